@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/infer"
+	"github.com/portguard/portguard/prompt"
+	"github.com/portguard/portguard/terminate"
+	"github.com/portguard/portguard/wrap"
+)
+
+// guard is portguard's main job: find the command's ports, free them, and
+// become the command.
+func (s *session) guard(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageErr("unknown command %q", c.Args().First()).withHint(
+			"to run a program, put it after --: portguard -- " + strings.Join(c.Args().Slice(), " "))
+	}
+	if !s.hasCommand {
+		if c.NumFlags() == 0 {
+			_ = cli.ShowAppHelp(c)
+			return &failure{code: exitUsage}
+		}
+		return usageErr("missing command").withHint("put the command after --: portguard -p 3000 -- npm start")
+	}
+	env, argv := wrap.Assignments(s.command, os.Environ())
+	if len(argv) == 0 {
+		return usageErr("missing command after --").withHint("portguard -p 3000 -- npm start")
+	}
+	ports, err := parsePorts(c.StringSlice("port"))
+	if err != nil {
+		return err
+	}
+	// Resolve before anything else: a command that cannot run must not
+	// cost the user a terminated server.
+	path, err := wrap.Resolve(argv[0])
+	if err != nil {
+		return commandFailure(err)
+	}
+	quiet := flagOn(c, "quiet")
+	if len(ports) == 0 {
+		dir, _ := os.Getwd()
+		for _, p := range infer.Ports(s.command, os.Environ(), dir) {
+			ports = append(ports, p.Port)
+		}
+	}
+	if len(ports) == 0 && !quiet {
+		notice("no port inferred for %q; running it unchecked (name one with -p)", strings.Join(argv, " "))
+	}
+	held, err := holdersOf(ports)
+	if err != nil {
+		return err
+	}
+	if len(held) > 0 {
+		run := "run " + argv[0]
+		if flagOn(c, "dry-run") {
+			dryRun(held, run)
+			return nil
+		}
+		freed, err := settle(c, held, run, true)
+		if err != nil {
+			return err
+		}
+		if !freed {
+			notice("running %s anyway; :%s is still held", argv[0], portList(held))
+		}
+	} else if flagOn(c, "dry-run") {
+		notice("%s free; would run %s", portsAre(ports), argv[0])
+		return nil
+	}
+	return commandFailure(wrap.Exec(path, argv, env))
+}
+
+// which prints who holds each port.
+func (s *session) which(c *cli.Context) error {
+	ports, err := portArgs(c, s)
+	if err != nil {
+		return err
+	}
+	held, err := holdersOf(ports)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tCOMMAND")
+	now := time.Now()
+	for _, p := range ports {
+		hs := held[p]
+		if len(hs) == 0 {
+			fmt.Fprintf(w, "%d\t-\t-\t-\t-\t(free)\n", p)
+		}
+		for _, h := range hs {
+			pid, uptime := "-", "-"
+			if h.Visible() {
+				pid = strconv.Itoa(h.PID)
+			}
+			if !h.Started.IsZero() {
+				uptime = strings.ReplaceAll(prompt.Age(now.Sub(h.Started)), " ", "")
+			}
+			cmd := h.Command()
+			if !h.Visible() {
+				cmd = "(owner not visible)"
+			}
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, h.User, uptime, h.Addr, cmd)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if len(held) == 0 {
+		return &failure{code: exitFailure}
+	}
+	return nil
+}
+
+// free terminates the holders of the given ports and runs nothing.
+func (s *session) free(c *cli.Context) error {
+	ports, err := portArgs(c, s)
+	if err != nil {
+		return err
+	}
+	held, err := holdersOf(ports)
+	if err != nil {
+		return err
+	}
+	if len(held) == 0 {
+		if !flagOn(c, "quiet") {
+			notice("%s free", portsAre(ports))
+		}
+		return nil
+	}
+	if flagOn(c, "dry-run") {
+		dryRun(held, "")
+		return nil
+	}
+	_, err = settle(c, held, "", false)
+	return err
+}
+
+// infer prints the ports the command after -- will listen on.
+func (s *session) infer(c *cli.Context) error {
+	if c.Args().Present() || !s.hasCommand || len(s.command) == 0 {
+		return usageErr("infer needs the command after --").withHint("portguard infer -- npm run dev")
+	}
+	dir, _ := os.Getwd()
+	ports := infer.Ports(s.command, os.Environ(), dir)
+	if len(ports) == 0 {
+		return &failure{code: exitFailure, msg: fmt.Sprintf("no port inferred for %q", strings.Join(s.command, " "))}
+	}
+	for _, p := range ports {
+		fmt.Fprintln(c.App.Writer, p.Port)
+	}
+	return nil
+}
+
+// portArgs reads the PORT... arguments of which and free.
+func portArgs(c *cli.Context, s *session) ([]int, error) {
+	if s.hasCommand {
+		return nil, usageErr("%s takes ports, not a command", c.Command.Name)
+	}
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") {
+			return nil, usageErr("flag %s must come before the ports", a).withHint(
+				fmt.Sprintf("portguard %s %s PORT...", c.Command.Name, a))
+		}
+	}
+	if !c.Args().Present() {
+		return nil, usageErr("%s needs at least one port", c.Command.Name).withHint(
+			fmt.Sprintf("portguard %s 3000", c.Command.Name))
+	}
+	return parsePorts(c.Args().Slice())
+}
+
+// holdersOf maps each held port to its holders; free ports are left out.
+func holdersOf(ports []int) (map[int][]detect.Holder, error) {
+	held := map[int][]detect.Holder{}
+	for _, p := range ports {
+		hs, err := detect.Holders(p)
+		if err != nil {
+			return nil, fmt.Errorf("looking up who holds :%d: %w", p, err)
+		}
+		if len(hs) > 0 {
+			held[p] = hs
+		}
+	}
+	return held, nil
+}
+
+// settle gets the held ports freed: it checks that every holder may be
+// terminated, asks the user unless --yes, and terminates. then names what
+// runs afterwards ("run npm"), for the prompt; canRunAnyway offers to leave
+// the holders alone and run the command regardless. It reports whether the
+// ports were freed (false: the user chose to run anyway).
+func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAnyway bool) (bool, error) {
+	ports := sortedPorts(held)
+	for _, p := range ports {
+		if err := terminate.Check(held[p]); err != nil {
+			prompt.Describe(os.Stderr, held[p], time.Now())
+			return false, terminateFailure(err)
+		}
+	}
+	if !flagOn(c, "yes") {
+		if !isatty.IsTerminal(os.Stdin.Fd()) || !isatty.IsTerminal(os.Stderr.Fd()) {
+			for _, p := range ports {
+				prompt.Describe(os.Stderr, held[p], time.Now())
+			}
+			return false, &failure{code: exitHeld, msg: heldSentence(held) + "; nothing was terminated", hints: []string{
+				"run again with --yes (or PORTGUARD_YES=1) to terminate it without asking",
+				"or free it first: portguard free " + portList(held),
+			}}
+		}
+		choice, err := ask(held, then, canRunAnyway)
+		if err != nil {
+			return false, err
+		}
+		switch choice {
+		case choiceAbort:
+			return false, &failure{code: exitHeld, msg: "aborted; " + heldSentence(held) + " and nothing was terminated"}
+		case choiceRunAnyway:
+			return false, nil
+		}
+	}
+
+	// Ctrl-C while waiting out the grace period stops the wait, and the
+	// command does not run.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, p := range ports {
+		results, err := terminate.Holders(ctx, held[p], terminate.Options{Grace: grace(c)})
+		for _, r := range results {
+			notice("%s", r)
+		}
+		if errors.Is(err, context.Canceled) {
+			return false, &failure{code: exitInterrupted, msg: fmt.Sprintf("interrupted while freeing :%d; nothing was run", p)}
+		}
+		if err != nil {
+			return false, terminateFailure(err)
+		}
+	}
+	return true, nil
+}
+
+type choice int
+
+const (
+	choiceTerminate choice = iota
+	choiceAbort
+	choiceRunAnyway
+)
+
+func ask(held map[int][]detect.Holder, then string, canRunAnyway bool) (choice, error) {
+	for _, p := range sortedPorts(held) {
+		prompt.Describe(os.Stderr, held[p], time.Now())
+	}
+	pids := holderNames(held)
+	terminateLabel := "Terminate " + pids
+	if then != "" {
+		terminateLabel += " and " + then
+	}
+	options := []prompt.Option{{Key: 'y', Label: terminateLabel}, {Key: 'n', Label: "Abort, leave it running"}}
+	if canRunAnyway {
+		options = append(options, prompt.Option{Key: 'r', Label: "Run anyway (the command will likely fail to bind)"})
+	}
+	i, err := prompt.New(os.Stdin, os.Stderr).Ask(fmt.Sprintf("Free :%s?", portList(held)), options)
+	if errors.Is(err, prompt.ErrInterrupted) {
+		return choiceAbort, nil
+	}
+	if err != nil {
+		return choiceAbort, fmt.Errorf("asking on the terminal: %w", err)
+	}
+	return choice(i), nil
+}
+
+func dryRun(held map[int][]detect.Holder, then string) {
+	for _, p := range sortedPorts(held) {
+		prompt.Describe(os.Stderr, held[p], time.Now())
+	}
+	what := "would terminate " + holderNames(held)
+	if then != "" {
+		what += ", then " + then
+	}
+	notice("%s (dry run: nothing was done)", what)
+}
+
+func terminateFailure(err error) error {
+	var refused *terminate.RefusedError
+	var denied *terminate.PermissionError
+	var still *terminate.StillHeldError
+	switch {
+	case errors.As(err, &refused):
+		return &failure{code: exitHeld, msg: err.Error(), hints: []string{"stop it yourself, or give the command another port"}}
+	case errors.As(err, &denied):
+		return &failure{code: exitNoPermission, msg: err.Error(), hints: []string{fmt.Sprintf("sudo portguard free %d", denied.Port)}}
+	case errors.As(err, &still):
+		return &failure{code: exitHeld, msg: err.Error(), hints: []string{fmt.Sprintf("see who holds it: portguard which %d", still.Port)}}
+	}
+	return err
+}
+
+func commandFailure(err error) error {
+	switch {
+	case errors.Is(err, wrap.ErrNotFound):
+		return &failure{code: exitNotFound, msg: err.Error()}
+	case errors.Is(err, wrap.ErrNotExecutable):
+		return &failure{code: exitNotExecutable, msg: err.Error()}
+	}
+	return err
+}
+
+func (f *failure) withHint(h string) *failure {
+	f.hints = append([]string{h}, f.hints...)
+	return f
+}
+
+func sortedPorts(held map[int][]detect.Holder) []int {
+	return slices.Sorted(maps.Keys(held))
+}
+
+func portList(held map[int][]detect.Holder) string {
+	var parts []string
+	for _, p := range sortedPorts(held) {
+		parts = append(parts, strconv.Itoa(p))
+	}
+	return strings.Join(parts, ",")
+}
+
+func portsAre(ports []int) string {
+	parts := make([]string, len(ports))
+	for i, p := range ports {
+		parts[i] = ":" + strconv.Itoa(p)
+	}
+	if len(parts) == 1 {
+		return parts[0] + " is"
+	}
+	return strings.Join(parts, ", ") + " are"
+}
+
+// holderNames lists the distinct holders: "node (pid 4242)".
+func holderNames(held map[int][]detect.Holder) string {
+	var names []string
+	seen := map[int]bool{}
+	for _, p := range sortedPorts(held) {
+		for _, h := range held[p] {
+			if !seen[h.PID] {
+				seen[h.PID] = true
+				names = append(names, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
+			}
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// heldSentence says what holds the ports: ":3000 is held by node (pid 4242)".
+func heldSentence(held map[int][]detect.Holder) string {
+	var parts []string
+	for _, p := range sortedPorts(held) {
+		var names []string
+		for _, h := range held[p] {
+			names = append(names, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
+		}
+		parts = append(parts, fmt.Sprintf(":%d is held by %s", p, strings.Join(names, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// session carries what was split off before the CLI parser ran: the
+// wrapped command after the first "--". Splitting first is what keeps
+// urfave/cli from ever taking `-- free -h` for the free subcommand.
+type session struct {
+	command    []string
+	hasCommand bool
+}
+
+const usageText = `portguard [options] -- COMMAND [ARG...]
+   portguard which PORT...
+   portguard free [options] PORT...
+   portguard infer -- COMMAND [ARG...]
+   portguard version`
+
+func newApp(s *session) *cli.App {
+	return &cli.App{
+		Name:            "portguard",
+		Usage:           "free the port a command needs, then run it",
+		UsageText:       usageText,
+		Version:         version,
+		HideHelpCommand: true,
+		Flags:           append([]cli.Flag{portFlag()}, actionFlags()...),
+		Action:          s.guard,
+		OnUsageError:    onUsageError,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			{
+				Name:         "which",
+				Usage:        "say who holds these ports (exit 0 if any is held, 1 if all are free)",
+				ArgsUsage:    "PORT...",
+				Action:       s.which,
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:         "free",
+				Usage:        "terminate the holders of these ports and run nothing",
+				ArgsUsage:    "PORT...",
+				Flags:        actionFlags(),
+				Action:       s.free,
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:         "infer",
+				Usage:        "print the port(s) a command will listen on (exit 1 if none)",
+				ArgsUsage:    "-- COMMAND [ARG...]",
+				Action:       s.infer,
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:  "version",
+				Usage: "print portguard's version",
+				Action: func(c *cli.Context) error {
+					fmt.Fprintf(c.App.Writer, "portguard %s\n", version)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func portFlag() cli.Flag {
+	return &cli.StringSliceFlag{
+		Name:    "port",
+		Aliases: []string{"p"},
+		Usage:   "port to guard, repeatable (-p 3000 -p 9229, -p 3000-3002); when given, nothing is inferred",
+	}
+}
+
+// actionFlags are the flags of everything that may terminate a holder:
+// the wrapper itself and `free`.
+func actionFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, EnvVars: []string{"PORTGUARD_YES"}, Usage: "terminate holders without asking"},
+		&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Value: 5 * time.Second, Usage: "grace between SIGTERM and SIGKILL"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "say who holds what and what would be done; terminate and run nothing"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the port is free"},
+	}
+}
+
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usageErr("%v", err)
+}
+
+// flagOn reports whether a boolean flag is on at any level, so that
+// `portguard -y free 3000` and `portguard free -y 3000` mean the same.
+func flagOn(c *cli.Context, name string) bool {
+	for _, cc := range c.Lineage() {
+		if cc.Command != nil && cc.Bool(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// grace is the --timeout given at the nearest level, or its default.
+func grace(c *cli.Context) time.Duration {
+	for _, cc := range c.Lineage() {
+		if cc.IsSet("timeout") {
+			return cc.Duration("timeout")
+		}
+	}
+	return c.Duration("timeout")
+}
+
+// maxRange bounds -p 3000-3100 style ranges, so a typo such as 1-65535
+// cannot make portguard act on every port of the machine.
+const maxRange = 100
+
+// parsePorts reads port arguments: numbers, comma lists and ranges.
+func parsePorts(values []string) ([]int, error) {
+	var ports []int
+	seen := map[int]bool{}
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			lo, hi, isRange := strings.Cut(strings.TrimSpace(item), "-")
+			first, err := parsePort(lo)
+			if err != nil {
+				return nil, err
+			}
+			last := first
+			if isRange {
+				if last, err = parsePort(hi); err != nil {
+					return nil, err
+				}
+				if last < first || last-first >= maxRange {
+					return nil, usageErr("port range %q must go upwards and span at most %d ports", item, maxRange)
+				}
+			}
+			for p := first; p <= last; p++ {
+				if !seen[p] {
+					seen[p] = true
+					ports = append(ports, p)
+				}
+			}
+		}
+	}
+	return ports, nil
+}
+
+func parsePort(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, usageErr("port %q is not a number from 1 to 65535", s)
+	}
+	return n, nil
+}

@@ -1,0 +1,92 @@
+// Package detect finds the processes that hold a TCP port.
+//
+// It knows nothing about prompts or signals: it answers "who listens on
+// this port", and does so cheaply when nobody does.
+package detect
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Holder is one process that holds a listening socket on a port. Several
+// holders may share one socket (a server that forked workers after listen)
+// or hold different sockets on the same port (0.0.0.0 and [::] in two
+// processes, or SO_REUSEPORT).
+type Holder struct {
+	Port int
+	// Addr is where the socket listens, as ss prints it: 127.0.0.1:3000,
+	// [::1]:3000, 0.0.0.0:3000, [::]:3000.
+	Addr string
+	// PID is 0 when the socket's owner cannot be seen: another user's
+	// process while portguard is not root.
+	PID     int
+	PPID    int
+	UID     int
+	User    string
+	Name    string   // the short process name (comm)
+	Cmdline []string // argv as the process sees it; empty for kernel threads and zombies
+	Cwd     string   // empty when not visible
+	Started time.Time
+	// Inode is the socket's inode, which ties the socket to the process.
+	Inode uint64
+}
+
+// Visible reports whether the owner of the socket could be identified.
+func (h Holder) Visible() bool { return h.PID > 0 }
+
+// Command is the holder's command line for display: argv joined by spaces,
+// or the process name in brackets when argv is empty (as ps does).
+func (h Holder) Command() string {
+	if len(h.Cmdline) == 0 {
+		if h.Name == "" {
+			return "?"
+		}
+		return "[" + h.Name + "]"
+	}
+	s := ""
+	for i, a := range h.Cmdline {
+		if i > 0 {
+			s += " "
+		}
+		s += a
+	}
+	return s
+}
+
+// Holders returns every process holding a listening TCP socket on port, on
+// any local address, IPv4 and IPv6. An empty result means the port is free.
+//
+// A free port is answered with one bind and no scan: this runs in front of
+// every dev-server start.
+func Holders(port int) ([]Holder, error) {
+	if err := checkPort(port); err != nil {
+		return nil, err
+	}
+	if probeFree(port) {
+		return nil, nil
+	}
+	return lookup(port)
+}
+
+// Free reports whether port can be bound right now. It is the cheap check
+// Holders makes first, exported for callers that wait for a port to clear.
+func Free(port int) bool {
+	if checkPort(port) != nil {
+		return false
+	}
+	return probeFree(port)
+}
+
+func checkPort(port int) error {
+	if port < 1 || port > 65535 {
+		return fmt.Errorf("port %d is out of range 1-65535", port)
+	}
+	return nil
+}
+
+func formatAddr(ip net.IP, port int) string {
+	return net.JoinHostPort(ip.String(), strconv.Itoa(port))
+}

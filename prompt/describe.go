@@ -1,0 +1,69 @@
+package prompt
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portguard/portguard/detect"
+)
+
+// Describe writes a short block per holder: what it is, who runs it, where,
+// and since when — what a user needs to decide whether to stop it.
+func Describe(w io.Writer, holders []detect.Holder, now time.Time) {
+	for _, h := range holders {
+		if !h.Visible() {
+			fmt.Fprintf(w, ":%d is held by a process of user %s that portguard cannot see\n", h.Port, h.User)
+			fmt.Fprintf(w, "    address  %s\n", h.Addr)
+			continue
+		}
+		fmt.Fprintf(w, ":%d is held by %s (pid %d)\n", h.Port, h.Name, h.PID)
+		fmt.Fprintf(w, "    command  %s\n", clip(h.Command(), 200))
+		fmt.Fprintf(w, "    user     %s\n", h.User)
+		if h.Cwd != "" {
+			fmt.Fprintf(w, "    cwd      %s\n", tildePath(h.Cwd))
+		}
+		if !h.Started.IsZero() {
+			fmt.Fprintf(w, "    running  %s (since %s)\n", Age(now.Sub(h.Started)), h.Started.Format("Jan 2 15:04"))
+		}
+		fmt.Fprintf(w, "    address  %s\n", h.Addr)
+	}
+}
+
+// Age renders a duration the way people say it: 45s, 12m, 2h 13m, 3d 4h.
+func Age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+func tildePath(p string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return p
+	}
+	if p == home {
+		return "~"
+	}
+	if rel, ok := strings.CutPrefix(p, home+string(filepath.Separator)); ok {
+		return "~/" + rel
+	}
+	return p
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

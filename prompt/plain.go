@@ -1,0 +1,103 @@
+package prompt
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"unicode"
+)
+
+// plainAsker is the fallback for terminals that do not answer queries: one
+// line, "[Y/n]"-style, read in the terminal's own cooked mode so editing
+// and Ctrl-C work as the user expects.
+type plainAsker struct {
+	in, out *os.File
+}
+
+func (a *plainAsker) Ask(question string, options []Option) (int, error) {
+	// In cooked mode Ctrl-C is a SIGINT to the whole foreground group;
+	// catch it for the length of the prompt so it aborts the question
+	// instead of killing portguard halfway.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT)
+	defer signal.Stop(sigs)
+
+	lines := make(chan string)
+	errs := make(chan error, 1)
+	go func() {
+		r := bufio.NewReader(a.in)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				errs <- err
+				return
+			}
+			lines <- line
+		}
+	}()
+
+	for {
+		fmt.Fprintf(a.out, "%s %s ", question, keys(options))
+		select {
+		case <-sigs:
+			fmt.Fprintln(a.out)
+			return 0, ErrInterrupted
+		case err := <-errs:
+			fmt.Fprintln(a.out)
+			if err == io.EOF {
+				return 0, ErrInterrupted
+			}
+			return 0, err
+		case line := <-lines:
+			if i, ok := match(strings.TrimSpace(line), options); ok {
+				return i, nil
+			}
+			fmt.Fprintf(a.out, "please answer %s\n", describeKeys(options))
+		}
+	}
+}
+
+// keys renders "[Y/n/r]" with the default in upper case.
+func keys(options []Option) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, o := range options {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if i == 0 {
+			b.WriteRune(unicode.ToUpper(o.Key))
+		} else {
+			b.WriteRune(unicode.ToLower(o.Key))
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func describeKeys(options []Option) string {
+	parts := make([]string, len(options))
+	for i, o := range options {
+		parts[i] = fmt.Sprintf("%c (%s)", unicode.ToLower(o.Key), o.Label)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// match maps an answer to an option: empty is the default, otherwise the
+// option's key or a word starting with it ("y", "yes", "N", "no").
+func match(answer string, options []Option) (int, bool) {
+	if answer == "" {
+		return 0, true
+	}
+	first := unicode.ToLower([]rune(answer)[0])
+	for i, o := range options {
+		if unicode.ToLower(o.Key) == first {
+			return i, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,49 @@
+// Package prompt asks the user, on their terminal, what to do about a held
+// port.
+//
+// The card's prompt library, survey/v2, is no longer maintained, and its
+// line editor sends a cursor-position query (ESC[6n) and blocks until the
+// terminal answers. Real terminals answer; a bare pseudo-terminal or some
+// editor consoles never do, and the prompt would hang. So New asks the
+// terminal first, with a short timeout, and hands back a plain one-line
+// prompt when nothing answers. Both sit behind Asker, so survey can be
+// replaced without touching anything else.
+package prompt
+
+import (
+	"errors"
+	"os"
+	"time"
+)
+
+// ErrInterrupted means the user pressed Ctrl-C (or closed the input) at
+// the prompt. Nothing has been done.
+var ErrInterrupted = errors.New("interrupted at the prompt")
+
+// Option is one answer the user can give. Key is the letter the plain
+// prompt accepts for it.
+type Option struct {
+	Key   rune
+	Label string
+}
+
+// Asker asks one question. The first option is the default, taken when
+// the user just presses Enter. It returns the index of the chosen option.
+type Asker interface {
+	Ask(question string, options []Option) (int, error)
+}
+
+// queryTimeout is how long the terminal has to answer the cursor query.
+// Terminals answer in well under a millisecond, remote ones over ssh in a
+// round trip; a quarter second keeps a silent terminal from being noticed.
+const queryTimeout = 250 * time.Millisecond
+
+// New returns the best Asker for the terminal on in and out: survey's
+// arrow-key menu when the terminal answers a cursor query, else a plain
+// line prompt. in and out must be terminals.
+func New(in, out *os.File) Asker {
+	if answersCursorQuery(in, out, queryTimeout) {
+		return &surveyAsker{in: in, out: out}
+	}
+	return &plainAsker{in: in, out: out}
+}

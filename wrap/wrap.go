@@ -1,0 +1,149 @@
+// Package wrap handles the wrapped command: it splits portguard's own
+// arguments from the command's, resolves the command as a shell would,
+// and finally replaces portguard with it.
+package wrap
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Split separates portguard's arguments from the wrapped command at the
+// first "--". Everything after it is the command, always, even when its
+// name is also one of portguard's subcommands (`-- free -h` runs free(1)).
+// found is false when there is no "--" at all.
+func Split(args []string) (own, command []string, found bool) {
+	for i, a := range args {
+		if a == "--" {
+			return args[:i], args[i+1:], true
+		}
+	}
+	return args, nil, false
+}
+
+var (
+	// ErrNotFound is a command that is nowhere on PATH (a shell's 127).
+	ErrNotFound = errors.New("command not found")
+	// ErrNotExecutable is a command that exists but cannot be run (a
+	// shell's 126): no execute bit, a directory, a bad interpreter.
+	ErrNotExecutable = errors.New("not executable")
+)
+
+// CommandError names the command that could not be run and why.
+type CommandError struct {
+	Name string
+	Err  error // ErrNotFound or ErrNotExecutable, possibly wrapping the cause
+}
+
+func (e *CommandError) Error() string { return e.Name + ": " + e.Err.Error() }
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// Resolve finds the file that running name would execute, with a shell's
+// verdicts: a name with a slash is taken as a path, any other is searched
+// on PATH.
+func Resolve(name string) (string, error) {
+	if name == "" {
+		return "", &CommandError{Name: `""`, Err: ErrNotFound}
+	}
+	if strings.ContainsRune(name, '/') {
+		return name, checkFile(name)
+	}
+	path, err := exec.LookPath(name)
+	if errors.Is(err, exec.ErrDot) {
+		// A relative PATH entry such as "." is the user's choice; a
+		// shell honours it, and so does portguard.
+		err = nil
+	}
+	if err == nil {
+		return path, nil
+	}
+	// LookPath skips files without the execute bit; a shell then says
+	// "permission denied" (126) rather than "not found" (127).
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			dir = "."
+		}
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			return "", &CommandError{Name: name, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
+		}
+	}
+	return "", &CommandError{Name: name, Err: ErrNotFound}
+}
+
+func checkFile(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &CommandError{Name: path, Err: fmt.Errorf("%w: no such file", ErrNotFound)}
+	case err != nil:
+		return &CommandError{Name: path, Err: fmt.Errorf("%w: %v", ErrNotExecutable, err)}
+	case fi.IsDir():
+		return &CommandError{Name: path, Err: fmt.Errorf("%w: is a directory", ErrNotExecutable)}
+	case fi.Mode()&0o111 == 0:
+		return &CommandError{Name: path, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
+	}
+	return nil
+}
+
+// Exec replaces portguard with the command at path, so that signals, the
+// terminal, stdin and the exit status are the command's own. It returns
+// only on failure.
+func Exec(path string, argv, env []string) error {
+	// Signal dispositions that portguard changed would survive exec: an
+	// ignored SIGINT, for one, would leave Ctrl-C unable to stop the
+	// server. Put every one back to the default first.
+	signal.Reset()
+	err := syscall.Exec(path, argv, env)
+	return &CommandError{Name: argv[0], Err: fmt.Errorf("%w: %v", ErrNotExecutable, err)}
+}
+
+// Assignments peels the KEY=VALUE words off the front of a command, as a
+// shell does for `PORT=4000 npm start`, and returns env with them applied
+// and the command that remains.
+func Assignments(command, env []string) (newEnv, rest []string) {
+	newEnv = env
+	for len(command) > 0 {
+		key, _, ok := strings.Cut(command[0], "=")
+		if !ok || !isName(key) {
+			break
+		}
+		newEnv = setEnv(newEnv, command[0])
+		command = command[1:]
+	}
+	return newEnv, command
+}
+
+// isName reports whether s is a shell variable name: a letter or
+// underscore, then letters, digits and underscores.
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case i > 0 && '0' <= r && r <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func setEnv(env []string, kv string) []string {
+	key, _, _ := strings.Cut(kv, "=")
+	out := make([]string, 0, len(env)+1)
+	for _, e := range env {
+		if k, _, _ := strings.Cut(e, "="); k != key {
+			out = append(out, e)
+		}
+	}
+	return append(out, kv)
+}
