@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The test binary doubles as portguard itself and as "holder", a tiny
+// listener the tests put on real loopback ports. testscript installs both
+// on PATH under those names.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"portguard": main,
+		"holder":    holderMain,
+	})
+}
+
+// TestScripts runs the end-to-end sessions in testdata/script.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("PORTGUARD_YES", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"hold":      cmdHold,
+			"alive":     cmdAlive,
+			"listening": cmdListening,
+			"exits":     cmdExits,
+		},
+	})
+}
+
+// holderMain listens on -addr, prints "port N", and then waits: for ever,
+// or, with -then, for a child command it runs while holding the port
+// (which makes the holder that command's ancestor); "{port}" in that
+// command is replaced by the port.
+func holderMain() {
+	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
+	ignoreTerm := flag.Bool("ignore-term", false, "ignore SIGTERM")
+	exitOnTerm := flag.Duration("exit-on-term", -1, "on SIGTERM, exit after this long")
+	flag.Parse()
+	if *ignoreTerm {
+		signal.Ignore(syscall.SIGTERM)
+	}
+	if *exitOnTerm >= 0 {
+		terms := make(chan os.Signal, 1)
+		signal.Notify(terms, syscall.SIGTERM)
+		go func() {
+			<-terms
+			time.Sleep(*exitOnTerm)
+			os.Exit(0)
+		}()
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
+	if args := flag.Args(); len(args) > 0 {
+		port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "{port}", port)
+		}
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			fmt.Printf("child exit %d\n", exit.ExitCode())
+		}
+		os.Exit(0)
+	}
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+// holderProc is a running holder started by a test.
+type holderProc struct {
+	cmd  *exec.Cmd
+	Port int
+	done chan struct{}
+	out  *bufio.Reader
+}
+
+// startHolder starts "holder" with args and waits until it listens.
+func startHolder(args ...string) (*holderProc, error) {
+	path, err := exec.LookPath("holder")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	h := &holderProc{cmd: cmd, done: make(chan struct{}), out: bufio.NewReader(stdout)}
+	line, err := h.out.ReadString('\n')
+	var port int
+	if _, scanErr := fmt.Sscanf(line, "port %d", &port); err != nil || scanErr != nil {
+		h.Stop()
+		return nil, fmt.Errorf("holder %v did not start listening: %q %v", args, line, err)
+	}
+	h.Port = port
+	// Reap the holder as soon as it exits, so that a terminated holder
+	// is really gone (not a zombie) when the test looks.
+	go func() {
+		_ = cmd.Wait()
+		close(h.done)
+	}()
+	return h, nil
+}
+
+func (h *holderProc) PID() int { return h.cmd.Process.Pid }
+
+// Stop kills the holder by PID unless it already exited.
+func (h *holderProc) Stop() {
+	select {
+	case <-h.done:
+		return
+	default:
+	}
+	_ = h.cmd.Process.Kill()
+	if h.done != nil {
+		select {
+		case <-h.done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// hold NAME [holder flags] [-- command]: start a holder; $NAME is its
+// port and $NAME_PID its PID. It is killed when the script ends.
+func cmdHold(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: hold NAME [-addr ADDR] [-ignore-term] [-exit-on-term DUR] [command...]")
+	}
+	h, err := startHolder(args[1:]...)
+	ts.Check(err)
+	ts.Defer(h.Stop)
+	ts.Setenv(args[0], strconv.Itoa(h.Port))
+	ts.Setenv(args[0]+"_PID", strconv.Itoa(h.PID()))
+}
+
+// alive PID: the process exists and is not a zombie.
+func cmdAlive(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: alive PID")
+	}
+	pid, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if isAlive(pid) == neg {
+		if neg {
+			ts.Fatalf("pid %d is still alive", pid)
+		}
+		ts.Fatalf("pid %d is not alive", pid)
+	}
+}
+
+// isAlive polls briefly for death, since a signalled process takes a
+// moment to be reaped.
+func isAlive(pid int) bool {
+	for range 50 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return false
+		}
+		s := string(b)
+		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] == "Z" {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// listening PORT: something accepts connections on 127.0.0.1 or ::1.
+func cmdListening(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: listening PORT")
+	}
+	ok := false
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(host, args[0]), time.Second)
+		if err == nil {
+			c.Close()
+			ok = true
+		}
+	}
+	if ok == neg {
+		ts.Fatalf("listening on :%s is %v, want %v", args[0], ok, !neg)
+	}
+}
+
+// exits CODE PROGRAM [ARGS...]: run the program and check its exit code;
+// its stdout and stderr are then matched by stdout and stderr.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		got = exit.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("running %s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
