@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -162,8 +163,17 @@ func (s *session) infer(c *cli.Context) error {
 	if len(ports) == 0 {
 		return &failure{code: exitFailure, msg: fmt.Sprintf("no port inferred for %q", strings.Join(s.command, " "))}
 	}
-	for _, p := range ports {
-		fmt.Fprintln(c.App.Writer, p.Port)
+	switch {
+	case c.Bool("json"):
+		return json.NewEncoder(c.App.Writer).Encode(ports)
+	case c.Bool("explain"):
+		for _, p := range ports {
+			fmt.Fprintf(c.App.Writer, "%d  %s\n", p.Port, p.Source)
+		}
+	default:
+		for _, p := range ports {
+			fmt.Fprintln(c.App.Writer, p.Port)
+		}
 	}
 	return nil
 }

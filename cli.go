@@ -51,9 +51,13 @@ func newApp(s *session) *cli.App {
 				OnUsageError: onUsageError,
 			},
 			{
-				Name:         "infer",
-				Usage:        "print the port(s) a command will listen on (exit 1 if none)",
-				ArgsUsage:    "-- COMMAND [ARG...]",
+				Name:      "infer",
+				Usage:     "print the port(s) a command will listen on (exit 1 if none)",
+				ArgsUsage: "-- COMMAND [ARG...]",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "explain", Usage: "say where each port came from"},
+					&cli.BoolFlag{Name: "json", Usage: `print [{"port":3000,"source":"…"}]`},
+				},
 				Action:       s.infer,
 				OnUsageError: onUsageError,
 			},

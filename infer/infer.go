@@ -1,80 +1,307 @@
 // Package infer works out which TCP ports a command will listen on, from
 // its argv, its environment and its working directory, and says where each
 // answer came from.
+//
+// The knowledge of dev tools is data (tools.go: one row per tool, with its
+// port flags, environment variables, .env scheme, config file, default and
+// source); this file only walks the command: assignments, wrappers such as
+// env, npx and bundle exec, shells' -c scripts, package-manager scripts from
+// package.json (parsed with a real POSIX shell parser), concurrently and
+// npm-run-all, and finally the tool table.
 package infer
 
 import (
-	"net"
+	"maps"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // Port is one inferred port and the reason for it, for --explain.
 type Port struct {
-	Port   int
-	Source string
+	Port   int    `json:"port"`
+	Source string `json:"source"`
 }
 
 // Ports returns the ports argv will listen on, given the environment env
 // ("KEY=VALUE" entries, as os.Environ) and the working directory dir. An
-// empty result means nothing could be inferred.
+// empty result means nothing could be inferred: an unknown command, or one
+// that listens on no TCP port.
 func Ports(argv, env []string, dir string) []Port {
-	vars := map[string]string{}
+	vars := make(map[string]string, len(env))
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			vars[k] = v
 		}
 	}
-	// KEY=VAL words in front of the command, as `env` and shells take them.
+	w := &walker{root: dir, seen: map[int]bool{}}
+	w.command(scope{env: vars, set: map[string]string{}, dir: dir}, argv)
+	return w.out
+}
+
+// maxDepth bounds how far scripts that call scripts are followed, so that
+// a script that runs itself cannot loop.
+const maxDepth = 12
+
+type walker struct {
+	root string // the directory inference started in, for readable paths
+	out  []Port
+	seen map[int]bool
+}
+
+// scope is what a command inherits: its environment, the variables set on
+// the command line itself (PORT=4000 cmd, env, cross-env), its directory,
+// and how inference got there (for --explain).
+type scope struct {
+	env   map[string]string
+	set   map[string]string
+	dir   string
+	via   string
+	depth int
+}
+
+func (s scope) with(key, value string) scope {
+	s.env = maps.Clone(s.env)
+	s.set = maps.Clone(s.set)
+	s.env[key] = value
+	s.set[key] = value
+	return s
+}
+
+func (s scope) deeper(via string) scope {
+	s.depth++
+	s.via = via + s.via
+	return s
+}
+
+func (w *walker) add(s scope, port int, source string) {
+	if port < 1 || port > 65535 || w.seen[port] {
+		return
+	}
+	w.seen[port] = true
+	w.out = append(w.out, Port{Port: port, Source: source + s.via})
+}
+
+// rel shows a path relative to where inference started: ./web/package.json.
+func (w *walker) rel(path string) string {
+	if r, err := filepath.Rel(w.root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return "./" + filepath.ToSlash(r)
+	}
+	return path
+}
+
+// command infers the ports of one simple command.
+func (w *walker) command(s scope, argv []string) {
+	if s.depth > maxDepth {
+		return
+	}
 	for len(argv) > 0 {
 		k, v, ok := strings.Cut(argv[0], "=")
-		if !ok || k == "" || strings.ContainsAny(k, "/-") {
+		if !ok || !isName(k) {
 			break
 		}
-		vars[k] = v
+		s = s.with(k, v)
 		argv = argv[1:]
 	}
 	if len(argv) == 0 {
-		return nil
+		return
 	}
-	if p, src, ok := fromFlags(argv[1:]); ok {
-		return []Port{{p, src}}
+	name, args := filepath.Base(argv[0]), argv[1:]
+	if rest, ok := unwrap(name, args); ok {
+		w.command(s, rest)
+		return
 	}
-	if p, ok := parsePort(vars["PORT"]); ok {
-		return []Port{{p, "PORT=" + vars["PORT"] + " in the environment"}}
+	switch name {
+	case "env":
+		w.env(s, args)
+	case "cross-env", "cross-env-shell":
+		w.command(s, args)
+	case "portguard":
+		w.portguard(s, args)
+	case "sh", "bash", "zsh", "dash", "ash", "ksh", "fish":
+		if src, ok := shellScript(args); ok {
+			w.script(s, src)
+		}
+	case "npm", "yarn", "pnpm", "bun":
+		w.packageManager(s, name, args)
+	case "concurrently":
+		w.concurrently(s, args)
+	case "npm-run-all", "run-p", "run-s", "npm-run-all2":
+		w.runAll(s, args)
+	case "foreman", "honcho", "overmind", "hivemind", "heroku":
+		w.procfile(s, name, args)
+	default:
+		w.tool(s, name, args)
 	}
-	return nil
 }
 
-// fromFlags finds -p N, --port N, --port=N, -pN and a positional host:port.
-func fromFlags(args []string) (int, string, bool) {
-	for i, a := range args {
-		if a == "--" {
-			break
+// unwrap sees through commands that only run another command: npx vite,
+// bundle exec rails s, python -m http.server, php artisan serve, …, and
+// rewrites argv to the command that will listen.
+func unwrap(name string, args []string) ([]string, bool) {
+	switch name {
+	case "npx", "bunx", "pnpx":
+		return skipFlags(args, "-p --package -c --call"), true
+	case "nohup", "time", "exec", "command", "nice", "caffeinate", "dotenvx":
+		return skipFlags(args, "-n"), true
+	case "sudo", "doas":
+		return skipFlags(args, "-u -g -C -D -h -p -r -t -U"), true
+	case "bundle", "poetry", "pipenv", "uv", "pdm", "hatch", "rye", "pixi":
+		if len(args) > 0 && (args[0] == "exec" || args[0] == "run") {
+			return skipFlags(args[1:], "--with --python -p -e --env"), true
 		}
-		var val string
+	case "dotenv":
+		// dotenv-cli: dotenv [-e file] -- command
+		if i := indexOf(args, "--"); i >= 0 {
+			return args[i+1:], true
+		}
+	case "python", "python3", "python2", "py", "pypy3":
+		for i := 0; i < len(args); i++ {
+			switch a := args[i]; {
+			case a == "-m" && i+1 < len(args):
+				return append([]string{moduleCommand(args[i+1])}, args[i+2:]...), true
+			case a == "-W" || a == "-X":
+				i++
+			case !strings.HasPrefix(a, "-"):
+				if filepath.Base(a) == "manage.py" {
+					return append([]string{"django-admin"}, args[i+1:]...), true
+				}
+				return nil, false
+			}
+		}
+	case "php":
+		if len(args) >= 1 && filepath.Base(args[0]) == "artisan" {
+			return append([]string{"artisan"}, args[1:]...), true
+		}
+	case "ruby":
+		if len(args) >= 1 && (filepath.Base(args[0]) == "rails" || filepath.Base(args[0]) == "rake") {
+			return args, true
+		}
+	case "iex", "elixir":
+		// iex -S mix phx.server
+		if len(args) >= 2 && args[0] == "-S" {
+			return args[1:], true
+		}
+	case "docker", "podman", "nerdctl":
+		// docker container run == docker run
+		if len(args) >= 2 && args[0] == "container" {
+			return append([]string{name}, args[1:]...), true
+		}
+	case "jupyter-lab", "jupyter-notebook", "jupyter-server":
+		return append([]string{"jupyter", strings.TrimPrefix(name, "jupyter-")}, args...), true
+	case "manage.py":
+		return append([]string{"django-admin"}, args...), true
+	case "nuxi":
+		return append([]string{"nuxt"}, args...), true
+	}
+	return nil, false
+}
+
+// moduleCommand maps `python -m MODULE` to the command it stands for.
+func moduleCommand(module string) string {
+	switch module {
+	case "django":
+		return "django-admin"
+	case "SimpleHTTPServer":
+		return "http.server"
+	}
+	return module
+}
+
+// env handles env(1): options, NAME=VALUE words, then the command.
+func (w *walker) env(s scope, args []string) {
+	for len(args) > 0 {
+		a := args[0]
 		switch {
-		case a == "-p" || a == "--port":
-			if i+1 < len(args) {
-				val = args[i+1]
+		case a == "-i" || a == "--ignore-environment" || a == "-":
+			s.env, s.set = map[string]string{}, map[string]string{}
+		case a == "-u" || a == "--unset":
+			if len(args) > 1 {
+				s = s.with(args[1], "")
+				args = args[1:]
 			}
-		case strings.HasPrefix(a, "--port="):
-			val = strings.TrimPrefix(a, "--port=")
-		case strings.HasPrefix(a, "-p") && len(a) > 2:
-			val = a[2:]
-		case strings.Contains(a, ":") && !strings.HasPrefix(a, "-"):
-			if _, port, err := net.SplitHostPort(a); err == nil {
-				val = port
+		case a == "-C" || a == "--chdir":
+			if len(args) > 1 {
+				s.dir = join(s.dir, args[1])
+				args = args[1:]
 			}
+		case a == "-S" || a == "--split-string":
+			if len(args) > 1 {
+				w.script(s, strings.Join(args[1:], " "))
+			}
+			return
+		case a == "--":
+		case strings.HasPrefix(a, "-"):
+		default:
+			w.command(s, args)
+			return
 		}
-		if p, ok := parsePort(val); ok {
-			return p, "the command's argument " + strconv.Quote(a), true
-		}
+		args = args[1:]
 	}
-	return 0, "", false
 }
 
+// portguard inside the command: its own -p wins, else the command after --.
+func (w *walker) portguard(s scope, args []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			w.command(s, args[i+1:])
+			return
+		}
+		if v, ok := flagValue(args, &i, "-p --port"); ok {
+			for _, p := range strings.Split(v, ",") {
+				if n, ok := parsePort(p); ok {
+					w.add(s, n, "portguard -p "+p)
+				}
+			}
+		}
+	}
+}
+
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case i > 0 && '0' <= r && r <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func join(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(dir, path)
+}
+
+func indexOf(args []string, s string) int {
+	for i, a := range args {
+		if a == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// parsePort reads a port strictly: digits only, 1-65535.
 func parsePort(s string) (int, bool) {
 	n, err := strconv.Atoi(s)
 	return n, err == nil && n >= 1 && n <= 65535
+}
+
+// parseEnvPort reads a port from an environment variable the way Node's
+// parseInt does (leading digits), which is how most dev servers read PORT.
+func parseEnvPort(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	return parsePort(s[:end])
 }

@@ -1,0 +1,450 @@
+package infer
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// packageJSON is the part of package.json inference reads.
+type packageJSON struct {
+	Name       string            `json:"name"`
+	Scripts    map[string]string `json:"scripts"`
+	Workspaces json.RawMessage   `json:"workspaces"`
+
+	path string
+}
+
+// findPackage returns the nearest package.json at or above dir, as npm,
+// yarn, pnpm and bun find it.
+func findPackage(dir string) (*packageJSON, bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if pkg, ok := readPackage(d); ok {
+			return pkg, true
+		}
+		if filepath.Dir(d) == d {
+			return nil, false
+		}
+	}
+}
+
+func readPackage(dir string) (*packageJSON, bool) {
+	p := filepath.Join(dir, "package.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, false
+	}
+	var pkg packageJSON
+	if json.Unmarshal(b, &pkg) != nil {
+		return nil, false
+	}
+	pkg.path = p
+	return &pkg, true
+}
+
+func (p *packageJSON) dir() string { return filepath.Dir(p.path) }
+
+// workspacePatterns reads "workspaces": […] or {"packages": […]}.
+func (p *packageJSON) workspacePatterns() []string {
+	var list []string
+	if json.Unmarshal(p.Workspaces, &list) == nil {
+		return list
+	}
+	var obj struct {
+		Packages []string `json:"packages"`
+	}
+	_ = json.Unmarshal(p.Workspaces, &obj)
+	return obj.Packages
+}
+
+// findWorkspace resolves `yarn workspace NAME`, `npm -w NAME` and `pnpm
+// --filter NAME`: a workspace package by name, or by directory.
+func findWorkspace(dir, name string) (string, bool) {
+	if pkg, ok := readPackage(join(dir, name)); ok {
+		return pkg.dir(), true
+	}
+	root, ok := findPackage(dir)
+	if !ok {
+		return "", false
+	}
+	patterns := append(root.workspacePatterns(), "packages/*", "apps/*")
+	for _, pattern := range patterns {
+		matches, _ := filepath.Glob(filepath.Join(root.dir(), pattern, "package.json"))
+		for _, m := range matches {
+			if pkg, ok := readPackage(filepath.Dir(m)); ok && pkg.Name == name {
+				return pkg.dir(), true
+			}
+		}
+	}
+	return "", false
+}
+
+// Built-in commands of each package manager that are not scripts and
+// start no server.
+var builtins = map[string]string{
+	"yarn": "add install remove upgrade up init info why workspaces config cache global link unlink pack publish version login logout outdated audit bin licenses list owner tag team import autoclean check generate-lock-entry policies",
+	"pnpm": "add install i remove rm uninstall update up init why list ls outdated audit link unlink pack publish store config prune rebuild import fetch deploy patch licenses root bin setup env server",
+	"bun":  "add install i remove rm update link unlink pm init create build upgrade outdated publish audit patch why",
+}
+
+// packageManager follows npm, yarn, pnpm and bun to the script or binary
+// they run.
+func (w *walker) packageManager(s scope, pm string, args []string) {
+	// Global options: a directory or a workspace to run in.
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
+		i := 0
+		if v, ok := flagValue(args, &i, "--prefix -C --dir --cwd"); ok {
+			s.dir = join(s.dir, v)
+		} else if v, ok := flagValue(args, &i, "-w --workspace --filter -F"); ok {
+			if d, ok := findWorkspace(s.dir, v); ok {
+				s.dir = d
+			}
+		}
+		args = args[i+1:]
+	}
+	if len(args) == 0 {
+		return
+	}
+	cmd, rest := args[0], args[1:]
+	if pm == "npm" {
+		switch cmd {
+		case "start", "restart":
+			w.runScript(s, pm, "start", npmForwarded(rest), false)
+		case "test", "t", "tst":
+			w.runScript(s, pm, "test", npmForwarded(rest), false)
+		case "run", "run-script", "rum", "urn":
+			if name, after, ok := npmScriptName(rest); ok {
+				w.runScript(s, pm, name, npmForwarded(after), false)
+			}
+		case "exec", "x":
+			w.command(s, skipFlags(rest, "-p --package -c --call -w --workspace"))
+		}
+		return
+	}
+	switch {
+	case cmd == "workspace" && pm == "yarn" && len(rest) > 0:
+		if d, ok := findWorkspace(s.dir, rest[0]); ok {
+			s.dir = d
+			w.packageManager(s, pm, rest[1:])
+		}
+	case cmd == "run" || cmd == "run-script":
+		rest = skipFlags(rest, "--filter -F --cwd")
+		if len(rest) > 0 {
+			w.runScript(s, pm, rest[0], forwarded(rest[1:]), pm == "bun")
+		}
+	case cmd == "exec" || cmd == "dlx" || cmd == "x":
+		w.command(s, skipFlags(rest, "-p --package -c"))
+	case inSet(builtins[pm], cmd):
+	default:
+		// yarn dev, pnpm dev, bun dev: a script, or else a binary of
+		// the project (yarn vite) or a file (bun server.ts).
+		w.runScript(s, pm, cmd, forwarded(rest), true)
+	}
+}
+
+// npmScriptName finds the script name after `npm run`; flags before it are
+// npm's own.
+func npmScriptName(args []string) (string, []string, bool) {
+	for i, a := range args {
+		if a == "--" {
+			return "", nil, false
+		}
+		if !strings.HasPrefix(a, "-") {
+			return a, args[i+1:], true
+		}
+	}
+	return "", nil, false
+}
+
+// npmForwarded: npm passes a script only what comes after "--"; flags
+// before it are npm's config (`npm run dev --port 4000` sets
+// npm_config_port, it does not reach the script).
+func npmForwarded(args []string) []string {
+	if i := indexOf(args, "--"); i >= 0 {
+		return args[i+1:]
+	}
+	return nil
+}
+
+// forwarded: yarn, pnpm and bun pass every argument after the script name,
+// swallowing a first "--" (pnpm/pnpm#4290, yarn 1's warning).
+func forwarded(args []string) []string {
+	if len(args) > 0 && args[0] == "--" {
+		return args[1:]
+	}
+	return args
+}
+
+// runScript runs a package.json script: its text, with the forwarded
+// arguments appended as npm appends them, parsed as shell. When there is
+// no such script, fallback runs name as a command (yarn vite, bun x.ts).
+func (w *walker) runScript(s scope, pm, name string, args []string, fallback bool) {
+	pkg, ok := findPackage(s.dir)
+	script, has := "", false
+	if ok {
+		script, has = pkg.Scripts[name]
+	}
+	switch {
+	case has:
+		sub := s.deeper(fmt.Sprintf(" (%s script %q in %s)", pm, name, w.rel(pkg.path)))
+		sub.dir = pkg.dir()
+		w.script(sub, script+shellQuote(args))
+	case pm == "npm" && name == "start":
+		// npm start without a start script runs node server.js
+		// (docs.npmjs.com/cli/commands/npm-start).
+		dir := s.dir
+		if ok {
+			dir = pkg.dir()
+		}
+		if _, err := os.Stat(filepath.Join(dir, "server.js")); err == nil {
+			s.dir = dir
+			w.command(s.deeper(" (npm start without a start script)"), append([]string{"node", "server.js"}, args...))
+		}
+	case fallback && pm == "bun" && looksLikeFile(s.dir, name):
+		w.tool(s, "bun", append([]string{name}, args...)) // bun server.ts
+	case fallback:
+		w.command(s, append([]string{name}, args...))
+	}
+}
+
+func looksLikeFile(dir, name string) bool {
+	if strings.ContainsRune(name, '/') || filepath.Ext(name) != "" {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
+}
+
+// concurrently runs each positional argument as a shell command;
+// "npm:dev" is short for "npm run dev".
+func (w *walker) concurrently(s scope, args []string) {
+	values := "-n --names -c --prefix-colors -p --prefix -l --prefix-length -t --timestamp-format -m --max-processes --default-input-target --restart-tries --restart-after -s --success --kill-signal --teardown -P --pad-prefix"
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") {
+			if !strings.Contains(a, "=") && inSet(values, a) {
+				i++
+			}
+			continue
+		}
+		if pm, name, ok := strings.Cut(a, ":"); ok && (pm == "npm" || pm == "yarn" || pm == "pnpm" || pm == "bun") && !strings.ContainsAny(a, " \t") {
+			w.runScripts(s, pm, name)
+			continue
+		}
+		w.script(s, a)
+	}
+}
+
+// runAll handles npm-run-all, run-p and run-s: each positional is a script
+// name or a glob of them ("dev:*").
+func (w *walker) runAll(s scope, args []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return
+		}
+		if strings.HasPrefix(a, "-") {
+			if inSet("--npm-path --max-parallel", a) {
+				i++
+			}
+			continue
+		}
+		w.runScripts(s, "npm", a)
+	}
+}
+
+// runScripts runs every script whose name matches pattern, with ":" as the
+// glob separator, as npm-run-all and concurrently match them.
+func (w *walker) runScripts(s scope, pm, pattern string) {
+	pkg, ok := findPackage(s.dir)
+	if !ok {
+		return
+	}
+	names := slices.Sorted(maps.Keys(pkg.Scripts))
+	glob := strings.ReplaceAll(pattern, ":", "/")
+	for _, n := range names {
+		if ok, _ := path.Match(glob, strings.ReplaceAll(n, ":", "/")); ok {
+			w.runScript(s, pm, n, nil, false)
+		}
+	}
+}
+
+// procfile follows `foreman start`, `honcho start`, `heroku local`,
+// overmind and hivemind to the Procfile's processes. Each process type
+// gets PORT = base + 100×its position, base 5000 (or PORT, or -p).
+func (w *walker) procfile(s scope, name string, args []string) {
+	switch name {
+	case "heroku":
+		if len(args) == 0 || args[0] != "local" {
+			return
+		}
+		args = args[1:]
+	case "hivemind":
+	default:
+		if len(args) == 0 || (args[0] != "start" && args[0] != "s") {
+			return
+		}
+		args = args[1:]
+	}
+	base := 5000
+	if p, ok := parseEnvPort(s.env["PORT"]); ok {
+		base = p
+	}
+	only := ""
+	for i := 0; i < len(args); i++ {
+		if v, ok := flagValue(args, &i, "-p --port"); ok {
+			if p, ok := parsePort(v); ok {
+				base = p
+			}
+		} else if !strings.HasPrefix(args[i], "-") && only == "" {
+			only = args[i]
+		}
+	}
+	path, text, ok := readFile(s.dir, "Procfile")
+	if !ok {
+		return
+	}
+	index := 0
+	for _, line := range strings.Split(text, "\n") {
+		proc, cmd, ok := strings.Cut(line, ":")
+		proc = strings.TrimSpace(proc)
+		if !ok || proc == "" || strings.HasPrefix(proc, "#") || strings.ContainsAny(proc, " \t") {
+			continue
+		}
+		port := base + 100*index
+		index++
+		if only != "" && proc != only {
+			continue
+		}
+		sub := s.deeper(fmt.Sprintf(" (%q process in %s)", proc, w.rel(path))).with("PORT", strconv.Itoa(port))
+		sub.set = s.set // PORT here is foreman's, not the user's command line
+		w.script(sub, cmd)
+	}
+}
+
+// configs read the config files that can name a port, where the config
+// is plain data or a simple literal. Code that cannot be read safely is
+// reported as existing, so --explain can say "config not read".
+var configs = map[string]func(dir string, args []string) configResult{
+	"angular":      angularConfig,
+	"vite.server":  literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+	"vite.preview": literalConfig(`\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+	"astro":        literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
+	"nuxt":         literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"),
+	"vue":          literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
+	"webpack":      literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
+	"ember":        literalConfig(`"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
+	"puma":         literalConfig(`(?m)^\s*port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))`, "config/puma.rb"),
+	"jekyll":       literalConfig(`(?m)^port:\s*(\d+)`, "_config.yml", "_config.yaml"),
+	"mkdocs":       literalConfig(`(?m)^dev_addr:\s*["']?[^"'\s]*:(\d+)`, "mkdocs.yml", "mkdocs.yaml"),
+	"spring":       literalConfig(`(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
+	"dotnet":       launchSettings,
+}
+
+// literalConfig finds a port literal with re in the first of names that
+// exists; every capture group that matched is a candidate, the first wins.
+func literalConfig(re string, names ...string) func(string, []string) configResult {
+	rx := regexp.MustCompile(re)
+	return func(dir string, _ []string) configResult {
+		path, text, ok := readFile(dir, names...)
+		if !ok {
+			return configResult{}
+		}
+		m := rx.FindStringSubmatch(text)
+		for _, g := range m[min(1, len(m)):] {
+			if ports := atoiAll([]string{g}); len(ports) > 0 {
+				return configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
+			}
+		}
+		return configResult{exists: true}
+	}
+}
+
+// angularConfig reads projects.NAME.architect.serve.options.port from
+// angular.json: the project named after `ng serve`, else the default or
+// only one.
+func angularConfig(dir string, args []string) configResult {
+	path, text, ok := readFile(dir, "angular.json")
+	if !ok {
+		return configResult{}
+	}
+	var cfg struct {
+		DefaultProject string `json:"defaultProject"`
+		Projects       map[string]struct {
+			Architect map[string]struct {
+				Options struct {
+					Port int `json:"port"`
+				} `json:"options"`
+			} `json:"architect"`
+		} `json:"projects"`
+	}
+	if json.Unmarshal([]byte(text), &cfg) != nil {
+		return configResult{exists: true}
+	}
+	name := cfg.DefaultProject
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			name = a
+			break
+		}
+	}
+	projects := slices.Sorted(maps.Keys(cfg.Projects))
+	if name == "" && len(projects) > 0 {
+		name = projects[0]
+	}
+	if p := cfg.Projects[name].Architect["serve"].Options.Port; p > 0 && p <= 65535 {
+		return configResult{ports: []int{p}, source: fmt.Sprintf("port %d of project %q in %s", p, name, filepath.Base(path)), exists: true}
+	}
+	return configResult{exists: true}
+}
+
+// launchSettings reads the applicationUrl of the launch profile `dotnet
+// run` uses (the first "Project" profile, or --launch-profile NAME),
+// unless --no-launch-profile.
+func launchSettings(dir string, args []string) configResult {
+	profile := ""
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--no-launch-profile" {
+			return configResult{}
+		}
+		if v, ok := flagValue(args, &i, "--launch-profile -lp"); ok {
+			profile = v
+		}
+	}
+	path, text, ok := readFile(dir, "Properties/launchSettings.json")
+	if !ok {
+		return configResult{}
+	}
+	var cfg struct {
+		Profiles map[string]struct {
+			CommandName    string `json:"commandName"`
+			ApplicationURL string `json:"applicationUrl"`
+		} `json:"profiles"`
+	}
+	if json.Unmarshal([]byte(text), &cfg) != nil {
+		return configResult{exists: true}
+	}
+	// JSON objects have no order in Go; dotnet takes the first profile in
+	// the file, so find the profile names in file order.
+	order := regexp.MustCompile(`"([^"]+)"\s*:\s*\{\s*"commandName"`).FindAllStringSubmatch(text, -1)
+	for _, m := range order {
+		p := cfg.Profiles[m[1]]
+		if (profile == "" && p.CommandName == "Project") || m[1] == profile {
+			var ports []int
+			for _, u := range strings.Split(p.ApplicationURL, ";") {
+				if port, kind := parseAddr(u); kind == addrPort {
+					ports = append(ports, port)
+				}
+			}
+			return configResult{ports: ports, source: fmt.Sprintf("applicationUrl of profile %q in %s", m[1], filepath.Base(path)), exists: true}
+		}
+	}
+	return configResult{exists: true}
+}

@@ -1,0 +1,127 @@
+package infer
+
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// shellScript finds the script of `sh -c SCRIPT`, also spelled -lc, -ec,
+// -ic and so on.
+func shellScript(args []string) (string, bool) {
+	for i, a := range args {
+		if !strings.HasPrefix(a, "-") || a == "--" {
+			return "", false
+		}
+		if !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'c') && i+1 < len(args) {
+			return args[i+1], true
+		}
+	}
+	return "", false
+}
+
+// script infers the ports of a shell script (a package.json script, a
+// `sh -c` string, a concurrently argument), parsed as POSIX shell text.
+// What runs in sequence sees the effects of what came before: `cd web &&
+// npm run dev` looks for web/package.json.
+func (w *walker) script(s scope, src string) {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil {
+		return
+	}
+	w.stmts(s, f.Stmts)
+}
+
+func (w *walker) stmts(s scope, stmts []*syntax.Stmt) scope {
+	for _, st := range stmts {
+		s = w.stmt(s, st)
+	}
+	return s
+}
+
+func (w *walker) stmt(s scope, st *syntax.Stmt) scope {
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		return w.call(s, c)
+	case *syntax.BinaryCmd:
+		after := w.stmt(s, c.X)
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			after = s // each side of a pipe runs in its own subshell
+		}
+		return w.stmt(after, c.Y)
+	case *syntax.Subshell:
+		w.stmts(s, c.Stmts)
+	case *syntax.Block:
+		return w.stmts(s, c.Stmts)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			w.stmts(s, ic.Then)
+		}
+	case *syntax.DeclClause:
+		if c.Variant.Value == "export" {
+			for _, a := range c.Args {
+				if a.Name != nil && a.Value != nil {
+					if v, err := expand.Literal(s.expandConfig(), a.Value); err == nil {
+						s = s.with(a.Name.Value, v)
+					}
+				}
+			}
+		}
+	}
+	return s
+}
+
+// call handles a simple command: assignments, cd, and everything else.
+func (w *walker) call(s scope, c *syntax.CallExpr) scope {
+	cmdScope := s
+	for _, a := range c.Assigns {
+		if a.Name == nil {
+			continue
+		}
+		v := ""
+		if a.Value != nil {
+			var err error
+			if v, err = expand.Literal(s.expandConfig(), a.Value); err != nil {
+				continue
+			}
+		}
+		cmdScope = cmdScope.with(a.Name.Value, v)
+	}
+	if len(c.Args) == 0 {
+		return cmdScope // VAR=value alone sets it for the rest of the script
+	}
+	fields, err := expand.Fields(s.expandConfig(), c.Args...)
+	if err != nil || len(fields) == 0 {
+		return s
+	}
+	if fields[0] == "cd" {
+		if len(fields) > 1 && fields[1] != "-" {
+			s.dir = join(s.dir, fields[1])
+		}
+		return s
+	}
+	w.command(cmdScope, fields)
+	return s
+}
+
+// expandConfig expands words with the scope's variables; command
+// substitution and globbing are not performed (nothing is ever run).
+func (s scope) expandConfig() *expand.Config {
+	return &expand.Config{Env: expand.FuncEnviron(func(name string) string { return s.env[name] })}
+}
+
+// shellQuote quotes forwarded arguments the way npm appends them to a
+// script's text.
+func shellQuote(args []string) string {
+	var b strings.Builder
+	for _, a := range args {
+		q, err := syntax.Quote(a, syntax.LangPOSIX)
+		if err != nil {
+			continue
+		}
+		b.WriteByte(' ')
+		b.WriteString(q)
+	}
+	return b.String()
+}

@@ -1,0 +1,373 @@
+package infer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/joho/godotenv"
+)
+
+// tool is one row of the table in tools.go: how to recognise a dev tool on
+// a command line and where it takes its port from. Lists are
+// space-separated, so that a row reads like the tool's documentation.
+type tool struct {
+	names string // command names (argv[0]'s base name)
+	// subs are the subcommands that listen: "-" stands for none given
+	// (`next`, `vite`), "*" for any other positional (a root directory,
+	// a Django addrport).
+	subs string
+	// quiet are subcommands that never listen (vite build, next lint).
+	quiet string
+	// anySub: the subcommand may be any positional, not only the first
+	// (mvn clean spring-boot:run, gradle clean bootRun).
+	anySub bool
+	// when lists flags of which one must be present for the tool to
+	// listen at all (eleventy builds unless --serve).
+	when string
+
+	port    string // flags whose value is a port: "-p --port"
+	addr    string // flags whose value is an address: "--bind -b", host:port, tcp://…, unix:…
+	publish string // docker-style -p [ip:]host:container[/proto]
+	forward string // ssh-style -L [bind:]port:host:hostport
+	// inner are flags whose value is itself a list of arguments, read
+	// with innerPort as port flags: pg_ctl -o "-p 5435", gradle --args.
+	inner, innerPort string
+	values           string // other flags that take a value, so it is not read as a positional
+	// positional says what a positional argument after the subcommand
+	// is: "addr" ([host:]port, Django's runserver, http.server) or
+	// "forward" (kubectl port-forward TYPE/NAME LOCAL:REMOTE…).
+	positional string
+	multi      bool // every port given counts (serve -l 5000 -l 5002), not only the last
+
+	// env are the variables read, highest precedence first; a "url:"
+	// prefix marks a ;-separated list of URLs (ASPNETCORE_URLS).
+	env     string
+	envWins bool   // the variables beat the flags (Storybook's SBCONFIG_PORT)
+	dotenv  string // which .env files the tool loads: see dotenvFiles
+	config  string // which config file may name the port: see configs
+	def     int    // the default port; 0 when there is none
+	src     string // where these facts are documented
+}
+
+// dotenvFiles lists, for each scheme, the files a tool loads, highest
+// precedence first. Variables already in the environment always win.
+var dotenvFiles = map[string][]string{
+	// facebook/create-react-app packages/react-scripts/config/env.js
+	// (NODE_ENV=development for start).
+	"cra": {".env.development.local", ".env.local", ".env.development", ".env"},
+	// vuejs/vue-cli packages/@vue/cli-service/lib/Service.js loadEnv
+	// (mode development for serve).
+	"vue": {".env.development.local", ".env.development", ".env.local", ".env"},
+	// Flask: .env, then .flaskenv (flask.palletsprojects.com/en/stable/cli/).
+	"flask": {".env", ".flaskenv"},
+	// A single .env: Laravel, Strapi, Phoenix with dotenv, …
+	"env": {".env"},
+}
+
+// found is a port read from the command line.
+type found struct {
+	port   int
+	source string
+}
+
+// tool infers the ports of a command by the table; a command the table
+// does not know listens on nothing portguard can tell, unless PORT was set
+// on its own command line.
+func (w *walker) tool(s scope, name string, args []string) {
+	for i := range tools {
+		t := &tools[i]
+		if !inSet(t.names, name) {
+			continue
+		}
+		rest, label, ok, quiet := t.match(name, args)
+		if quiet {
+			return
+		}
+		if ok {
+			w.apply(s, t, label, rest)
+			return
+		}
+	}
+	if v, ok := s.set["PORT"]; ok {
+		if p, ok := parseEnvPort(v); ok {
+			w.add(s, p, fmt.Sprintf("PORT=%s set on the command line of %q", v, name))
+		}
+	}
+}
+
+// match decides whether args are a listening use of the tool, and returns
+// the arguments to read (without the subcommand) and the tool's label
+// ("next dev").
+func (t *tool) match(name string, args []string) (rest []string, label string, ok, quiet bool) {
+	if t.when != "" && !slices.ContainsFunc(args, func(a string) bool { return inSet(t.when, a) }) {
+		return nil, "", false, true
+	}
+	positionals := t.positionals(args)
+	if len(positionals) == 0 {
+		return args, name, inSet(t.subs, "-"), false
+	}
+	candidates := positionals[:1]
+	if t.anySub {
+		candidates = positionals
+	}
+	for _, i := range candidates {
+		sub := args[i]
+		if inSet(t.quiet, sub) {
+			return nil, "", false, true
+		}
+		if inSet(t.subs, sub) {
+			rest = append(append([]string{}, args[:i]...), args[i+1:]...)
+			return rest, name + " " + sub, true, false
+		}
+	}
+	return args, name, inSet(t.subs, "*"), false
+}
+
+// positionals returns the indexes of the arguments that are neither flags
+// nor flags' values, up to a "--".
+func (t *tool) positionals(args []string) []int {
+	valued := strings.Join([]string{t.port, t.addr, t.publish, t.forward, t.inner, t.values}, " ")
+	var idx []int
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return idx
+		case strings.HasPrefix(a, "-") && a != "-":
+			if !strings.Contains(a, "=") && inSet(valued, a) {
+				i++
+			}
+		default:
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// apply infers the port of a recognised tool: its flags, then its
+// environment (and the .env files it loads), then its config file, then
+// its default.
+func (w *walker) apply(s scope, t *tool, label string, args []string) {
+	if t.envWins && w.fromEnv(s, t, label) {
+		return
+	}
+	ports, notTCP := t.scan(label, args)
+	if len(ports) > 0 {
+		for _, f := range ports {
+			w.add(s, f.port, f.source)
+		}
+		return
+	}
+	if notTCP {
+		return // it listens on a unix socket or a pipe: no TCP port
+	}
+	if !t.envWins && w.fromEnv(s, t, label) {
+		return
+	}
+	unread := ""
+	if t.config != "" {
+		cfg := configs[t.config](s.dir, args)
+		if len(cfg.ports) > 0 {
+			for _, p := range cfg.ports {
+				w.add(s, p, cfg.source)
+			}
+			return
+		}
+		if cfg.exists {
+			unread = ", config not read"
+		}
+	}
+	if t.def > 0 {
+		w.add(s, t.def, fmt.Sprintf("default of %q%s", label, unread))
+	}
+}
+
+// scan reads the tool's port from its command line. notTCP is true when
+// the command line says it listens on no TCP port at all (gunicorn -b
+// unix:…, serve -l unix:…).
+func (t *tool) scan(label string, args []string) (ports []found, notTCP bool) {
+	var last *found
+	keep := func(f found) {
+		if t.multi {
+			ports = append(ports, f)
+		} else {
+			last = &f
+		}
+	}
+	var addrs []found // addresses lose to explicit port flags
+	positional := 0
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break // what follows belongs to the app, not the tool (streamlit run app.py -- --port)
+		}
+		flag := a
+		if v, ok := flagValue(args, &i, t.port); ok {
+			if p, ok := parsePort(v); ok {
+				keep(found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+			}
+			continue
+		}
+		if v, ok := flagValue(args, &i, t.addr); ok {
+			for _, part := range strings.Split(v, ";") {
+				switch p, kind := parseAddr(part); kind {
+				case addrPort:
+					addrs = append(addrs, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+				case addrNotTCP:
+					notTCP = true
+				}
+			}
+			continue
+		}
+		if v, ok := flagValue(args, &i, t.publish); ok {
+			for _, p := range parsePublish(v) {
+				ports = append(ports, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+			}
+			continue
+		}
+		if v, ok := flagValue(args, &i, t.forward); ok {
+			if p, ok := parseForward(v, 4); ok {
+				ports = append(ports, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+			}
+			continue
+		}
+		if v, ok := flagValue(args, &i, t.inner); ok {
+			inner := &tool{port: t.innerPort}
+			if f, _ := inner.scan(label, splitWords(v)); len(f) > 0 {
+				f[len(f)-1].source = fmt.Sprintf("%s %s of %q", flagName(flag), quoteArg(v), label)
+				keep(f[len(f)-1])
+			}
+			continue
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			if !strings.Contains(a, "=") && inSet(t.values, a) {
+				i++
+			}
+			continue
+		}
+		positional++
+		switch t.positional {
+		case "addr":
+			if p, kind := parseAddr(a); kind == addrPort && last == nil && len(addrs) == 0 {
+				addrs = append(addrs, found{p, fmt.Sprintf("argument %s of %q", a, label)})
+			}
+		case "forward":
+			// kubectl port-forward TYPE/NAME [LOCAL:]REMOTE…: the first
+			// positional is the resource.
+			if positional > 1 {
+				if p, ok := parseForward(a, 2); ok {
+					ports = append(ports, found{p, fmt.Sprintf("argument %s of %q", a, label)})
+				}
+			}
+		}
+	}
+	if last != nil {
+		ports = append(ports, *last)
+	} else if len(addrs) > 0 {
+		if t.multi {
+			ports = append(ports, addrs...)
+		} else {
+			ports = append(ports, addrs[len(addrs)-1])
+		}
+	}
+	if len(ports) > 0 {
+		notTCP = false
+	}
+	return ports, notTCP
+}
+
+func flagName(arg string) string {
+	name, _, _ := strings.Cut(arg, "=")
+	if len(name) > 2 && name[1] != '-' && isDigits(name[2:]) {
+		return name[:2] // -p4000
+	}
+	return name
+}
+
+// splitWords splits an argument that is itself an argument list
+// (pg_ctl -o "-p 5435") on blanks, as those tools do.
+func splitWords(s string) []string { return strings.Fields(s) }
+
+// fromEnv reads the tool's variables from the environment, and from the
+// .env files it loads beneath the environment (dotenv never overrides).
+func (w *walker) fromEnv(s scope, t *tool, label string) bool {
+	if t.env == "" {
+		return false
+	}
+	fromFile, file := map[string]string{}, map[string]string{}
+	for _, name := range dotenvFiles[t.dotenv] {
+		path := filepath.Join(s.dir, name)
+		vars, err := godotenv.Read(path)
+		if err != nil {
+			continue
+		}
+		for k, v := range vars {
+			if _, ok := fromFile[k]; !ok {
+				fromFile[k], file[k] = v, w.rel(path)
+			}
+		}
+	}
+	for _, name := range strings.Fields(t.env) {
+		name, isURL := strings.CutPrefix(name, "url:")
+		v, where := s.env[name], "in the environment"
+		if _, set := s.set[name]; set {
+			where = "set on the command line"
+		}
+		if v == "" {
+			v, where = fromFile[name], "in "+file[name]
+		}
+		if v == "" {
+			continue
+		}
+		source := fmt.Sprintf("%s=%s %s, read by %q", name, v, where, label)
+		if isURL {
+			ok := false
+			for _, part := range strings.Split(v, ";") {
+				if p, kind := parseAddr(part); kind == addrPort {
+					w.add(s, p, source)
+					ok = true
+				}
+			}
+			if ok {
+				return true
+			}
+			continue
+		}
+		if p, ok := parseEnvPort(v); ok {
+			w.add(s, p, source)
+			return true
+		}
+	}
+	return false
+}
+
+// configResult is what a config file says about the port.
+type configResult struct {
+	ports  []int
+	source string
+	exists bool // a config file is there, even if the port could not be read from it
+}
+
+func readFile(dir string, names ...string) (path string, text string, ok bool) {
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if b, err := os.ReadFile(p); err == nil {
+			return p, string(b), true
+		}
+	}
+	return "", "", false
+}
+
+func atoiAll(ss []string) []int {
+	var out []int
+	for _, s := range ss {
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 65535 {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"mvdan.cc/sh/v3/shell"
+)
+
+// portCase is one row of a port-cases table: a command line, its
+// environment and project files, and the ports it really listens on.
+type portCase struct {
+	id, argv, env, files, ports, source string
+}
+
+func readPortCases(t *testing.T, path string) []portCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []portCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "id\t") {
+			continue
+		}
+		col := strings.Split(line, "\t")
+		if len(col) < 5 {
+			t.Fatalf("%s: bad row %q", path, line)
+		}
+		c := portCase{id: col[0], argv: col[1], env: col[2], files: col[3], ports: col[4]}
+		if len(col) > 5 {
+			c.source = col[5]
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// TestInferPortCases runs every sourced case through `portguard infer`, in
+// a directory holding only the case's files and with only the case's
+// environment: ../shared/port-cases.tsv (shared by everyone working on
+// portguard) and testdata/port-cases.tsv (one or more cases per rule of
+// the tool table).
+func TestInferPortCases(t *testing.T) {
+	tables := []string{"testdata/port-cases.tsv"}
+	shared := filepath.Join("..", "shared", "port-cases.tsv")
+	if _, err := os.Stat(shared); err == nil {
+		tables = append(tables, shared)
+	} else if os.Getenv("CI") != "" {
+		t.Errorf("%s is missing; CI runs beside shared/", shared)
+	}
+	pg := portguardPath(t)
+	for _, table := range tables {
+		for _, c := range readPortCases(t, table) {
+			t.Run(filepath.Base(filepath.Dir(table))+"/"+c.id, func(t *testing.T) {
+				got, out := inferCase(t, pg, c)
+				want := strings.Split(c.ports, ",")
+				if c.ports == "-" {
+					want = nil
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s\n  argv:  %s\n  env:   %s\n  files: %s\n  got %v, want %v (%s)\n%s", c.id, c.argv, c.env, c.files, got, want, c.source, out)
+				}
+			})
+		}
+	}
+}
+
+func inferCase(t *testing.T, pg string, c portCase) ([]string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	if c.files != "-" {
+		var files map[string]string
+		if err := json.Unmarshal([]byte(c.files), &files); err != nil {
+			t.Fatalf("files: %v", err)
+		}
+		for name, content := range files {
+			p := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	env := []string{}
+	if c.env != "-" {
+		var vars map[string]string
+		if err := json.Unmarshal([]byte(c.env), &vars); err != nil {
+			t.Fatalf("env: %v", err)
+		}
+		for k, v := range vars {
+			env = append(env, k+"="+v)
+		}
+	}
+	argv, err := shell.Fields(c.argv, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("argv %q: %v", c.argv, err)
+	}
+	cmd := exec.Command(pg, append([]string{"infer", "--explain", "--"}, argv...)...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	code := exitCode(err)
+	var ports []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			if _, err := strconv.Atoi(f[0]); err == nil {
+				ports = append(ports, f[0])
+			}
+		}
+	}
+	if (code == 0) != (len(ports) > 0) {
+		t.Errorf("exit %d with ports %v", code, ports)
+	}
+	slices.SortFunc(ports, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y })
+	return ports, fmt.Sprintf("  output: %s", out)
+}
