@@ -242,16 +242,20 @@ func (w *walker) env(s scope, args []string) {
 
 // portguard inside the command: its own -p wins, else the command after --.
 func (w *walker) portguard(s scope, args []string) {
+	named := false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			w.command(s, args[i+1:])
+			if !named {
+				w.command(s, args[i+1:])
+			}
 			return
 		}
 		if v, ok := flagValue(args, &i, "-p --port"); ok {
 			for _, p := range strings.Split(v, ",") {
 				if n, ok := parsePort(p); ok {
 					w.add(s, n, "portguard -p "+p)
+					named = true
 				}
 			}
 		}

@@ -47,6 +47,9 @@ type tool struct {
 	// prefix marks a ;-separated list of URLs (ASPNETCORE_URLS).
 	env     string
 	envWins bool   // the variables beat the flags (Storybook's SBCONFIG_PORT)
+	// addrHidesEnv: any address flag, even one without a port, replaces
+	// the default bind that the variables feed (gunicorn -b localhost).
+	addrHidesEnv bool
 	dotenv  string // which .env files the tool loads: see dotenvFiles
 	config  string // which config file may name the port: see configs
 	def     int    // the default port; 0 when there is none
@@ -155,7 +158,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	if t.envWins && w.fromEnv(s, t, label) {
 		return
 	}
-	ports, notTCP := t.scan(label, args)
+	ports, notTCP, hostOnly := t.scan(label, args)
 	if len(ports) > 0 {
 		for _, f := range ports {
 			w.add(s, f.port, f.source)
@@ -165,7 +168,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	if notTCP {
 		return // it listens on a unix socket or a pipe: no TCP port
 	}
-	if !t.envWins && w.fromEnv(s, t, label) {
+	if !t.envWins && !(hostOnly && t.addrHidesEnv) && w.fromEnv(s, t, label) {
 		return
 	}
 	unread := ""
@@ -188,8 +191,9 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 
 // scan reads the tool's port from its command line. notTCP is true when
 // the command line says it listens on no TCP port at all (gunicorn -b
-// unix:…, serve -l unix:…).
-func (t *tool) scan(label string, args []string) (ports []found, notTCP bool) {
+// unix:…, serve -l unix:…); hostOnly when an address flag named a host
+// but no port.
+func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnly bool) {
 	var last *found
 	keep := func(f found) {
 		if t.multi {
@@ -219,6 +223,8 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP bool) {
 					addrs = append(addrs, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
 				case addrNotTCP:
 					notTCP = true
+				case addrNone:
+					hostOnly = true
 				}
 			}
 			continue
@@ -237,7 +243,7 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP bool) {
 		}
 		if v, ok := flagValue(args, &i, t.inner); ok {
 			inner := &tool{port: t.innerPort}
-			if f, _ := inner.scan(label, splitWords(v)); len(f) > 0 {
+			if f, _, _ := inner.scan(label, splitWords(v)); len(f) > 0 {
 				f[len(f)-1].source = fmt.Sprintf("%s %s of %q", flagName(flag), quoteArg(v), label)
 				keep(f[len(f)-1])
 			}
@@ -277,7 +283,7 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP bool) {
 	if len(ports) > 0 {
 		notTCP = false
 	}
-	return ports, notTCP
+	return ports, notTCP, hostOnly
 }
 
 func flagName(arg string) string {

@@ -78,7 +78,7 @@ var tools = []tool{
 		src: "flask.palletsprojects.com/en/stable/cli (FLASK_RUN_PORT; CLI > .env > .flaskenv; default 5000)"},
 	{names: "uvicorn", subs: "*", port: "--port", addr: "--uds --fd", values: "--host --app-dir --env-file --log-config --log-level --root-path --workers --reload-dir", env: "UVICORN_PORT", def: 8000,
 		src: "encode/uvicorn uvicorn/main.py (click auto_envvar_prefix UVICORN; --port default 8000; --uds/--fd)"},
-	{names: "gunicorn", subs: "*", addr: "-b --bind", values: "-w --workers -c --config -k --worker-class --chdir -t --timeout --log-level -e --env", env: "PORT", def: 8000,
+	{names: "gunicorn", subs: "*", addr: "-b --bind", values: "-w --workers -c --config -k --worker-class --chdir -t --timeout --log-level -e --env", env: "PORT", addrHidesEnv: true, def: 8000,
 		src: "benoitc/gunicorn gunicorn/config.py Bind (PORT env -> 0.0.0.0:$PORT, else 127.0.0.1:8000)"},
 	{names: "hypercorn", subs: "*", addr: "-b --bind", values: "-w --workers -c --config -k --worker-class", def: 8000, src: "hypercorn.readthedocs.io (--bind, default 127.0.0.1:8000)"},
 	{names: "daphne", subs: "*", port: "-p --port", addr: "-u --unix-socket", values: "-b --bind", def: 8000, src: "django/daphne README (-p, default 8000)"},
