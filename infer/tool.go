@@ -46,14 +46,14 @@ type tool struct {
 	// env are the variables read, highest precedence first; a "url:"
 	// prefix marks a ;-separated list of URLs (ASPNETCORE_URLS).
 	env     string
-	envWins bool   // the variables beat the flags (Storybook's SBCONFIG_PORT)
+	envWins bool // the variables beat the flags (Storybook's SBCONFIG_PORT)
 	// addrHidesEnv: any address flag, even one without a port, replaces
 	// the default bind that the variables feed (gunicorn -b localhost).
 	addrHidesEnv bool
-	dotenv  string // which .env files the tool loads: see dotenvFiles
-	config  string // which config file may name the port: see configs
-	def     int    // the default port; 0 when there is none
-	src     string // where these facts are documented
+	dotenv       string // which .env files the tool loads: see dotenvFiles
+	config       string // which config file may name the port: see configs
+	def          int    // the default port; 0 when there is none
+	src          string // where these facts are documented
 }
 
 // dotenvFiles lists, for each scheme, the files a tool loads, highest
