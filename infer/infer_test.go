@@ -160,3 +160,22 @@ func BenchmarkPortsNpmRunDev(b *testing.B) {
 		}
 	}
 }
+
+// TestREADMEListsEveryTool keeps the README's table of tools in step with
+// the table in tools.go.
+func TestREADMEListsEveryTool(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, r := range tools {
+		name := strings.Fields(r.names)[0]
+		if !strings.Contains(readme, "| `"+name) {
+			t.Errorf("README.md has no row for %q", name)
+		}
+		if r.src == "" {
+			t.Errorf("tool %q cites no source", name)
+		}
+	}
+}
