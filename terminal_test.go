@@ -122,7 +122,12 @@ func TestPromptInBarePty(t *testing.T) {
 			}
 			defer tty.Close()
 			var out screen
-			go func() { _, _ = io.Copy(&out, tty) }()
+			drained := make(chan struct{})
+			go func() {
+				// Ends with EIO once every process on the terminal is gone.
+				_, _ = io.Copy(&out, tty)
+				close(drained)
+			}()
 
 			waitFor(t, "the pty", out.String, "[Y/n/r]")
 			if s := out.String(); !strings.Contains(s, fmt.Sprintf("held by holder (pid %d)", h.PID())) {
@@ -132,6 +137,11 @@ func TestPromptInBarePty(t *testing.T) {
 				t.Fatal(err)
 			}
 			code := exitCode(cmd.Wait())
+			select {
+			case <-drained:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the terminal was not closed after the command exited")
+			}
 			if code != tt.wantExit {
 				t.Fatalf("exit %d, want %d; screen:\n%s", code, tt.wantExit, out.String())
 			}
