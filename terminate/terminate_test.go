@@ -1,0 +1,109 @@
+package terminate
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/portguard/portguard/detect"
+)
+
+func TestCheckRefusesProtectedProcesses(t *testing.T) {
+	tests := []struct {
+		name   string
+		holder detect.Holder
+		want   any
+	}{
+		{"pid 1", detect.Holder{Port: 80, PID: 1, Name: "init", UID: os.Geteuid()}, &RefusedError{}},
+		{"itself", detect.Holder{Port: 80, PID: os.Getpid(), Name: "self", UID: os.Geteuid()}, &RefusedError{}},
+		{"parent", detect.Holder{Port: 80, PID: os.Getppid(), Name: "parent", UID: os.Geteuid()}, &RefusedError{}},
+		{"owner not visible", detect.Holder{Port: 80, User: "alice"}, &PermissionError{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Check([]detect.Holder{tt.holder})
+			switch tt.want.(type) {
+			case *RefusedError:
+				var e *RefusedError
+				if !errors.As(err, &e) {
+					t.Fatalf("Check = %v, want a RefusedError", err)
+				}
+			case *PermissionError:
+				var e *PermissionError
+				if !errors.As(err, &e) {
+					t.Fatalf("Check = %v, want a PermissionError", err)
+				}
+			}
+		})
+	}
+}
+
+// A child of this test that listens, as a real holder.
+func startListener(t *testing.T, ignoreTerm bool) (*exec.Cmd, int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	script := "exec sleep 30"
+	if ignoreTerm {
+		script = "trap '' TERM; exec sleep 30" // an ignored signal stays ignored across exec
+	}
+	cmd := exec.Command("sh", "-c", script)
+	cmd.ExtraFiles = []*os.File{f} // the child holds the listening socket
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	go func() { _ = cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, ln.Addr().(*net.TCPAddr).Port
+}
+
+func TestHoldersTerminatesAndFreesThePort(t *testing.T) {
+	for _, ignoreTerm := range []bool{false, true} {
+		t.Run("ignoreTerm="+strconv.FormatBool(ignoreTerm), func(t *testing.T) {
+			cmd, port := startListener(t, ignoreTerm)
+			holders, err := detect.Holders(port)
+			if err != nil || len(holders) != 1 || holders[0].PID != cmd.Process.Pid {
+				t.Fatalf("detect.Holders(%d) = %+v, %v", port, holders, err)
+			}
+			results, err := Holders(context.Background(), holders, Options{Grace: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := syscall.SIGTERM
+			if ignoreTerm {
+				want = syscall.SIGKILL
+			}
+			if len(results) != 1 || results[0].Signal != want {
+				t.Fatalf("results = %+v, want one ending with %v", results, want)
+			}
+			if !detect.Free(port) {
+				t.Fatalf(":%d is not free after termination", port)
+			}
+		})
+	}
+}
+
+func TestHoldersStopsWaitingWhenCancelled(t *testing.T) {
+	_, port := startListener(t, true)
+	holders, _ := detect.Holders(port)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	_, err := Holders(ctx, holders, Options{Grace: time.Minute})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Holders = %v, want context.Canceled", err)
+	}
+}
