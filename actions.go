@@ -28,6 +28,9 @@ import (
 // guard is portguard's main job: find the command's ports, free them, and
 // become the command.
 func (s *session) guard(c *cli.Context) error {
+	if c.Args().First() == "help" {
+		return cli.ShowAppHelp(c)
+	}
 	if c.Args().Present() {
 		return usageErr("unknown command %q", c.Args().First()).withHint(
 			"to run a program, put it after --: portguard -- " + strings.Join(c.Args().Slice(), " "))

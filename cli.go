@@ -18,10 +18,10 @@ type session struct {
 }
 
 const usageText = `portguard [options] -- COMMAND [ARG...]
-   portguard which PORT...
-   portguard free [options] PORT...
-   portguard infer -- COMMAND [ARG...]
-   portguard version`
+portguard which PORT...
+portguard free [options] PORT...
+portguard infer [--explain|--json] -- COMMAND [ARG...]
+portguard version`
 
 func newApp(s *session) *cli.App {
 	return &cli.App{
