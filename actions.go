@@ -92,11 +92,7 @@ func (s *session) guard(c *cli.Context) error {
 
 // which prints who holds each port.
 func (s *session) which(c *cli.Context) error {
-	ports, err := portArgs(c, s)
-	if err != nil {
-		return err
-	}
-	held, err := holdersOf(ports)
+	ports, held, err := s.portArgsHeld(c)
 	if err != nil {
 		return err
 	}
@@ -134,11 +130,7 @@ func (s *session) which(c *cli.Context) error {
 
 // free terminates the holders of the given ports and runs nothing.
 func (s *session) free(c *cli.Context) error {
-	ports, err := portArgs(c, s)
-	if err != nil {
-		return err
-	}
-	held, err := holdersOf(ports)
+	ports, held, err := s.portArgsHeld(c)
 	if err != nil {
 		return err
 	}
@@ -181,8 +173,18 @@ func (s *session) infer(c *cli.Context) error {
 	return nil
 }
 
-// portArgs reads the PORT... arguments of which and free.
-func portArgs(c *cli.Context, s *session) ([]int, error) {
+// portArgsHeld reads the PORT... arguments of which and free, and who
+// holds each.
+func (s *session) portArgsHeld(c *cli.Context) ([]int, map[int][]detect.Holder, error) {
+	ports, err := s.portArgs(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	held, err := holdersOf(ports)
+	return ports, held, err
+}
+
+func (s *session) portArgs(c *cli.Context) ([]int, error) {
 	if s.hasCommand {
 		return nil, usageErr("%s takes ports, not a command", c.Command.Name)
 	}

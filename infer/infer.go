@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/portguard/portguard/wrap"
 )
 
 // Port is one inferred port and the reason for it, for --explain.
@@ -96,8 +98,8 @@ func (w *walker) command(s scope, argv []string) {
 		return
 	}
 	for len(argv) > 0 {
-		k, v, ok := strings.Cut(argv[0], "=")
-		if !ok || !isName(k) {
+		k, v, ok := wrap.Assignment(argv[0])
+		if !ok {
 			break
 		}
 		s = s.with(k, v)
@@ -260,21 +262,6 @@ func (w *walker) portguard(s scope, args []string) {
 			}
 		}
 	}
-}
-
-func isName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
-		case i > 0 && '0' <= r && r <= '9':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func join(dir, path string) string {

@@ -110,8 +110,7 @@ func Exec(path string, argv, env []string) error {
 func Assignments(command, env []string) (newEnv, rest []string) {
 	newEnv = env
 	for len(command) > 0 {
-		key, _, ok := strings.Cut(command[0], "=")
-		if !ok || !isName(key) {
+		if _, _, ok := Assignment(command[0]); !ok {
 			break
 		}
 		newEnv = setEnv(newEnv, command[0])
@@ -120,21 +119,22 @@ func Assignments(command, env []string) (newEnv, rest []string) {
 	return newEnv, command
 }
 
-// isName reports whether s is a shell variable name: a letter or
-// underscore, then letters, digits and underscores.
-func isName(s string) bool {
-	if s == "" {
-		return false
+// Assignment splits a shell assignment word, NAME=VALUE, where NAME is a
+// letter or underscore followed by letters, digits and underscores.
+func Assignment(word string) (name, value string, ok bool) {
+	name, value, ok = strings.Cut(word, "=")
+	if !ok || name == "" {
+		return "", "", false
 	}
-	for i, r := range s {
+	for i, r := range name {
 		switch {
 		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
 		case i > 0 && '0' <= r && r <= '9':
 		default:
-			return false
+			return "", "", false
 		}
 	}
-	return true
+	return name, value, true
 }
 
 func setEnv(env []string, kv string) []string {
