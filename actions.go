@@ -21,6 +21,7 @@ import (
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/infer"
 	"github.com/portguard/portguard/prompt"
+	"github.com/portguard/portguard/shell"
 	"github.com/portguard/portguard/terminate"
 	"github.com/portguard/portguard/wrap"
 )
@@ -187,12 +188,6 @@ func (s *session) portArgsHeld(c *cli.Context) ([]int, map[int][]detect.Holder, 
 func (s *session) portArgs(c *cli.Context) ([]int, error) {
 	if s.hasCommand {
 		return nil, usageErr("%s takes ports, not a command", c.Command.Name)
-	}
-	for _, a := range c.Args().Slice() {
-		if strings.HasPrefix(a, "-") {
-			return nil, usageErr("flag %s must come before the ports", a).withHint(
-				fmt.Sprintf("portguard %s %s PORT...", c.Command.Name, a))
-		}
 	}
 	if !c.Args().Present() {
 		return nil, usageErr("%s needs at least one port", c.Command.Name).withHint(
@@ -391,4 +386,62 @@ func heldSentence(held map[int][]detect.Holder) string {
 		parts = append(parts, fmt.Sprintf(":%d is held by %s", p, strings.Join(names, ", ")))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// init prints the shell integration.
+func (s *session) init(c *cli.Context) error {
+	name, err := shellArg(c, s)
+	if err != nil {
+		return err
+	}
+	commands := shell.DefaultCommands
+	if list := c.String("commands"); list != "" {
+		if commands, err = shell.ParseCommands(list); err != nil {
+			return usageErr("--commands: %v", err)
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding portguard's own path: %w", err)
+	}
+	out, err := shell.Init(name, exe, commands)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(c.App.Writer, out)
+	return err
+}
+
+// completion prints the completion script for portguard's own flags.
+func (s *session) completion(c *cli.Context) error {
+	name, err := shellArg(c, s)
+	if err != nil {
+		return err
+	}
+	if name == "fish" {
+		out, err := c.App.ToFishCompletion()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(c.App.Writer, out)
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding portguard's own path: %w", err)
+	}
+	out, err := shell.Completion(name, exe)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(c.App.Writer, out)
+	return err
+}
+
+func shellArg(c *cli.Context, s *session) (string, error) {
+	if s.hasCommand || c.Args().Len() != 1 || !slices.Contains(shell.Names, c.Args().First()) {
+		return "", usageErr("%s needs one shell: %s", c.Command.Name, strings.Join(shell.Names, ", ")).withHint(
+			fmt.Sprintf("portguard %s zsh", c.Command.Name))
+	}
+	return c.Args().First(), nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/portguard/portguard/shell"
 )
 
 // session carries what was split off before the CLI parser ran: the
@@ -21,19 +23,22 @@ const usageText = `portguard [options] -- COMMAND [ARG...]
 portguard which PORT...
 portguard free [options] PORT...
 portguard infer [--explain|--json] -- COMMAND [ARG...]
+portguard init bash|zsh|fish [--commands npm,yarn,…]
+portguard completion bash|zsh|fish
 portguard version`
 
 func newApp(s *session) *cli.App {
 	return &cli.App{
-		Name:            "portguard",
-		Usage:           "free the port a command needs, then run it",
-		UsageText:       usageText,
-		Version:         version,
-		HideHelpCommand: true,
-		Flags:           append([]cli.Flag{portFlag()}, actionFlags()...),
-		Action:          s.guard,
-		OnUsageError:    onUsageError,
-		ExitErrHandler:  func(*cli.Context, error) {},
+		Name:                 "portguard",
+		Usage:                "free the port a command needs, then run it",
+		UsageText:            usageText,
+		Version:              version,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		Flags:                append([]cli.Flag{portFlag()}, actionFlags()...),
+		Action:               s.guard,
+		OnUsageError:         onUsageError,
+		ExitErrHandler:       func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			{
 				Name:         "which",
@@ -59,6 +64,23 @@ func newApp(s *session) *cli.App {
 					&cli.BoolFlag{Name: "json", Usage: `print [{"port":3000,"source":"…"}]`},
 				},
 				Action:       s.infer,
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:      "init",
+				Usage:     "print the shell integration for your rc file: eval \"$(portguard init bash)\"",
+				ArgsUsage: "bash|zsh|fish",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "commands", EnvVars: []string{"PORTGUARD_COMMANDS"}, Usage: "commands to wrap, comma-separated (default: " + strings.Join(shell.DefaultCommands, ",") + ")"},
+				},
+				Action:       s.init,
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:         "completion",
+				Usage:        "print the completion script for portguard itself",
+				ArgsUsage:    "bash|zsh|fish",
+				Action:       s.completion,
 				OnUsageError: onUsageError,
 			},
 			{
@@ -158,4 +180,41 @@ func parsePort(s string) (int, error) {
 		return 0, usageErr("port %q is not a number from 1 to 65535", s)
 	}
 	return n, nil
+}
+
+// interspersed lets a subcommand's flags follow its arguments, as users
+// type them (`portguard init zsh --commands npm`, `portguard free 3000 -y`):
+// urfave/cli stops reading flags at the first argument, so the flags are
+// moved in front of the arguments before it parses.
+func interspersed(app *cli.App, args []string) []string {
+	// The completion protocol reads its flag as the last argument.
+	if len(args) == 0 || args[len(args)-1] == "--generate-bash-completion" {
+		return args
+	}
+	cmd := app.Command(args[0])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, name := range f.Names() {
+			takesValue[name] = !isBool
+		}
+	}
+	var flags, rest []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(append([]string{args[0]}, flags...), rest...)
 }

@@ -33,6 +33,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Condition:           haveCondition,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("PORTGUARD_YES", "")
@@ -55,6 +56,7 @@ func holderMain() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	ignoreTerm := flag.Bool("ignore-term", false, "ignore SIGTERM")
 	exitOnTerm := flag.Duration("exit-on-term", -1, "on SIGTERM, exit after this long")
+	once := flag.Bool("once", false, "exit as soon as it listens, as a stand-in dev server that started")
 	flag.Parse()
 	if *ignoreTerm {
 		signal.Ignore(syscall.SIGTERM)
@@ -74,6 +76,9 @@ func holderMain() {
 		os.Exit(1)
 	}
 	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
+	if *once {
+		os.Exit(0)
+	}
 	if args := flag.Args(); len(args) > 0 {
 		port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		for i := range args {
@@ -233,4 +238,21 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// haveCondition is [have:PROGRAM]: whether PROGRAM is installed. In CI,
+// where .ci/run installs what the scripts need, a missing one is an error
+// rather than a skip.
+func haveCondition(cond string) (bool, error) {
+	program, ok := strings.CutPrefix(cond, "have:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, err := exec.LookPath(program); err != nil {
+		if os.Getenv("CI") != "" {
+			return false, fmt.Errorf("%s is not installed; .ci/run installs it", program)
+		}
+		return false, nil
+	}
+	return true, nil
 }

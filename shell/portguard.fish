@@ -1,0 +1,30 @@
+# portguard's fish integration. Add to ~/.config/fish/config.fish:
+#
+#     portguard init fish | source
+#
+# Each wrapped command runs as `portguard -q -- COMMAND ARG...`: portguard
+# frees the port the command is about to listen on (asking first) and then
+# becomes the command, so its output, exit status, stdin and terminal are
+# the command's own. A free port, or one portguard cannot infer, costs one
+# quick check. `PORTGUARD_DISABLE=1 npm …` or `command npm …` bypasses it.
+
+set -g _portguard_bin {{.Exe}}
+
+function _portguard_run
+    if test -n "$PORTGUARD_DISABLE"
+        command $argv
+    else
+        $_portguard_bin -q -- $argv
+    end
+end
+
+for cmd in {{.Commands}}
+    # A function of the user's own is left alone; ours is redefined, so
+    # sourcing twice still wraps once.
+    if functions -q $cmd; and not functions $cmd | string match -q '*_portguard_run*'
+        continue
+    end
+    function $cmd --inherit-variable cmd --wraps $cmd
+        _portguard_run $cmd $argv
+    end
+end

@@ -1,0 +1,81 @@
+package shell
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// need skips a test when a shell or linter is missing, except in CI,
+// where .ci/run installs them and their absence is a failure.
+func need(t *testing.T, program string) string {
+	t.Helper()
+	p, err := exec.LookPath(program)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; .ci/run installs it", program)
+		}
+		t.Skipf("%s is not installed", program)
+	}
+	return p
+}
+
+// TestScriptsParse lints what users get: every rendered script is checked
+// by its own shell's parser, and the bash ones by shellcheck.
+func TestScriptsParse(t *testing.T) {
+	exe := "/opt/it's here/portguard" // a path that needs quoting
+	for _, sh := range Names {
+		t.Run(sh, func(t *testing.T) {
+			bin := need(t, sh)
+			scripts := map[string]string{}
+			out, err := Init(sh, exe, DefaultCommands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scripts["init"] = out
+			if sh != "fish" {
+				if scripts["completion"], err = Completion(sh, exe); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, src := range scripts {
+				if !strings.Contains(src, "portguard") || strings.Contains(src, "{{") {
+					t.Fatalf("%s %s was not rendered:\n%s", sh, name, src)
+				}
+				file := filepath.Join(t.TempDir(), name+"."+sh)
+				if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if out, err := exec.Command(bin, "-n", file).CombinedOutput(); err != nil {
+					t.Errorf("%s -n %s: %v\n%s", sh, name, err, out)
+				}
+				if sh == "bash" {
+					sc := need(t, "shellcheck")
+					if out, err := exec.Command(sc, "-s", "bash", file).CombinedOutput(); err != nil {
+						t.Errorf("shellcheck %s: %v\n%s", name, err, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestParseCommands(t *testing.T) {
+	got, err := ParseCommands("npm,yarn rails, http-server")
+	if err != nil || strings.Join(got, " ") != "npm yarn rails http-server" {
+		t.Fatalf("ParseCommands = %q, %v", got, err)
+	}
+	for _, bad := range []string{"", ",", "npm;rm", "$(x)", "a b'c", "-rf"} {
+		if _, err := ParseCommands(bad); err == nil {
+			t.Errorf("ParseCommands(%q): no error", bad)
+		}
+	}
+	if _, err := Init("bash", "/x", []string{"a;b"}); err == nil {
+		t.Error("Init accepted a command name with shell syntax in it")
+	}
+	if _, err := Init("tcsh", "/x", DefaultCommands); err == nil || !strings.Contains(err.Error(), "unknown shell") {
+		t.Errorf("Init(tcsh) = %v", err)
+	}
+}
