@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +38,16 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("PORTGUARD_YES", "")
+			// For install.sh: the checkout, and a Go that builds offline
+			// from the caches the tests themselves were built with.
+			repo, err := os.Getwd()
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO", repo)
+			for k, v := range goEnv() {
+				env.Setenv(k, v)
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -47,6 +58,20 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+var goEnv = sync.OnceValue(func() map[string]string {
+	vars := map[string]string{}
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOFLAGS", "GOPROXY", "GOTOOLCHAIN").Output()
+	if err != nil {
+		return vars
+	}
+	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOFLAGS", "GOPROXY", "GOTOOLCHAIN"} {
+		if lines := strings.Split(string(out), "\n"); i < len(lines) {
+			vars[k] = lines[i]
+		}
+	}
+	return vars
+})
 
 // holderMain listens on -addr, prints "port N", and then waits: for ever,
 // or, with -then, for a child command it runs while holding the port
