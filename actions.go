@@ -218,23 +218,33 @@ func holdersOf(ports []int) (map[int][]detect.Holder, error) {
 // ports were freed (false: the user chose to run anyway).
 func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAnyway bool) (bool, error) {
 	ports := sortedPorts(held)
+	force := flagOn(c, "force")
+	interactive := !flagOn(c, "yes") && isatty.IsTerminal(os.Stdin.Fd()) && isatty.IsTerminal(os.Stderr.Fd())
+	var warnings []string
 	for _, p := range ports {
-		if err := terminate.Check(held[p]); err != nil {
-			prompt.Describe(os.Stderr, held[p], time.Now())
+		err := terminate.Check(held[p], force)
+		var denied *terminate.PermissionError
+		if errors.As(err, &denied) && denied.Forcible && interactive {
+			// A system service, or under sudo another user's process:
+			// asked about in plain words, with "abort" the default.
+			warnings = append(warnings, denied.Error())
+			continue
+		}
+		if err != nil {
+			describe(held)
 			return false, terminateFailure(err)
 		}
 	}
 	if !flagOn(c, "yes") {
-		if !isatty.IsTerminal(os.Stdin.Fd()) || !isatty.IsTerminal(os.Stderr.Fd()) {
-			for _, p := range ports {
-				prompt.Describe(os.Stderr, held[p], time.Now())
-			}
+		if !interactive {
+			describe(held)
 			return false, &failure{code: exitHeld, msg: heldSentence(held) + "; nothing was terminated", hints: []string{
 				"run again with --yes (or PORTGUARD_YES=1) to terminate it without asking",
 				"or free it first: portguard free " + portList(held),
 			}}
 		}
-		choice, err := ask(held, then, canRunAnyway)
+		describe(held)
+		choice, err := ask(held, then, canRunAnyway, warnings)
 		if err != nil {
 			return false, err
 		}
@@ -244,6 +254,8 @@ func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAny
 		case choiceRunAnyway:
 			return false, nil
 		}
+		// The user read the warning and chose to terminate anyway.
+		force = force || len(warnings) > 0
 	}
 
 	// Ctrl-C while waiting out the grace period stops the wait, and the
@@ -251,7 +263,10 @@ func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAny
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, p := range ports {
-		results, err := terminate.Holders(ctx, held[p], terminate.Options{Grace: grace(c)})
+		if plan := terminate.NewPlan(held[p]); plan.Tree() != "" {
+			notice("%s; stopping %s", plan.Tree(), plan.Stops())
+		}
+		results, err := terminate.Holders(ctx, held[p], terminate.Options{Grace: grace(c), Force: force})
 		for _, r := range results {
 			notice("%s", r)
 		}
@@ -265,6 +280,17 @@ func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAny
 	return true, nil
 }
 
+// describe shows each held port's holders, and the launchers above them
+// that would be stopped with them.
+func describe(held map[int][]detect.Holder) {
+	for _, p := range sortedPorts(held) {
+		prompt.Describe(os.Stderr, held[p], time.Now())
+		if plan := terminate.NewPlan(held[p]); plan.Tree() != "" {
+			fmt.Fprintf(os.Stderr, "    started  %s (terminating stops %s)\n", plan.Tree(), plan.Stops())
+		}
+	}
+}
+
 type choice int
 
 const (
@@ -273,18 +299,33 @@ const (
 	choiceRunAnyway
 )
 
-func ask(held map[int][]detect.Holder, then string, canRunAnyway bool) (choice, error) {
-	for _, p := range sortedPorts(held) {
-		prompt.Describe(os.Stderr, held[p], time.Now())
-	}
-	pids := holderNames(held)
-	terminateLabel := "Terminate " + pids
+// ask asks what to do. With warnings (a system service, another user's
+// process under sudo) they are said first and "abort" is the default.
+func ask(held map[int][]detect.Holder, then string, canRunAnyway bool, warnings []string) (choice, error) {
+	terminateLabel := "Terminate " + holderNames(held)
 	if then != "" {
 		terminateLabel += " and " + then
 	}
-	options := []prompt.Option{{Key: 'y', Label: terminateLabel}, {Key: 'n', Label: "Abort, leave it running"}}
+	type answer struct {
+		option prompt.Option
+		choice choice
+	}
+	answers := []answer{
+		{prompt.Option{Key: 'y', Label: terminateLabel}, choiceTerminate},
+		{prompt.Option{Key: 'n', Label: "Abort, leave it running"}, choiceAbort},
+	}
+	if len(warnings) > 0 {
+		for _, w := range warnings {
+			fmt.Fprintf(os.Stderr, "portguard: %s %s\n", paint("warning:", yellow), w)
+		}
+		answers[0], answers[1] = answers[1], answers[0]
+	}
 	if canRunAnyway {
-		options = append(options, prompt.Option{Key: 'r', Label: "Run anyway (the command will likely fail to bind)"})
+		answers = append(answers, answer{prompt.Option{Key: 'r', Label: "Run anyway (the command will likely fail to bind)"}, choiceRunAnyway})
+	}
+	options := make([]prompt.Option, len(answers))
+	for i, a := range answers {
+		options[i] = a.option
 	}
 	i, err := prompt.New(os.Stdin, os.Stderr).Ask(fmt.Sprintf("Free :%s?", portList(held)), options)
 	if errors.Is(err, prompt.ErrInterrupted) {
@@ -293,13 +334,11 @@ func ask(held map[int][]detect.Holder, then string, canRunAnyway bool) (choice, 
 	if err != nil {
 		return choiceAbort, fmt.Errorf("asking on the terminal: %w", err)
 	}
-	return choice(i), nil
+	return answers[i].choice, nil
 }
 
 func dryRun(held map[int][]detect.Holder, then string) {
-	for _, p := range sortedPorts(held) {
-		prompt.Describe(os.Stderr, held[p], time.Now())
-	}
+	describe(held)
 	what := "would terminate " + holderNames(held)
 	if then != "" {
 		what += ", then " + then
@@ -314,6 +353,8 @@ func terminateFailure(err error) error {
 	switch {
 	case errors.As(err, &refused):
 		return &failure{code: exitHeld, msg: err.Error(), hints: []string{"stop it yourself, or give the command another port"}}
+	case errors.As(err, &denied) && denied.Forcible:
+		return &failure{code: exitNoPermission, msg: err.Error(), hints: []string{fmt.Sprintf("to terminate it anyway: portguard free --yes --force %d", denied.Port)}}
 	case errors.As(err, &denied):
 		return &failure{code: exitNoPermission, msg: err.Error(), hints: []string{fmt.Sprintf("sudo portguard free %d", denied.Port)}}
 	case errors.As(err, &still):

@@ -109,6 +109,7 @@ func actionFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, EnvVars: []string{"PORTGUARD_YES"}, Usage: "terminate holders without asking"},
 		&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Value: 5 * time.Second, Usage: "grace between SIGTERM and SIGKILL"},
+		&cli.BoolFlag{Name: "force", Usage: "also terminate system services and, under sudo, other users' processes"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "say who holds what and what would be done; terminate and run nothing"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the port is free"},
 	}

@@ -27,7 +27,7 @@ func TestCheckRefusesProtectedProcesses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Check([]detect.Holder{tt.holder})
+			err := Check([]detect.Holder{tt.holder}, false)
 			switch tt.want.(type) {
 			case *RefusedError:
 				var e *RefusedError

@@ -1,0 +1,148 @@
+package terminate
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/procfs"
+	"golang.org/x/sys/unix"
+)
+
+// errGone means the process is no longer the one portguard looked at: it
+// exited, and its PID may already belong to an unrelated process.
+var errGone = errors.New("process is gone")
+
+// handle is one process portguard may signal. On Linux it is a pidfd: it
+// names this very process, not its PID, so a PID reused between detection
+// and signal can never receive the signal.
+type handle struct {
+	Proc
+	pidfd int // -1 where the kernel has no pidfd (before 5.3)
+}
+
+// open opens p and re-checks through the open handle that it is still the
+// process portguard planned to stop: the same start time, and, for a
+// holder, the socket inode among its open files. Then a signal 0 through
+// the pidfd proves the check read this process and not a successor.
+func open(p Proc, inode uint64) (*handle, error) {
+	h := &handle{Proc: p, pidfd: -1}
+	fd, err := unix.PidfdOpen(p.PID, 0)
+	switch {
+	case errors.Is(err, unix.ESRCH):
+		return nil, errGone
+	case err == nil:
+		h.pidfd = fd
+	case errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EPERM), errors.Is(err, unix.EINVAL):
+		// No pidfd here (an old kernel, or a seccomp filter that
+		// forbids it): fall back to kill(2) on the PID. The window for
+		// a reused PID is then the microseconds between the identity
+		// check below and the signal, not the seconds a user spends
+		// reading the prompt.
+	default:
+		return nil, fmt.Errorf("opening pid %d: %w", p.PID, err)
+	}
+	now, ok := readProc(p.PID)
+	if !ok || now.start != p.start || (inode != 0 && !holdsInode(p.PID, inode)) {
+		h.close()
+		return nil, errGone
+	}
+	if err := h.signal(0); err != nil {
+		h.close()
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *handle) signal(sig syscall.Signal) error {
+	var err error
+	if h.pidfd >= 0 {
+		err = unix.PidfdSendSignal(h.pidfd, sig, nil, 0)
+	} else {
+		err = syscall.Kill(h.PID, sig)
+	}
+	if errors.Is(err, syscall.ESRCH) {
+		return errGone
+	}
+	return err
+}
+
+// exited reports whether the process is gone. A zombie counts as gone: it
+// has closed its sockets and only waits for its parent to reap it.
+func (h *handle) exited() bool {
+	if h.pidfd >= 0 {
+		// A pidfd polls readable once its process has exited.
+		fds := []unix.PollFd{{Fd: int32(h.pidfd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, 0)
+		return err == nil && n > 0
+	}
+	p, ok := readProc(h.PID)
+	return !ok || p.start != h.start || p.state == "Z" || p.state == "X"
+}
+
+func (h *handle) close() {
+	if h.pidfd >= 0 {
+		unix.Close(h.pidfd)
+		h.pidfd = -1
+	}
+}
+
+// holdsInode reports whether pid has the socket with this inode open.
+func holdsInode(pid int, inode uint64) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	want := "socket:[" + strconv.FormatUint(inode, 10) + "]"
+	for _, e := range entries {
+		if target, err := os.Readlink(dir + "/" + e.Name()); err == nil && target == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Proc is what termination needs to know of a process.
+type Proc struct {
+	PID, PPID, PGID, SID int
+	Name                 string
+	state                string
+	start                uint64 // start time in clock ticks since boot: with the PID, it names one process
+}
+
+func (p Proc) String() string { return fmt.Sprintf("%s (%d)", p.Name, p.PID) }
+
+// readProc reads /proc/PID/stat.
+func readProc(pid int) (Proc, bool) {
+	pp, err := procfs.NewProc(pid)
+	if err != nil {
+		return Proc{}, false
+	}
+	st, err := pp.Stat()
+	if err != nil {
+		return Proc{}, false
+	}
+	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGRP, SID: st.Session, Name: st.Comm, state: st.State, start: st.Starttime}, true
+}
+
+// allProcs lists every process, for finding a process group's members.
+func allProcs() []Proc {
+	procs, err := procfs.AllProcs()
+	if err != nil {
+		return nil
+	}
+	var out []Proc
+	for _, pp := range procs {
+		if p, ok := readProc(pp.PID); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pollInterval paces waiting for processes to exit and ports to clear.
+var pollInterval = 10 * time.Millisecond
