@@ -67,6 +67,15 @@ func (s *session) guard(c *cli.Context) error {
 	if len(ports) == 0 && !quiet {
 		notice("no port inferred for %q; running it unchecked (name one with -p)", strings.Join(argv, " "))
 	}
+	// Claim the ports before looking at them, so that a portguard started
+	// at the same moment (make -j) sees this one's command as its own and
+	// leaves it alone.
+	claim, err := wrap.ClaimPorts(ports, strings.Join(argv, " "))
+	var claimed *wrap.ClaimedError
+	if errors.As(err, &claimed) {
+		return &failure{code: exitHeld, msg: claimed.Error(), hints: []string{
+			fmt.Sprintf("both were started at once; after %s portguard treats it as a leftover copy", wrap.FreshClaim)}}
+	}
 	held, err := holdersOf(ports)
 	if err != nil {
 		return err
@@ -84,10 +93,12 @@ func (s *session) guard(c *cli.Context) error {
 		if !freed {
 			notice("running %s anyway; :%s is still held", argv[0], portList(held))
 		}
+		claim.Add(ports, strings.Join(argv, " "))
 	} else if flagOn(c, "dry-run") {
 		notice("%s free; would run %s", portsAre(ports), argv[0])
 		return nil
 	}
+	claim.KeepAcrossExec()
 	return commandFailure(wrap.Exec(path, argv, env))
 }
 

@@ -74,20 +74,34 @@ var goEnv = sync.OnceValue(func() map[string]string {
 })
 
 // holderMain listens on -addr, prints "port N", and then waits: for ever,
-// or, with -then, for a child command it runs while holding the port
-// (which makes the holder that command's ancestor); "{port}" in that
-// command is replaced by the port.
+// or, with a command, for that command, which it runs while holding the
+// port (so the holder is the command's ancestor); "{port}" in the command
+// is replaced by the port. Flags make it misbehave the ways real servers do.
 func holderMain() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	ignoreTerm := flag.Bool("ignore-term", false, "ignore SIGTERM")
+	reportTerm := flag.Bool("report-term", false, `print "got TERM" on SIGTERM (with -ignore-term, and go on)`)
 	exitOnTerm := flag.Duration("exit-on-term", -1, "on SIGTERM, exit after this long")
 	once := flag.Bool("once", false, "exit as soon as it listens, as a stand-in dev server that started")
+	respawn := flag.Bool("respawn", false, "be a watcher: run a holder as a child and start it again whenever it exits")
+	handOff := flag.Bool("hand-off", false, `leave the socket to a child "sleep" and exit, printing "child PID"`)
 	flag.Parse()
-	if *ignoreTerm {
+	if *respawn {
+		superviseHolder(*addr, flag.Args())
+	}
+	terms := make(chan os.Signal, 1)
+	switch {
+	case *reportTerm:
+		signal.Notify(terms, syscall.SIGTERM)
+		go func() {
+			for range terms {
+				fmt.Println("got TERM")
+			}
+		}()
+	case *ignoreTerm:
 		signal.Ignore(syscall.SIGTERM)
 	}
 	if *exitOnTerm >= 0 {
-		terms := make(chan os.Signal, 1)
 		signal.Notify(terms, syscall.SIGTERM)
 		go func() {
 			<-terms
@@ -100,14 +114,27 @@ func holderMain() {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
-	if *once {
+	port := ln.Addr().(*net.TCPAddr).Port
+	fmt.Printf("port %d\n", port)
+	switch {
+	case *once:
+		os.Exit(0)
+	case *handOff:
+		f, err := ln.(*net.TCPListener).File()
+		if err != nil {
+			os.Exit(1)
+		}
+		child := exec.Command("sleep", "300")
+		child.ExtraFiles = []*os.File{f}
+		if err := child.Start(); err != nil {
+			os.Exit(1)
+		}
+		fmt.Printf("child %d\n", child.Process.Pid)
 		os.Exit(0)
 	}
 	if args := flag.Args(); len(args) > 0 {
-		port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		for i := range args {
-			args[i] = strings.ReplaceAll(args[i], "{port}", port)
+			args[i] = strings.ReplaceAll(args[i], "{port}", strconv.Itoa(port))
 		}
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -120,6 +147,28 @@ func holderMain() {
 	}
 	for {
 		time.Sleep(time.Hour)
+	}
+}
+
+// superviseHolder is a watcher portguard does not know by name: it keeps a
+// child holder listening on one port, restarting it when it exits.
+func superviseHolder(addr string, args []string) {
+	self, _ := os.Executable()
+	for {
+		child := exec.Command(self, append([]string{"-addr", addr}, args...)...)
+		child.Args[0] = "holder"
+		child.Stderr = os.Stderr
+		out, _ := child.StdoutPipe()
+		if child.Start() != nil {
+			os.Exit(1)
+		}
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		if p, ok := strings.CutPrefix(strings.TrimSpace(line), "port "); ok {
+			addr = "127.0.0.1:" + p // restart on the same port
+		}
+		fmt.Print(line)
+		_ = child.Wait()
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -137,7 +186,12 @@ func startHolder(args ...string) (*holderProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(path, args...)
+	return startHolderCmd(exec.Command(path, args...))
+}
+
+// startHolderCmd starts a holder command and waits until it listens.
+func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
+	args := cmd.Args[1:]
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -137,10 +137,12 @@ func protectedPIDs() map[int]bool {
 	return protected
 }
 
-// mayStop: a launcher portguard may stop is not protected and not a
-// session leader (a login shell, a terminal's shell, a daemon).
+// mayStop: a launcher portguard may stop is not protected and is not a
+// terminal's session leader (a login shell, the shell of a terminal
+// window). A session leader with no terminal is a daemonised job (setsid,
+// nohup &, ssh host cmd) and may be stopped.
 func mayStop(p Proc, protected map[int]bool) bool {
-	return !protected[p.PID] && p.SID != p.PID && p.PID > 1
+	return !protected[p.PID] && p.PID > 1 && !(p.SID == p.PID && p.tty != 0)
 }
 
 // safeGroup returns the members of leader's process group when stopping

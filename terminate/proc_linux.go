@@ -112,6 +112,7 @@ type Proc struct {
 	Name                 string
 	state                string
 	start                uint64 // start time in clock ticks since boot: with the PID, it names one process
+	tty                  int    // the controlling terminal's device number, 0 for none
 }
 
 func (p Proc) String() string { return fmt.Sprintf("%s (%d)", p.Name, p.PID) }
@@ -126,7 +127,7 @@ func readProc(pid int) (Proc, bool) {
 	if err != nil {
 		return Proc{}, false
 	}
-	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGRP, SID: st.Session, Name: st.Comm, state: st.State, start: st.Starttime}, true
+	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGRP, SID: st.Session, Name: st.Comm, state: st.State, start: st.Starttime, tty: st.TTY}, true
 }
 
 // allProcs lists every process, for finding a process group's members.

@@ -1,0 +1,443 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/terminate"
+)
+
+// TestFaults is the fault table of the README's Safety section: each row
+// is a way termination can go wrong, played with real processes on real
+// loopback ports, and what portguard must do about it.
+func TestFaults(t *testing.T) {
+	t.Run("holder ignores SIGTERM", func(t *testing.T) {
+		h := holder(t, "-ignore-term")
+		out, code := runPortguard(t, "-y", "-t", "300ms", "-p", strconv.Itoa(h.Port), "--", "true")
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d) with SIGKILL after", h.PID()))
+		wantDead(t, h.PID())
+	})
+
+	t.Run("holder exits by itself during the grace period", func(t *testing.T) {
+		h := holder(t, "-ignore-term", "-exit-on-term", "200ms")
+		out, code := runPortguard(t, "-y", "-t", "5s", "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo command ran")
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, "command ran")
+		if strings.Contains(out, "SIGKILL") {
+			t.Fatalf("a holder that exited within the grace period got SIGKILL:\n%s", out)
+		}
+		wantDead(t, h.PID())
+	})
+
+	t.Run("holder's PID is reused by an unrelated process between detection and signal", func(t *testing.T) {
+		h := holder(t)
+		holders, err := detect.Holders(h.Port)
+		if err != nil || len(holders) != 1 {
+			t.Fatalf("detect.Holders = %v, %v", holders, err)
+		}
+		pid := h.PID()
+		h.Stop() // the holder exits after detection...
+		sleeper := startWithPID(t, pid, "sleep", "60") // ...and an unrelated process gets its PID
+		results, err := terminate.Holders(context.Background(), holders, terminate.Options{Grace: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(results) != 1 || results[0].Signal != 0 {
+			t.Fatalf("results = %v, want the holder reported gone with no signal sent", results)
+		}
+		if !isAlive(sleeper.Process.Pid) {
+			t.Fatalf("the unrelated process with the reused pid %d was signalled", pid)
+		}
+	})
+
+	t.Run("watcher respawns the listener", func(t *testing.T) {
+		t.Run("a shell loop in its own process group", func(t *testing.T) {
+			port := freePort(t)
+			watcher := exec.Command("sh", "-c", fmt.Sprintf("while :; do holder -addr 127.0.0.1:%d; sleep 0.05; done", port))
+			watcher.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a job, as a shell with job control starts it
+			startAndReap(t, watcher)
+			waitListening(t, port)
+			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "sh", "-c", "echo command ran")
+			wantExit(t, code, 0, out)
+			wantOutput(t, out, fmt.Sprintf("sh (%d) → holder", watcher.Process.Pid))
+			wantOutput(t, out, "stopping its process group")
+			wantOutput(t, out, "command ran")
+			wantDead(t, watcher.Process.Pid)
+			wantFree(t, port)
+		})
+		t.Run("a watcher portguard does not know by name", func(t *testing.T) {
+			h := holder(t, "-respawn")
+			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo command ran")
+			wantExit(t, code, 0, out)
+			wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", h.PID()))
+			wantOutput(t, out, "command ran")
+			wantDead(t, h.PID())
+			wantFree(t, h.Port)
+		})
+	})
+
+	t.Run("two holders (IPv4 and IPv6 sockets in different processes)", func(t *testing.T) {
+		a := holder(t, "-addr", "127.0.0.1:0")
+		b := holder(t, "-addr", fmt.Sprintf("[::1]:%d", a.Port))
+		out, code := runPortguard(t, "-y", "-p", strconv.Itoa(a.Port), "--", "true")
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", a.PID()))
+		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", b.PID()))
+		wantDead(t, a.PID())
+		wantDead(t, b.PID())
+	})
+
+	t.Run("holder is another user's process", func(t *testing.T) {
+		dir := sharedBinaries(t)
+		alice, bob := testUser(t, "pg-alice", 61001), testUser(t, "pg-bob", 61002)
+		h := startAs(t, dir, alice, "holder")
+		pg := exec.Command(filepath.Join(dir, "portguard"), "-y", "-p", strconv.Itoa(h.Port), "--", "touch", "ran")
+		pg.Dir, pg.Env = dir, []string{"PATH=" + dir + ":/usr/bin:/bin", "HOME=" + dir}
+		pg.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: bob, Gid: bob}}
+		outb, err := pg.CombinedOutput()
+		out := string(outb)
+		wantExit(t, exitCode(err), exitNoPermission, out)
+		wantOutput(t, out, fmt.Sprintf(":%d is held by a process of user ", h.Port))
+		wantOutput(t, out, fmt.Sprintf("hint: sudo portguard free %d", h.Port))
+		if !isAlive(h.PID()) {
+			t.Fatal("the other user's holder was signalled")
+		}
+		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+			t.Fatal("the command ran")
+		}
+
+		// Under sudo, root acts for the user who ran sudo: another user's
+		// holder needs --force as well as --yes.
+		sudo := []string{"SUDO_UID=" + strconv.Itoa(int(bob)), "SUDO_USER=pg-bob"}
+		out, code := runPortguardEnv(t, sudo, "-y", "-p", strconv.Itoa(h.Port), "--", "true")
+		wantExit(t, code, exitNoPermission, out)
+		wantOutput(t, out, "not to you")
+		wantOutput(t, out, "--force")
+		if !isAlive(h.PID()) {
+			t.Fatal("--yes alone terminated another user's holder under sudo")
+		}
+		out, code = runPortguardEnv(t, sudo, "-y", "--force", "-p", strconv.Itoa(h.Port), "--", "true")
+		wantExit(t, code, 0, out)
+		wantDead(t, h.PID())
+	})
+
+	t.Run("holder is portguard's own ancestor", func(t *testing.T) {
+		h := holder(t, "portguard", "-y", "-p", "{port}", "--", "touch", "ran")
+		rest, _ := io.ReadAll(h.out)
+		if !strings.Contains(string(rest), "child exit 75") {
+			t.Fatalf("portguard under its holder did not exit 75: %q", rest)
+		}
+		if _, err := os.Stat("ran"); err == nil {
+			t.Fatal("the command ran")
+		}
+	})
+
+	t.Run("holder is in a zombie state / socket held by a child after the parent died", func(t *testing.T) {
+		t.Run("socket held by a child after the parent died", func(t *testing.T) {
+			h := holder(t, "-hand-off")
+			line, _ := h.out.ReadString('\n')
+			child, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "child ")))
+			if err != nil {
+				t.Fatalf("no child pid in %q", line)
+			}
+			t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
+			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(h.Port), "--", "true")
+			wantExit(t, code, 0, out)
+			wantOutput(t, out, fmt.Sprintf("terminated sleep (pid %d) with SIGTERM", child))
+			wantFree(t, h.Port)
+		})
+		t.Run("holder becomes a zombie its parent does not reap", func(t *testing.T) {
+			path, _ := exec.LookPath("holder")
+			cmd := exec.Command(path)
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			port, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "port ")))
+			// Not reaped until the end: after SIGTERM it stays a zombie.
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+			wantExit(t, code, 0, out)
+			wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d) with SIGTERM", cmd.Process.Pid))
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid)); !strings.Contains(string(b), ") Z ") {
+				t.Fatalf("the holder is not a zombie: %s", b)
+			}
+		})
+	})
+
+	t.Run("port held only by TIME_WAIT", func(t *testing.T) {
+		port := timeWaitOnly(t)
+		out, code := runPortguard(t, "-p", strconv.Itoa(port), "--", "sh", "-c", "echo command ran")
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, "command ran")
+		out, code = runPortguard(t, "which", strconv.Itoa(port))
+		wantExit(t, code, 1, out)
+	})
+
+	t.Run("a port range or list with one free and one held", func(t *testing.T) {
+		h := holder(t)
+		free := freePort(t)
+		out, code := runPortguard(t, "-y", "-p", fmt.Sprintf("%d,%d", free, h.Port), "--", "true")
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", h.PID()))
+		if strings.Contains(out, fmt.Sprintf(":%d", free)) || strings.Count(out, "terminated") != 1 {
+			t.Fatalf("portguard acted on the free port:\n%s", out)
+		}
+		wantDead(t, h.PID())
+	})
+
+	t.Run("SIGINT while waiting for the grace period", func(t *testing.T) {
+		h := holder(t, "-report-term")
+		pg := exec.Command(portguardPath(t), "-y", "-t", "30s", "-p", strconv.Itoa(h.Port), "--", "touch", "ran")
+		pg.Dir = t.TempDir()
+		var out strings.Builder
+		pg.Stdout, pg.Stderr = &out, &out
+		if err := pg.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if line, _ := h.out.ReadString('\n'); line != "got TERM\n" {
+			t.Fatalf("the holder did not get SIGTERM: %q", line)
+		}
+		_ = pg.Process.Signal(os.Interrupt)
+		code := exitCode(pg.Wait())
+		wantExit(t, code, exitInterrupted, out.String())
+		if _, err := os.Stat(filepath.Join(pg.Dir, "ran")); err == nil {
+			t.Fatal("the command ran after Ctrl-C")
+		}
+		if !isAlive(h.PID()) {
+			t.Fatal("the holder was killed after Ctrl-C")
+		}
+	})
+}
+
+// TestConcurrentPortguards: two `portguard -y -p P -- server` started at
+// once (make -j) must not both fail nor kill each other's command: the
+// first claims the port, the second leaves the first's server alone.
+func TestConcurrentPortguards(t *testing.T) {
+	port := freePort(t)
+	var cmds [2]*exec.Cmd
+	var outs [2]strings.Builder
+	for i := range cmds {
+		cmds[i] = exec.Command(portguardPath(t), "-y", "-p", strconv.Itoa(port), "--", "holder", "-addr", "127.0.0.1:"+strconv.Itoa(port))
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Process.Kill() })
+	}
+	// One of them exits 75 at once; the other is the server, listening.
+	done := make(chan int, 2)
+	for i, c := range cmds {
+		go func() { _ = c.Wait(); done <- i }()
+	}
+	var first int
+	select {
+	case first = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("neither portguard gave way:\n%s\n%s", outs[0].String(), outs[1].String())
+	}
+	other := 1 - first
+	wantExit(t, cmds[first].ProcessState.ExitCode(), exitHeld, outs[first].String())
+	wantOutput(t, outs[first].String(), fmt.Sprintf(":%d was claimed", port))
+	waitListening(t, port)
+	holders, _ := detect.Holders(port)
+	if len(holders) != 1 || holders[0].PID != cmds[other].Process.Pid {
+		t.Fatalf("the port is held by %+v, want the surviving portguard's server (pid %d)", holders, cmds[other].Process.Pid)
+	}
+}
+
+func runPortguard(t *testing.T, args ...string) (string, int) {
+	return runPortguardEnv(t, nil, args...)
+}
+
+// runPortguardEnv runs portguard with no terminal, in a fresh directory.
+func runPortguardEnv(t *testing.T, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(portguardPath(t), args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), append([]string{"NO_COLOR=1", "PORTGUARD_YES="}, env...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), exitCode(err)
+}
+
+func wantExit(t *testing.T, got, want int, out string) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("exit %d, want %d; output:\n%s", got, want, out)
+	}
+}
+
+func wantOutput(t *testing.T, out, want string) {
+	t.Helper()
+	if !strings.Contains(out, want) {
+		t.Fatalf("output lacks %q:\n%s", want, out)
+	}
+}
+
+func wantDead(t *testing.T, pid int) {
+	t.Helper()
+	if isAlive(pid) {
+		t.Fatalf("pid %d is still alive", pid)
+	}
+}
+
+func wantFree(t *testing.T, port int) {
+	t.Helper()
+	// A respawning watcher would take the port again within moments.
+	time.Sleep(300 * time.Millisecond)
+	if hs, _ := detect.Holders(port); len(hs) > 0 {
+		t.Fatalf(":%d is held again by %+v", port, hs)
+	}
+}
+
+func waitListening(t *testing.T, port int) {
+	t.Helper()
+	for range 500 {
+		if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on :%d", port)
+}
+
+func startAndReap(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+		_ = cmd.Process.Kill()
+	})
+}
+
+// startWithPID starts a program as the given PID, by setting the kernel's
+// last-allocated PID just below it (root only). Other processes may take
+// the PID first, so it tries a few times.
+func startWithPID(t *testing.T, pid int, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	for range 50 {
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("cannot reuse a PID: %v", err)
+			}
+			t.Skipf("cannot reuse a PID here: %v", err)
+		}
+		cmd := exec.Command(name, args...)
+		startAndReap(t, cmd)
+		if cmd.Process.Pid == pid {
+			return cmd
+		}
+		_ = cmd.Process.Kill()
+	}
+	t.Fatalf("could not start a process as pid %d", pid)
+	return nil
+}
+
+// sharedBinaries copies portguard and holder where other users may run them.
+func sharedBinaries(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("this test runs as root in CI, to run processes as other users")
+		}
+		t.Skip("needs root to run processes as other users")
+	}
+	dir, err := os.MkdirTemp("", "portguard-users-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"portguard", "holder"} {
+		src, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// testUser is the uid of a user .ci/run creates, or a uid with no name
+// where it does not exist (the kernel needs none).
+func testUser(t *testing.T, name string, fallback uint32) uint32 {
+	out, err := exec.Command("id", "-u", name).Output()
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil {
+			return uint32(n)
+		}
+	}
+	return fallback
+}
+
+// startAs starts a holder from dir as the given user.
+func startAs(t *testing.T, dir string, uid uint32, name string, args ...string) *holderProc {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(dir, name), args...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
+	h, err := startHolderCmd(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Stop)
+	return h
+}
+
+// timeWaitOnly leaves a port with a TIME_WAIT socket and no listener: the
+// server side closes a connection first, then stops listening.
+func timeWaitOnly(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	client, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.Close() // the active close: the server's end goes to TIME_WAIT
+	_, _ = client.Read(make([]byte, 1))
+	client.Close()
+	ln.Close()
+	b, _ := os.ReadFile("/proc/net/tcp")
+	if !strings.Contains(string(b), fmt.Sprintf(":%04X 0100007F:%04X 06 ", port, client.LocalAddr().(*net.TCPAddr).Port)) {
+		t.Fatalf("no TIME_WAIT socket on :%d:\n%s", port, b)
+	}
+	return port
+}

@@ -1,0 +1,158 @@
+//go:build unix
+
+package wrap
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A claim marks a port as being started by portguard, so that two
+// portguards started together (make -j) do not both free the port and
+// kill each other's command. It is a POSIX record lock on a file per
+// port, in a directory of the user's own; the lock is kept across exec, so
+// it lasts exactly as long as the command portguard became.
+type Claim struct {
+	files map[int]*os.File
+}
+
+// ClaimedError: another portguard claimed the port moments ago for the
+// command it is starting.
+type ClaimedError struct {
+	Port    int
+	PID     int
+	Since   time.Duration
+	Command string
+}
+
+func (e *ClaimedError) Error() string {
+	what := "its command"
+	if e.Command != "" {
+		what = strconv.Quote(e.Command)
+	}
+	return fmt.Sprintf(":%d was claimed %s ago by another portguard starting %s (pid %d); not terminating it",
+		e.Port, e.Since.Round(100*time.Millisecond), what, e.PID)
+}
+
+// FreshClaim is how long a claim counts as "started together": within it a
+// second portguard leaves the first one's command alone. An older claim is
+// a copy left running, which portguard may terminate as any other holder.
+const FreshClaim = 10 * time.Second
+
+// ClaimPorts claims each port for command. A port another portguard
+// claimed less than FreshClaim ago is a *ClaimedError. A port whose claim
+// is older is skipped (its holder is dealt with as usual, and ClaimPorts
+// can be called again afterwards). Where no claim directory can be made,
+// nothing is claimed and no error is returned: claims are a courtesy
+// between portguards, never a reason not to run.
+func ClaimPorts(ports []int, command string) (*Claim, error) {
+	c := &Claim{files: map[int]*os.File{}}
+	dir, ok := claimDir()
+	if !ok {
+		return c, nil
+	}
+	for _, port := range ports {
+		if c.files[port] != nil {
+			continue
+		}
+		f, err := claim(dir, port, command)
+		var claimed *ClaimedError
+		if errors.As(err, &claimed) && claimed.Since < FreshClaim {
+			c.Release()
+			return nil, err
+		}
+		if f != nil {
+			c.files[port] = f
+		}
+	}
+	return c, nil
+}
+
+func claim(dir string, port int, command string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(port)+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil
+	}
+	lock := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := unix.FcntlFlock(f.Fd(), unix.F_SETLK, &lock); err != nil {
+		defer f.Close()
+		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EACCES) {
+			return nil, nil
+		}
+		held := unix.Flock_t{Type: unix.F_WRLCK}
+		if unix.FcntlFlock(f.Fd(), unix.F_GETLK, &held) != nil || held.Type == unix.F_UNLCK {
+			return nil, nil
+		}
+		e := &ClaimedError{Port: port, PID: int(held.Pid)}
+		// An empty file is a claim being written right now: fresh.
+		b, _ := os.ReadFile(f.Name())
+		if stamp, cmd, ok := strings.Cut(string(b), "\n"); ok {
+			if nanos, err := strconv.ParseInt(stamp, 10, 64); err == nil {
+				e.Since = time.Since(time.Unix(0, nanos))
+			}
+			e.Command = strings.TrimSpace(cmd)
+		}
+		return nil, e
+	}
+	if f.Truncate(0) == nil {
+		fmt.Fprintf(f, "%d\n%s\n", time.Now().UnixNano(), command)
+	}
+	return f, nil
+}
+
+// claimDir is a directory only this user can write: $XDG_RUNTIME_DIR/
+// portguard, or portguard-UID in the temporary directory.
+func claimDir() (string, bool) {
+	dir := filepath.Join(os.TempDir(), "portguard-"+strconv.Itoa(os.Geteuid()))
+	if run := os.Getenv("XDG_RUNTIME_DIR"); run != "" {
+		dir = filepath.Join(run, "portguard")
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", false
+	}
+	var st unix.Stat_t
+	if unix.Lstat(dir, &st) != nil || int(st.Uid) != os.Geteuid() || st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Mode&0o022 != 0 {
+		return "", false // not ours: someone else made it, or others may write in it
+	}
+	return dir, true
+}
+
+// Add claims the ports not claimed yet, after their stale holders were
+// terminated.
+func (c *Claim) Add(ports []int, command string) {
+	var rest []int
+	for _, p := range ports {
+		if c.files[p] == nil {
+			rest = append(rest, p)
+		}
+	}
+	if more, err := ClaimPorts(rest, command); err == nil {
+		for p, f := range more.files {
+			c.files[p] = f
+		}
+	}
+}
+
+// KeepAcrossExec lets the claims pass to the command portguard becomes:
+// the lock files stay open, without close-on-exec, and POSIX locks belong
+// to the process, which exec does not change.
+func (c *Claim) KeepAcrossExec() {
+	for _, f := range c.files {
+		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETFD, 0)
+	}
+}
+
+// Release gives the claims up (portguard is not going to run the command).
+func (c *Claim) Release() {
+	for _, f := range c.files {
+		f.Close()
+	}
+	c.files = nil
+}
