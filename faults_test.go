@@ -49,7 +49,7 @@ func TestFaults(t *testing.T) {
 			t.Fatalf("detect.Holders = %v, %v", holders, err)
 		}
 		pid := h.PID()
-		h.Stop() // the holder exits after detection...
+		h.Stop()                                       // the holder exits after detection...
 		sleeper := startWithPID(t, pid, "sleep", "60") // ...and an unrelated process gets its PID
 		results, err := terminate.Holders(context.Background(), holders, terminate.Options{Grace: time.Second})
 		if err != nil {
