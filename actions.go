@@ -76,7 +76,7 @@ func (s *session) guard(c *cli.Context) error {
 		return &failure{code: exitHeld, msg: claimed.Error(), hints: []string{
 			fmt.Sprintf("both were started at once; after %s portguard treats it as a leftover copy", wrap.FreshClaim)}}
 	}
-	held, err := holdersOf(ports)
+	held, err := holdersOf(c, ports)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *session) portArgsHeld(c *cli.Context) ([]int, map[int][]detect.Holder, 
 	if err != nil {
 		return nil, nil, err
 	}
-	held, err := holdersOf(ports)
+	held, err := holdersOf(c, ports)
 	return ports, held, err
 }
 
@@ -208,12 +208,16 @@ func (s *session) portArgs(c *cli.Context) ([]int, error) {
 }
 
 // holdersOf maps each held port to its holders; free ports are left out.
-func holdersOf(ports []int) (map[int][]detect.Holder, error) {
+func holdersOf(c *cli.Context, ports []int) (map[int][]detect.Holder, error) {
+	proto := detect.TCP
+	if flagOn(c, "udp") {
+		proto = detect.UDP
+	}
 	held := map[int][]detect.Holder{}
 	for _, p := range ports {
-		hs, err := detect.Holders(p)
+		hs, err := detect.HoldersOf(proto, p)
 		if err != nil {
-			return nil, fmt.Errorf("looking up who holds :%d: %w", p, err)
+			return nil, fmt.Errorf("looking up who holds %s port %d: %w", proto, p, err)
 		}
 		if len(hs) > 0 {
 			held[p] = hs

@@ -35,7 +35,7 @@ func newApp(s *session) *cli.App {
 		Version:              version,
 		HideHelpCommand:      true,
 		EnableBashCompletion: true,
-		Flags:                append([]cli.Flag{portFlag()}, actionFlags()...),
+		Flags:                append([]cli.Flag{portFlag(), udpFlag()}, actionFlags()...),
 		Action:               s.guard,
 		OnUsageError:         onUsageError,
 		ExitErrHandler:       func(*cli.Context, error) {},
@@ -44,6 +44,7 @@ func newApp(s *session) *cli.App {
 				Name:         "which",
 				Usage:        "say who holds these ports (exit 0 if any is held, 1 if all are free)",
 				ArgsUsage:    "PORT...",
+				Flags:        []cli.Flag{udpFlag()},
 				Action:       s.which,
 				OnUsageError: onUsageError,
 			},
@@ -51,7 +52,7 @@ func newApp(s *session) *cli.App {
 				Name:         "free",
 				Usage:        "terminate the holders of these ports and run nothing",
 				ArgsUsage:    "PORT...",
-				Flags:        actionFlags(),
+				Flags:        append([]cli.Flag{udpFlag()}, actionFlags()...),
 				Action:       s.free,
 				OnUsageError: onUsageError,
 			},
@@ -101,6 +102,10 @@ func portFlag() cli.Flag {
 		Aliases: []string{"p"},
 		Usage:   "port to guard, repeatable (-p 3000 -p 9229, -p 3000-3002); when given, nothing is inferred",
 	}
+}
+
+func udpFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "udp", Usage: "the ports are UDP: held by any socket bound to them"}
 }
 
 // actionFlags are the flags of everything that may terminate a holder:

@@ -98,6 +98,14 @@ func TestFaults(t *testing.T) {
 		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", b.PID()))
 		wantDead(t, a.PID())
 		wantDead(t, b.PID())
+
+		// SO_REUSEPORT: two processes listen on the very same address.
+		c := holder(t, "-reuseport", "-addr", "127.0.0.1:0")
+		d := holder(t, "-reuseport", "-addr", fmt.Sprintf("127.0.0.1:%d", c.Port))
+		out, code = runPortguard(t, "-y", "-p", strconv.Itoa(c.Port), "--", "true")
+		wantExit(t, code, 0, out)
+		wantDead(t, c.PID())
+		wantDead(t, d.PID())
 	})
 
 	t.Run("holder is another user's process", func(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 )
 
 // The test binary doubles as portguard itself and as "holder", a tiny
@@ -85,6 +87,8 @@ func holderMain() {
 	once := flag.Bool("once", false, "exit as soon as it listens, as a stand-in dev server that started")
 	respawn := flag.Bool("respawn", false, "be a watcher: run a holder as a child and start it again whenever it exits")
 	handOff := flag.Bool("hand-off", false, `leave the socket to a child "sleep" and exit, printing "child PID"`)
+	udp := flag.Bool("udp", false, "bind a UDP socket instead of listening on TCP")
+	reusePort := flag.Bool("reuseport", false, "listen with SO_REUSEPORT, so that several holders share the port")
 	flag.Parse()
 	if *respawn {
 		superviseHolder(*addr, flag.Args())
@@ -109,7 +113,26 @@ func holderMain() {
 			os.Exit(0)
 		}()
 	}
-	ln, err := net.Listen("tcp", *addr)
+	if *udp {
+		conn, err := net.ListenPacket("udp", *addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "holder:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("port %d\n", conn.LocalAddr().(*net.UDPAddr).Port)
+		for {
+			time.Sleep(time.Hour)
+		}
+	}
+	var lc net.ListenConfig
+	if *reusePort {
+		lc.Control = func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) {
+				_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			})
+		}
+	}
+	ln, err := lc.Listen(context.Background(), "tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		os.Exit(1)

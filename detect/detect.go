@@ -16,7 +16,8 @@ import (
 // or hold different sockets on the same port (0.0.0.0 and [::] in two
 // processes, or SO_REUSEPORT).
 type Holder struct {
-	Port int
+	Port     int
+	Protocol Protocol
 	// Addr is where the socket listens, as ss prints it: 127.0.0.1:3000,
 	// [::1]:3000, 0.0.0.0:3000, [::]:3000.
 	Addr string
@@ -56,28 +57,44 @@ func (h Holder) Command() string {
 	return s
 }
 
+// Protocol is TCP or UDP.
+type Protocol string
+
+const (
+	TCP Protocol = "tcp"
+	UDP Protocol = "udp"
+)
+
 // Holders returns every process holding a listening TCP socket on port, on
 // any local address, IPv4 and IPv6. An empty result means the port is free.
 //
 // A free port is answered with one bind and no scan: this runs in front of
 // every dev-server start.
-func Holders(port int) ([]Holder, error) {
+func Holders(port int) ([]Holder, error) { return HoldersOf(TCP, port) }
+
+// HoldersOf is Holders for either protocol: for UDP, every process with a
+// socket bound to the port.
+func HoldersOf(proto Protocol, port int) ([]Holder, error) {
 	if err := checkPort(port); err != nil {
 		return nil, err
 	}
-	if probeFree(port) {
+	if probeFree(proto, port) {
 		return nil, nil
 	}
-	return lookup(port)
+	return lookup(proto, port)
 }
 
-// Free reports whether port can be bound right now. It is the cheap check
-// Holders makes first, exported for callers that wait for a port to clear.
-func Free(port int) bool {
+// Free reports whether a TCP port can be bound right now. It is the cheap
+// check Holders makes first, exported for callers that wait for a port to
+// clear.
+func Free(port int) bool { return FreeOf(TCP, port) }
+
+// FreeOf is Free for either protocol.
+func FreeOf(proto Protocol, port int) bool {
 	if checkPort(port) != nil {
 		return false
 	}
-	return probeFree(port)
+	return probeFree(proto, port)
 }
 
 func checkPort(port int) error {

@@ -20,20 +20,25 @@ const tcpListen = 0x0A
 // conflicts with a listener on any address of either family (127.0.0.1,
 // ::1, 0.0.0.0, [::]), so one syscall answers "free" for the common case.
 // A probe on 127.0.0.1 alone would miss a holder on ::1, which is what
-// Node 17+ binds for "localhost". SO_REUSEADDR makes TIME_WAIT remnants
-// count as free, as they do for the servers that will bind next.
+// Node 17+ binds for "localhost". For TCP, SO_REUSEADDR makes TIME_WAIT
+// remnants count as free, as they do for the servers that will bind next;
+// for UDP it would let the probe share the port, so it is left off.
 // Any failure (EADDRINUSE, EACCES below 1024, no IPv6) means "not proven
 // free", and the caller does the full lookup.
-func probeFree(port int) bool {
-	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+func probeFree(proto Protocol, port int) bool {
+	typ := unix.SOCK_STREAM
+	if proto == UDP {
+		typ = unix.SOCK_DGRAM
+	}
+	fd, err := unix.Socket(unix.AF_INET6, typ|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return probeFree4(port)
+		return probeFree4(typ, port)
 	}
 	defer unix.Close(fd)
 	if unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0) != nil {
 		return false
 	}
-	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) != nil {
+	if typ == unix.SOCK_STREAM && unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) != nil {
 		return false
 	}
 	return unix.Bind(fd, &unix.SockaddrInet6{Port: port}) == nil
@@ -41,13 +46,13 @@ func probeFree(port int) bool {
 
 // probeFree4 serves machines with IPv6 disabled, where no IPv6 holder can
 // exist either.
-func probeFree4(port int) bool {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+func probeFree4(typ, port int) bool {
+	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
 	defer unix.Close(fd)
-	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) != nil {
+	if typ == unix.SOCK_STREAM && unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) != nil {
 		return false
 	}
 	return unix.Bind(fd, &unix.SockaddrInet4{Port: port}) == nil
@@ -61,12 +66,12 @@ type socket struct {
 
 // lookup reads the listening sockets on port from /proc/net/tcp and tcp6,
 // then finds their owners by the socket inode in /proc/PID/fd.
-func lookup(port int) ([]Holder, error) {
+func lookup(proto Protocol, port int) ([]Holder, error) {
 	proc, err := procfs.NewFS(procfs.DefaultMountPoint)
 	if err != nil {
 		return nil, err
 	}
-	sockets, err := listeningSockets(proc, port)
+	sockets, err := listeningSockets(proc, proto, port)
 	if err != nil || len(sockets) == 0 {
 		return nil, err
 	}
@@ -96,14 +101,14 @@ func lookup(port int) ([]Holder, error) {
 			}
 			seen[inode] = true
 			owned[inode] = true
-			h := Holder{Port: port, Addr: s.addr, PID: p.PID, UID: s.uid, Inode: inode}
+			h := Holder{Port: port, Protocol: proto, Addr: s.addr, PID: p.PID, UID: s.uid, Inode: inode}
 			describe(&h, p)
 			holders = append(holders, h)
 		}
 	}
 	for inode, s := range sockets {
 		if !owned[inode] {
-			holders = append(holders, Holder{Port: port, Addr: s.addr, UID: s.uid, User: userName(s.uid), Inode: inode})
+			holders = append(holders, Holder{Port: port, Protocol: proto, Addr: s.addr, UID: s.uid, User: userName(s.uid), Inode: inode})
 		}
 	}
 	sort.Slice(holders, func(i, j int) bool {
@@ -115,9 +120,19 @@ func lookup(port int) ([]Holder, error) {
 	return holders, nil
 }
 
-func listeningSockets(proc procfs.FS, port int) (map[uint64]socket, error) {
+// listeningSockets reads the sockets that hold the port: TCP sockets in
+// LISTEN state (not TIME_WAIT remnants, not client connections), or every
+// UDP socket bound to it.
+func listeningSockets(proc procfs.FS, proto Protocol, port int) (map[uint64]socket, error) {
+	tables := []func() (procfs.NetTCP, error){proc.NetTCP, proc.NetTCP6}
+	if proto == UDP {
+		tables = []func() (procfs.NetTCP, error){
+			func() (procfs.NetTCP, error) { u, err := proc.NetUDP(); return procfs.NetTCP(u), err },
+			func() (procfs.NetTCP, error) { u, err := proc.NetUDP6(); return procfs.NetTCP(u), err },
+		}
+	}
 	sockets := map[uint64]socket{}
-	for _, read := range []func() (procfs.NetTCP, error){proc.NetTCP, proc.NetTCP6} {
+	for _, read := range tables {
 		lines, err := read()
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // no IPv6 on this machine
@@ -126,7 +141,7 @@ func listeningSockets(proc procfs.FS, port int) (map[uint64]socket, error) {
 			return nil, err
 		}
 		for _, l := range lines {
-			if l.St == tcpListen && int(l.LocalPort) == port {
+			if int(l.LocalPort) == port && (proto == UDP || l.St == tcpListen) {
 				sockets[l.Inode] = socket{addr: formatAddr(l.LocalAddr, port), uid: int(l.UID)}
 			}
 		}

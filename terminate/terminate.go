@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -118,19 +119,19 @@ func Holders(ctx context.Context, holders []detect.Holder, opt Options) ([]Resul
 	if opt.Respawn <= 0 {
 		opt.Respawn = time.Second
 	}
-	port := holders[0].Port
+	port, proto := holders[0].Port, holders[0].Protocol
 	plan := NewPlan(holders)
 	results, err := stopAll(ctx, port, plan.targets(), opt.Grace)
 	if err != nil {
 		return results, err
 	}
-	if err := waitFree(ctx, port); err != nil {
+	if err := waitFree(ctx, proto, port); err != nil {
 		return results, err
 	}
 	if len(plan.Chain) > 0 {
 		return results, nil // the launchers are stopped: nothing is left to restart the server
 	}
-	more, err := watchRespawn(ctx, port, holders, opt)
+	more, err := watchRespawn(ctx, proto, port, holders, opt)
 	return append(results, more...), err
 }
 
@@ -224,13 +225,16 @@ func waitExit(ctx context.Context, hs []*handle, limit time.Duration) ([]int, er
 
 // waitFree waits until the port can be bound again, or is at least no
 // longer listed with a holder.
-func waitFree(ctx context.Context, port int) error {
+func waitFree(ctx context.Context, proto detect.Protocol, port int) error {
+	if proto == "" {
+		proto = detect.TCP
+	}
 	deadline := time.Now().Add(settle)
 	for {
-		if detect.Free(port) {
+		if detect.FreeOf(proto, port) {
 			return nil
 		}
-		holders, err := detect.Holders(port)
+		holders, err := detect.HoldersOf(proto, port)
 		if err == nil && len(holders) == 0 {
 			return nil
 		}
@@ -253,7 +257,7 @@ func waitFree(ctx context.Context, port int) error {
 // portguard does not know by name). If the port is taken again by a
 // descendant of that parent, the parent is a watcher: it is stopped too,
 // with the new holder.
-func watchRespawn(ctx context.Context, port int, old []detect.Holder, opt Options) ([]Result, error) {
+func watchRespawn(ctx context.Context, proto detect.Protocol, port int, old []detect.Holder, opt Options) ([]Result, error) {
 	protected := protectedPIDs()
 	parents := map[int]Proc{}
 	for _, h := range old {
@@ -271,7 +275,7 @@ func watchRespawn(ctx context.Context, port int, old []detect.Holder, opt Option
 			return nil, ctx.Err()
 		case <-time.After(pollInterval):
 		}
-		holders, err := detect.Holders(port)
+		holders, err := detect.HoldersOf(proto, port)
 		if err != nil || len(holders) == 0 {
 			continue
 		}
@@ -289,7 +293,7 @@ func watchRespawn(ctx context.Context, port int, old []detect.Holder, opt Option
 		if err != nil {
 			return results, err
 		}
-		return results, waitFree(ctx, port)
+		return results, waitFree(ctx, proto, port)
 	}
 	return nil, nil
 }
@@ -317,7 +321,7 @@ func Check(holders []detect.Holder, force bool) error {
 	self := os.Getpid()
 	euid := os.Geteuid()
 	ancestors := ancestorsOf(self)
-	owner, underSudo := invokingUser()
+	owner, who := invokingUser()
 	for _, h := range holders {
 		switch {
 		case !h.Visible():
@@ -328,33 +332,36 @@ func Check(holders []detect.Holder, force bool) error {
 			return &RefusedError{Port: h.Port, PID: h.PID, Name: h.Name, Reason: "it is portguard itself"}
 		case ancestors[h.PID]:
 			return &RefusedError{Port: h.Port, PID: h.PID, Name: h.Name, Reason: "it is one of portguard's own parents (the shell or tool that started it)"}
-		case euid != 0 && h.UID != euid:
+		case h.UID != owner && euid != 0:
 			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User}
-		case force:
-		case underSudo && h.UID != owner:
+		case h.UID != owner && !force:
+			// root may signal anyone, but acts for one user: the one
+			// who ran sudo, or root itself.
 			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User, Forcible: true,
-				Reason: fmt.Sprintf("it belongs to %s, not to you (sudo was run by uid %d)", h.User, owner)}
+				Reason: fmt.Sprintf("it belongs to %s, not to you (%s)", h.User, who)}
 		}
 		if why := SystemService(h); why != "" && !force {
-			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User, Forcible: true,
-				Reason: why}
+			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User, Forcible: true, Reason: why}
 		}
 	}
 	return nil
 }
 
 // invokingUser is the user portguard acts for: under sudo, the one who
-// ran sudo (SUDO_UID); plain root with no SUDO_UID (as in CI) acts for
-// root itself.
-func invokingUser() (uid int, underSudo bool) {
-	if os.Geteuid() != 0 {
-		return os.Geteuid(), false
+// ran sudo (SUDO_UID); otherwise whoever runs it, root included (as in CI).
+func invokingUser() (uid int, who string) {
+	euid := os.Geteuid()
+	if euid == 0 {
+		var n int
+		if _, err := fmt.Sscan(os.Getenv("SUDO_UID"), &n); err == nil {
+			name := os.Getenv("SUDO_USER")
+			if name == "" {
+				name = "uid " + strconv.Itoa(n)
+			}
+			return n, name + ", who ran sudo"
+		}
 	}
-	var n int
-	if _, err := fmt.Sscan(os.Getenv("SUDO_UID"), &n); err == nil {
-		return n, true
-	}
-	return 0, false
+	return euid, "uid " + strconv.Itoa(euid)
 }
 
 // systemDaemons are services whoever runs portguard must not stop with
