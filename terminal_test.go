@@ -114,7 +114,7 @@ func TestPromptInBarePty(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := holder(t)
-			cmd := exec.Command(pg, "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo command ran; exit 7")
+			cmd := exec.Command(pg, "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo command ran; grep -E '^Sig(Ign|Blk)' /proc/self/status; exit 7")
 			cmd.Env = append(os.Environ(), "NO_COLOR=1")
 			tty, err := pty.Start(cmd)
 			if err != nil {
@@ -152,8 +152,34 @@ func TestPromptInBarePty(t *testing.T) {
 			if ran != (tt.wantExit == 7) {
 				t.Fatalf("command ran = %v; screen:\n%s", ran, out.String())
 			}
+			if ran {
+				// The prompt caught SIGINT; the command must get Ctrl-C and
+				// SIGTERM as if it had been started directly.
+				for _, want := range []string{"SigBlk:\t0000000000000000", "SigIgn:\t" + ownSignals(t, "SigIgn")} {
+					if !strings.Contains(out.String(), want) {
+						t.Fatalf("the command's signal state is not its own, want %q; screen:\n%s", want, out.String())
+					}
+				}
+			}
 		})
 	}
+}
+
+// ownSignals is a signal mask line of this test process, which portguard
+// and the command inherit.
+func ownSignals(t *testing.T, field string) string {
+	t.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":\t"); ok {
+			return v
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", field)
+	return ""
 }
 
 // tmux is a terminal that answers the cursor query, so portguard shows

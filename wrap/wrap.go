@@ -9,10 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // Split separates portguard's arguments from the wrapped command at the
@@ -90,18 +88,6 @@ func checkFile(path string) error {
 		return &CommandError{Name: path, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
 	}
 	return nil
-}
-
-// Exec replaces portguard with the command at path, so that signals, the
-// terminal, stdin and the exit status are the command's own. It returns
-// only on failure.
-func Exec(path string, argv, env []string) error {
-	// Signal dispositions that portguard changed would survive exec: an
-	// ignored SIGINT, for one, would leave Ctrl-C unable to stop the
-	// server. Put every one back to the default first.
-	signal.Reset()
-	err := syscall.Exec(path, argv, env)
-	return &CommandError{Name: argv[0], Err: fmt.Errorf("%w: %v", ErrNotExecutable, err)}
 }
 
 // Assignments peels the KEY=VALUE words off the front of a command, as a
