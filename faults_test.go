@@ -108,6 +108,18 @@ func TestFaults(t *testing.T) {
 		wantDead(t, d.PID())
 	})
 
+	t.Run("pre-fork server: workers share the listening socket", func(t *testing.T) {
+		h := holder(t, "-workers", "2")
+		out, code := runPortguard(t, "which", strconv.Itoa(h.Port))
+		wantExit(t, code, 0, out)
+		if n := strings.Count(out, "sleep 300"); n != 2 {
+			t.Fatalf("which lists %d workers, want 2:\n%s", n, out)
+		}
+		out, code = runPortguard(t, "-y", "-p", strconv.Itoa(h.Port), "--", "true")
+		wantExit(t, code, 0, out)
+		wantDead(t, h.PID())
+		wantFree(t, h.Port)
+	})
 	t.Run("holder is another user's process", func(t *testing.T) {
 		dir := sharedBinaries(t)
 		alice, bob := testUser(t, "pg-alice", 61001), testUser(t, "pg-bob", 61002)

@@ -7,9 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +22,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
+
+	"github.com/portguard/portguard/detect"
 )
 
 // The test binary doubles as portguard itself and as "holder", a tiny
@@ -89,6 +94,7 @@ func holderMain() {
 	handOff := flag.Bool("hand-off", false, `leave the socket to a child "sleep" and exit, printing "child PID"`)
 	udp := flag.Bool("udp", false, "bind a UDP socket instead of listening on TCP")
 	reusePort := flag.Bool("reuseport", false, "listen with SO_REUSEPORT, so that several holders share the port")
+	workers := flag.Int("workers", 0, `be a pre-fork server: start this many "sleep" workers that share the socket (they die with the holder)`)
 	flag.Parse()
 	if *respawn {
 		superviseHolder(*addr, flag.Args())
@@ -138,6 +144,18 @@ func holderMain() {
 		os.Exit(1)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	for range *workers {
+		f, err := ln.(*net.TCPListener).File()
+		if err != nil {
+			os.Exit(1)
+		}
+		worker := exec.Command("sleep", "300")
+		worker.ExtraFiles = []*os.File{f}
+		worker.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := worker.Start(); err != nil {
+			os.Exit(1)
+		}
+	}
 	fmt.Printf("port %d\n", port)
 	switch {
 	case *once:
@@ -231,6 +249,14 @@ func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
 		return nil, fmt.Errorf("holder %v did not start listening: %q %v", args, line, err)
 	}
 	h.Port = port
+	proto := detect.TCP
+	if slices.Contains(args, "-udp") {
+		proto = detect.UDP
+	}
+	if err := agreesWithSS(proto, port); err != nil {
+		h.Stop()
+		return nil, err
+	}
 	// Reap the holder as soon as it exits, so that a terminated holder
 	// is really gone (not a zombie) when the test looks.
 	go func() {
@@ -238,6 +264,93 @@ func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
 		close(h.done)
 	}()
 	return h, nil
+}
+
+// agreesWithSS checks portguard's detection against ss -lnp, the tool it
+// must agree with, for every holder a test starts: the same processes on
+// the same addresses. A holder that hands its socket to a child is briefly
+// in between, so a disagreement is only one that lasts.
+func agreesWithSS(proto detect.Protocol, port int) error {
+	if _, err := exec.LookPath("ss"); err != nil {
+		if os.Getenv("CI") != "" {
+			return errors.New("ss is not installed; .ci/run installs iproute2")
+		}
+		return nil
+	}
+	var ours, theirs []string
+	for range 100 {
+		hs, err := detect.HoldersOf(proto, port)
+		if err != nil {
+			return err
+		}
+		ours = ours[:0]
+		for _, h := range hs {
+			ours = append(ours, fmt.Sprintf("%s pid %d", canonicalAddr(h.Addr), h.PID))
+		}
+		theirs, err = ssHolders(proto, port)
+		if err != nil {
+			return err
+		}
+		slices.Sort(ours)
+		ours = slices.Compact(ours)
+		if slices.Equal(ours, theirs) {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("detect and ss disagree on :%d\n  detect: %q\n  ss:     %q", port, ours, theirs)
+}
+
+var ssPID = regexp.MustCompile(`pid=(\d+)`)
+
+// ssHolders runs ss -Hln[tu]p for the port and lists "ADDR pid PID" for
+// each process of each socket ("pid 0" for a socket whose process ss
+// cannot see).
+func ssHolders(proto detect.Protocol, port int) ([]string, error) {
+	flags := "-Hlntp"
+	if proto == detect.UDP {
+		flags = "-Hlnup"
+	}
+	out, err := exec.Command("ss", flags, fmt.Sprintf("sport = :%d", port)).Output()
+	if err != nil {
+		return nil, fmt.Errorf("ss: %v", err)
+	}
+	var list []string
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		addr := canonicalAddr(f[3])
+		pids := ssPID.FindAllStringSubmatch(line, -1)
+		if len(pids) == 0 {
+			list = append(list, addr+" pid 0")
+		}
+		for _, m := range pids {
+			list = append(list, addr+" pid "+m[1])
+		}
+	}
+	slices.Sort(list)
+	return slices.Compact(list), nil
+}
+
+// canonicalAddr writes ss's and portguard's addresses alike: ss writes
+// the IPv6 wildcard as *, may add %interface, and writes IPv4-mapped
+// addresses in IPv6 form.
+func canonicalAddr(hostport string) string {
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 {
+		return hostport
+	}
+	host := strings.Trim(hostport[:i], "[]")
+	host, _, _ = strings.Cut(host, "%")
+	if host == "*" {
+		host = "::"
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
+	}
+	return host + ":" + hostport[i+1:]
 }
 
 func (h *holderProc) PID() int { return h.cmd.Process.Pid }

@@ -1,20 +1,15 @@
 package detect
 
 import (
-	"errors"
-	"io/fs"
 	"os/user"
+	"slices"
 	"sort"
 	"strconv"
-	"strings"
-	"time"
 
-	"github.com/prometheus/procfs"
 	"golang.org/x/sys/unix"
-)
 
-// tcpListen is the state number of TCP_LISTEN in /proc/net/tcp.
-const tcpListen = 0x0A
+	"github.com/portguard/portguard/internal/proc"
+)
 
 // probeFree binds the dual-stack wildcard [::]:port. On Linux that bind
 // conflicts with a listener on any address of either family (127.0.0.1,
@@ -58,57 +53,30 @@ func probeFree4(typ, port int) bool {
 	return unix.Bind(fd, &unix.SockaddrInet4{Port: port}) == nil
 }
 
-// socket is one listening socket found in /proc/net/tcp{,6}.
-type socket struct {
-	addr string
-	uid  int
-}
-
-// lookup reads the listening sockets on port from /proc/net/tcp and tcp6,
-// then finds their owners by the socket inode in /proc/PID/fd.
+// lookup finds the sockets on port, then the processes that hold them.
 func lookup(proto Protocol, port int) ([]Holder, error) {
-	proc, err := procfs.NewFS(procfs.DefaultMountPoint)
-	if err != nil {
+	socks, err := boundSockets(proto, port)
+	if err != nil || len(socks) == 0 {
 		return nil, err
 	}
-	sockets, err := listeningSockets(proc, proto, port)
-	if err != nil || len(sockets) == 0 {
-		return nil, err
+	byInode := map[uint64]socket{}
+	for _, s := range socks {
+		byInode[s.inode] = s
 	}
-
-	procs, err := proc.AllProcs()
+	owners, err := findOwners(byInode)
 	if err != nil {
 		return nil, err
 	}
 	var holders []Holder
-	owned := map[uint64]bool{}
-	for _, p := range procs {
-		// Errors here are other users' processes or ones that just
-		// exited: neither is ours to report.
-		targets, err := p.FileDescriptorTargets()
-		if err != nil {
-			continue
-		}
-		seen := map[uint64]bool{}
-		for _, t := range targets {
-			inode, ok := socketInode(t)
-			if !ok || seen[inode] {
-				continue
-			}
-			s, ok := sockets[inode]
-			if !ok {
-				continue
-			}
-			seen[inode] = true
-			owned[inode] = true
-			h := Holder{Port: port, Protocol: proto, Addr: s.addr, PID: p.PID, UID: s.uid, Inode: inode}
-			describe(&h, p)
-			holders = append(holders, h)
-		}
-	}
-	for inode, s := range sockets {
-		if !owned[inode] {
+	for inode, s := range byInode {
+		if len(owners[inode]) == 0 {
+			// Another user's process, which only root may look into.
 			holders = append(holders, Holder{Port: port, Protocol: proto, Addr: s.addr, UID: s.uid, User: userName(s.uid), Inode: inode})
+		}
+		for _, pid := range owners[inode] {
+			h := Holder{Port: port, Protocol: proto, Addr: s.addr, PID: pid, UID: s.uid, Inode: inode}
+			describe(&h)
+			holders = append(holders, h)
 		}
 	}
 	sort.Slice(holders, func(i, j int) bool {
@@ -120,61 +88,106 @@ func lookup(proto Protocol, port int) ([]Holder, error) {
 	return holders, nil
 }
 
-// listeningSockets reads the sockets that hold the port: TCP sockets in
-// LISTEN state (not TIME_WAIT remnants, not client connections), or every
-// UDP socket bound to it.
-func listeningSockets(proc procfs.FS, proto Protocol, port int) (map[uint64]socket, error) {
-	tables := []func() (procfs.NetTCP, error){proc.NetTCP, proc.NetTCP6}
-	if proto == UDP {
-		tables = []func() (procfs.NetTCP, error){
-			func() (procfs.NetTCP, error) { u, err := proc.NetUDP(); return procfs.NetTCP(u), err },
-			func() (procfs.NetTCP, error) { u, err := proc.NetUDP6(); return procfs.NetTCP(u), err },
-		}
+// findOwners maps each socket inode to the processes that have it open.
+//
+// There is no kernel interface from a socket to its process: the answer is
+// in every process's fd table, and reading those tables is what grows with
+// the machine. So the scan reads the likely owners first — processes of
+// the user who created the socket — and stops once every socket has an
+// owner. The processes that share a socket are nearly always one family
+// (a server and the workers it forked after listen, a launcher and the
+// server it handed the socket to), so the owner's relatives are then
+// checked: its ancestors that hold the socket too, and all descendants of
+// the eldest. Sockets still without an owner send the scan through the
+// remaining processes.
+func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
+	pids, err := proc.PIDs()
+	if err != nil {
+		return nil, err
 	}
-	sockets := map[uint64]socket{}
-	for _, read := range tables {
-		lines, err := read()
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // no IPv6 on this machine
+	uids := map[int]bool{}
+	for _, s := range sockets {
+		uids[s.uid] = true
+	}
+	owners := map[uint64][]int{}
+	checked := map[int]bool{}
+	check := func(pid int) {
+		if checked[pid] {
+			return
 		}
-		if err != nil {
-			return nil, err
+		checked[pid] = true
+		seen := map[uint64]bool{}
+		_ = proc.Sockets(pid, func(inode uint64) bool {
+			if _, ok := sockets[inode]; ok && !seen[inode] {
+				seen[inode] = true
+				owners[inode] = append(owners[inode], pid)
+			}
+			return true
+		})
+	}
+	allOwned := func() bool { return len(owners) == len(sockets) }
+
+	var later []int
+	for _, pid := range pids {
+		if allOwned() {
+			break
 		}
-		for _, l := range lines {
-			if int(l.LocalPort) == port && (proto == UDP || l.St == tcpListen) {
-				sockets[l.Inode] = socket{addr: formatAddr(l.LocalAddr, port), uid: int(l.UID)}
+		if uid, err := proc.Owner(pid); err != nil || !uids[uid] {
+			later = append(later, pid)
+			continue
+		}
+		check(pid)
+	}
+	for _, pid := range later {
+		if allOwned() {
+			break
+		}
+		check(pid)
+	}
+
+	// Relatives of every owner found so far.
+	for inode := range sockets {
+		for _, pid := range slices.Clone(owners[inode]) {
+			eldest := pid
+			for {
+				st, err := proc.ReadStat(eldest)
+				if err != nil || st.PPID <= 1 {
+					break
+				}
+				check(st.PPID)
+				if !slices.Contains(owners[inode], st.PPID) {
+					break
+				}
+				eldest = st.PPID
+			}
+			for queue := []int{eldest}; len(queue) > 0; queue = queue[1:] {
+				for _, kid := range proc.Children(queue[0]) {
+					check(kid)
+					queue = append(queue, kid)
+				}
 			}
 		}
 	}
-	return sockets, nil
-}
-
-// socketInode parses the "socket:[12345]" link target of a socket fd.
-func socketInode(target string) (uint64, bool) {
-	rest, ok := strings.CutPrefix(target, "socket:[")
-	if !ok {
-		return 0, false
+	for inode := range owners {
+		slices.Sort(owners[inode])
 	}
-	n, err := strconv.ParseUint(strings.TrimSuffix(rest, "]"), 10, 64)
-	return n, err == nil
+	return owners, nil
 }
 
 // describe fills in what /proc says about the holder's process. Each part
 // is best effort: a process may exit while it is read.
-func describe(h *Holder, p procfs.Proc) {
-	if stat, err := p.Stat(); err == nil {
-		h.Name = stat.Comm
-		h.PPID = stat.PPID
-		if start, err := stat.StartTime(); err == nil {
-			h.Started = time.Unix(0, int64(start*float64(time.Second)))
-		}
+func describe(h *Holder) {
+	if st, err := proc.ReadStat(h.PID); err == nil {
+		h.Name = st.Comm
+		h.PPID = st.PPID
+		h.Started = st.Started()
 	}
-	if status, err := p.NewStatus(); err == nil {
-		h.UID = int(status.UIDs[1]) // effective: the one kill(2) checks
+	if uid, err := proc.EffectiveUID(h.PID); err == nil {
+		h.UID = uid // the one kill(2) checks
 	}
 	h.User = userName(h.UID)
-	h.Cmdline, _ = p.CmdLine()
-	h.Cwd, _ = p.Cwd()
+	h.Cmdline, _ = proc.Cmdline(h.PID)
+	h.Cwd, _ = proc.Cwd(h.PID)
 }
 
 var userNames = map[int]string{}

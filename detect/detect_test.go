@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"cmp"
 	"net"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -96,4 +98,117 @@ func TestBadPort(t *testing.T) {
 			t.Errorf("Holders(%d): no error", p)
 		}
 	}
+}
+
+func TestParseProcNetLine(t *testing.T) {
+	tests := []struct {
+		line  string
+		addr  string
+		port  int
+		state int
+		uid   int
+		inode uint64
+		ok    bool
+	}{
+		{"   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0000000000000000 100 0 0 10 0",
+			"127.0.0.1:3000", 3000, 0x0A, 1000, 12345, true},
+		{"   1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0",
+			"0.0.0.0:8080", 8080, 0x0A, 0, 777, true},
+		{"   0: 00000000000000000000000001000000:0BB8 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0",
+			"[::1]:3000", 3000, 0x0A, 1000, 4242, true},
+		{"   2: 0000000000000000FFFF00000100007F:1F40 00000000000000000000000000000000:0000 06 00000000:00000000 03:00000A5C 00000000     0        0 0 3 0000000000000000",
+			"127.0.0.1:8000", 8000, 0x06, 0, 0, true},
+		{"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode", "", 0, 0, 0, 0, false},
+		{"   0: 0100007F 00000000:0000 0A", "", 0, 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		s, port, state, ok := parseProcNetLine(tt.line)
+		if ok != tt.ok {
+			t.Errorf("%q: ok = %v", tt.line, ok)
+			continue
+		}
+		if ok && (s.addr != tt.addr || port != tt.port || state != tt.state || s.uid != tt.uid || s.inode != tt.inode) {
+			t.Errorf("%q: got %+v port %d state %x, want %s port %d state %x uid %d inode %d", tt.line, s, port, state, tt.addr, tt.port, tt.state, tt.uid, tt.inode)
+		}
+	}
+}
+
+// netlink and the /proc/net fallback must see the same sockets.
+func TestNetlinkAgreesWithProcNet(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "0.0.0.0:0", "[::]:0"} {
+		port := listen(t, addr)
+		for _, proto := range []Protocol{TCP, UDP} {
+			viaNetlink, err := diagSockets(proto, port)
+			if err != nil {
+				t.Skipf("netlink sock_diag refused here: %v", err)
+			}
+			viaProc, err := procNetSockets(proto, port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sortSockets(viaNetlink)
+			sortSockets(viaProc)
+			if !slices.Equal(viaNetlink, viaProc) {
+				t.Errorf("%s %s: netlink %+v, /proc/net %+v", proto, addr, viaNetlink, viaProc)
+			}
+			if proto == TCP && len(viaNetlink) != 1 {
+				t.Errorf("%s: %d listening sockets, want 1", addr, len(viaNetlink))
+			}
+		}
+	}
+}
+
+func sortSockets(s []socket) {
+	slices.SortFunc(s, func(a, b socket) int { return cmp.Compare(a.inode, b.inode) })
+}
+
+// The free path: one bind probe.
+func BenchmarkHoldersFree(b *testing.B) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	for b.Loop() {
+		if hs, err := Holders(port); err != nil || len(hs) != 0 {
+			b.Fatal(hs, err)
+		}
+	}
+}
+
+// The held path: sock_diag, the fd scan and /proc reads of the holder.
+func BenchmarkHoldersHeld(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	for b.Loop() {
+		if hs, err := Holders(port); err != nil || len(hs) != 1 {
+			b.Fatal(hs, err)
+		}
+	}
+}
+
+// The sockets alone, through netlink and through /proc/net.
+func BenchmarkSockets(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	b.Run("netlink", func(b *testing.B) {
+		for b.Loop() {
+			if s, err := diagSockets(TCP, port); err != nil || len(s) != 1 {
+				b.Fatal(s, err)
+			}
+		}
+	})
+	b.Run("procnet", func(b *testing.B) {
+		for b.Loop() {
+			if s, err := procNetSockets(TCP, port); err != nil || len(s) != 1 {
+				b.Fatal(s, err)
+			}
+		}
+	})
 }

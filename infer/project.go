@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // packageJSON is the part of package.json inference reads.
@@ -351,13 +352,16 @@ var configs = map[string]func(dir string, args []string) configResult{
 // literalConfig finds a port literal with re in the first of names that
 // exists; every capture group that matched is a candidate, the first wins.
 func literalConfig(re string, names ...string) func(string, []string) configResult {
-	rx := regexp.MustCompile(re)
+	// Compiled on first use: these run only for projects with such a
+	// config, and a dozen compiles at start-up would cost every
+	// invocation of portguard a measurable share of its run.
+	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) })
 	return func(dir string, _ []string) configResult {
 		path, text, ok := readFile(dir, names...)
 		if !ok {
 			return configResult{}
 		}
-		m := rx.FindStringSubmatch(text)
+		m := rx().FindStringSubmatch(text)
 		for _, g := range m[min(1, len(m)):] {
 			if ports := atoiAll([]string{g}); len(ports) > 0 {
 				return configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}

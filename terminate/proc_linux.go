@@ -3,12 +3,10 @@ package terminate
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"syscall"
 	"time"
 
-	"github.com/prometheus/procfs"
+	"github.com/portguard/portguard/internal/proc"
 	"golang.org/x/sys/unix"
 )
 
@@ -92,18 +90,12 @@ func (h *handle) close() {
 
 // holdsInode reports whether pid has the socket with this inode open.
 func holdsInode(pid int, inode uint64) bool {
-	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false
-	}
-	want := "socket:[" + strconv.FormatUint(inode, 10) + "]"
-	for _, e := range entries {
-		if target, err := os.Readlink(dir + "/" + e.Name()); err == nil && target == want {
-			return true
-		}
-	}
-	return false
+	found := false
+	_ = proc.Sockets(pid, func(i uint64) bool {
+		found = i == inode
+		return !found
+	})
+	return found
 }
 
 // Proc is what termination needs to know of a process.
@@ -119,26 +111,22 @@ func (p Proc) String() string { return fmt.Sprintf("%s (%d)", p.Name, p.PID) }
 
 // readProc reads /proc/PID/stat.
 func readProc(pid int) (Proc, bool) {
-	pp, err := procfs.NewProc(pid)
+	st, err := proc.ReadStat(pid)
 	if err != nil {
 		return Proc{}, false
 	}
-	st, err := pp.Stat()
-	if err != nil {
-		return Proc{}, false
-	}
-	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGRP, SID: st.Session, Name: st.Comm, state: st.State, start: st.Starttime, tty: st.TTY}, true
+	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGID, SID: st.SID, Name: st.Comm, state: string(st.State), start: st.StartTicks, tty: st.TTY}, true
 }
 
 // allProcs lists every process, for finding a process group's members.
 func allProcs() []Proc {
-	procs, err := procfs.AllProcs()
+	pids, err := proc.PIDs()
 	if err != nil {
 		return nil
 	}
 	var out []Proc
-	for _, pp := range procs {
-		if p, ok := readProc(pp.PID); ok {
+	for _, pid := range pids {
+		if p, ok := readProc(pid); ok {
 			out = append(out, p)
 		}
 	}

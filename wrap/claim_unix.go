@@ -20,7 +20,10 @@ import (
 // port, in a directory of the user's own; the lock is kept across exec, so
 // it lasts exactly as long as the command portguard became.
 type Claim struct {
-	files map[int]*os.File
+	// fds are raw descriptors, not *os.File: an os.File would start Go's
+	// network poller (epoll, an eventfd, a thread) on the free path, for a
+	// file that is only locked and written once.
+	fds map[int]int
 }
 
 // ClaimedError: another portguard claimed the port moments ago for the
@@ -53,58 +56,65 @@ const FreshClaim = 10 * time.Second
 // nothing is claimed and no error is returned: claims are a courtesy
 // between portguards, never a reason not to run.
 func ClaimPorts(ports []int, command string) (*Claim, error) {
-	c := &Claim{files: map[int]*os.File{}}
+	c := &Claim{fds: map[int]int{}}
 	dir, ok := claimDir()
 	if !ok {
 		return c, nil
 	}
 	for _, port := range ports {
-		if c.files[port] != nil {
+		if _, ok := c.fds[port]; ok {
 			continue
 		}
-		f, err := claim(dir, port, command)
+		fd, err := claim(dir, port, command)
 		var claimed *ClaimedError
 		if errors.As(err, &claimed) && claimed.Since < FreshClaim {
 			c.Release()
 			return nil, err
 		}
-		if f != nil {
-			c.files[port] = f
+		if fd >= 0 {
+			c.fds[port] = fd
 		}
 	}
 	return c, nil
 }
 
-func claim(dir string, port int, command string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(port)+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+func claim(dir string, port int, command string) (int, error) {
+	path := filepath.Join(dir, strconv.Itoa(port)+".lock")
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return nil, nil
+		return -1, nil
 	}
 	lock := unix.Flock_t{Type: unix.F_WRLCK}
-	if err := unix.FcntlFlock(f.Fd(), unix.F_SETLK, &lock); err != nil {
-		defer f.Close()
+	if err := unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lock); err != nil {
+		defer unix.Close(fd)
 		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EACCES) {
-			return nil, nil
+			return -1, nil
 		}
 		held := unix.Flock_t{Type: unix.F_WRLCK}
-		if unix.FcntlFlock(f.Fd(), unix.F_GETLK, &held) != nil || held.Type == unix.F_UNLCK {
-			return nil, nil
+		if unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &held) != nil || held.Type == unix.F_UNLCK {
+			return -1, nil
 		}
 		e := &ClaimedError{Port: port, PID: int(held.Pid)}
 		// An empty file is a claim being written right now: fresh.
-		b, _ := os.ReadFile(f.Name())
+		b, _ := os.ReadFile(path)
 		if stamp, cmd, ok := strings.Cut(string(b), "\n"); ok {
 			if nanos, err := strconv.ParseInt(stamp, 10, 64); err == nil {
 				e.Since = time.Since(time.Unix(0, nanos))
 			}
 			e.Command = strings.TrimSpace(cmd)
 		}
-		return nil, e
+		return -1, e
 	}
-	if f.Truncate(0) == nil {
-		fmt.Fprintf(f, "%d\n%s\n", time.Now().UnixNano(), command)
+	// Overwrite in place and cut only what an older, longer record left:
+	// truncating to zero first costs a journal write on every start.
+	record := []byte(fmt.Sprintf("%d\n%s\n", time.Now().UnixNano(), command))
+	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) == nil && st.Size > int64(n) {
+			_ = unix.Ftruncate(fd, int64(n))
+		}
 	}
-	return f, nil
+	return fd, nil
 }
 
 // claimDir is a directory only this user can write: $XDG_RUNTIME_DIR/
@@ -129,13 +139,13 @@ func claimDir() (string, bool) {
 func (c *Claim) Add(ports []int, command string) {
 	var rest []int
 	for _, p := range ports {
-		if c.files[p] == nil {
+		if _, ok := c.fds[p]; !ok {
 			rest = append(rest, p)
 		}
 	}
 	if more, err := ClaimPorts(rest, command); err == nil {
-		for p, f := range more.files {
-			c.files[p] = f
+		for p, fd := range more.fds {
+			c.fds[p] = fd
 		}
 	}
 }
@@ -144,15 +154,15 @@ func (c *Claim) Add(ports []int, command string) {
 // the lock files stay open, without close-on-exec, and POSIX locks belong
 // to the process, which exec does not change.
 func (c *Claim) KeepAcrossExec() {
-	for _, f := range c.files {
-		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETFD, 0)
+	for _, fd := range c.fds {
+		_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0)
 	}
 }
 
 // Release gives the claims up (portguard is not going to run the command).
 func (c *Claim) Release() {
-	for _, f := range c.files {
-		f.Close()
+	for _, fd := range c.fds {
+		unix.Close(fd)
 	}
-	c.files = nil
+	c.fds = nil
 }

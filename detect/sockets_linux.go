@@ -1,0 +1,176 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/portguard/portguard/internal/proc"
+)
+
+// socket is one socket bound to the port, as the kernel reports it.
+type socket struct {
+	inode uint64
+	addr  string
+	uid   int
+}
+
+// boundSockets asks the kernel for the sockets on port: TCP sockets in
+// LISTEN state (not TIME_WAIT remnants, not client connections), or every
+// UDP socket bound to it. It asks through netlink sock_diag, as ss does,
+// and falls back to /proc/net where netlink is refused (some sandboxes).
+func boundSockets(proto Protocol, port int) ([]socket, error) {
+	socks, err := diagSockets(proto, port)
+	if err == nil {
+		return socks, nil
+	}
+	socks, perr := procNetSockets(proto, port)
+	if perr != nil {
+		return nil, fmt.Errorf("listing sockets on :%d: %w (and netlink: %v)", port, perr, err)
+	}
+	return socks, nil
+}
+
+// The request and reply of NETLINK_SOCK_DIAG for inet sockets, as
+// linux/inet_diag.h lays them out; golang.org/x/sys does not define them.
+// Ports and addresses are in network byte order, the rest native.
+type diagSockID struct {
+	SrcPort [2]byte
+	DstPort [2]byte
+	Src     [16]byte
+	Dst     [16]byte
+	If      uint32
+	Cookie  [2]uint32
+}
+
+type diagRequest struct { // struct inet_diag_req_v2
+	Family   uint8
+	Protocol uint8
+	Ext      uint8
+	_        uint8
+	States   uint32
+	ID       diagSockID
+}
+
+type diagMessage struct { // struct inet_diag_msg
+	Family  uint8
+	State   uint8
+	Timer   uint8
+	Retrans uint8
+	ID      diagSockID
+	Expires uint32
+	RQueue  uint32
+	WQueue  uint32
+	UID     uint32
+	Inode   uint32
+}
+
+const tcpListen = 10 // TCP_LISTEN in include/net/tcp_states.h
+
+// diagSockets asks for the sockets with the port as source port. For TCP
+// it asks for the LISTEN state only, which lets the kernel walk its
+// listening hash and skip the table of connections, the walk that makes
+// reading /proc/net/tcp cost milliseconds on a busy machine; the kernel
+// also filters by the source port given in the request.
+func diagSockets(proto Protocol, port int) ([]socket, error) {
+	conn, err := netlink.Dial(unix.NETLINK_SOCK_DIAG, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	req := diagRequest{Protocol: unix.IPPROTO_TCP, States: 1 << tcpListen}
+	if proto == UDP {
+		req.Protocol, req.States = unix.IPPROTO_UDP, ^uint32(0)
+	}
+	binary.BigEndian.PutUint16(req.ID.SrcPort[:], uint16(port))
+	var socks []socket
+	for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+		req.Family = family
+		data, err := binary.Append(nil, binary.NativeEndian, req)
+		if err != nil {
+			return nil, err
+		}
+		msgs, err := conn.Execute(netlink.Message{
+			Header: netlink.Header{Type: unix.SOCK_DIAG_BY_FAMILY, Flags: netlink.Request | netlink.Dump},
+			Data:   data,
+		})
+		if errors.Is(err, unix.ENOENT) && family == unix.AF_INET6 {
+			continue // no IPv6 in this kernel
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			var d diagMessage
+			if _, err := binary.Decode(m.Data, binary.NativeEndian, &d); err != nil {
+				return nil, fmt.Errorf("sock_diag reply: %w", err)
+			}
+			if int(binary.BigEndian.Uint16(d.ID.SrcPort[:])) != port {
+				continue // a kernel that ignores the port in the request
+			}
+			ip := net.IP(d.ID.Src[:16])
+			if d.Family == unix.AF_INET {
+				ip = net.IP(d.ID.Src[:4])
+			}
+			socks = append(socks, socket{inode: uint64(d.Inode), addr: formatAddr(ip, port), uid: int(d.UID)})
+		}
+	}
+	return socks, nil
+}
+
+// procNetSockets reads /proc/net/{tcp,tcp6} or {udp,udp6}.
+func procNetSockets(proto Protocol, port int) ([]socket, error) {
+	var socks []socket
+	for _, table := range []string{string(proto), string(proto) + "6"} {
+		b, err := proc.ReadFile("/proc/net/" + table)
+		if errors.Is(err, unix.ENOENT) {
+			continue // no IPv6 on this machine
+		}
+		if err != nil {
+			return nil, err
+		}
+		lines := bytes.Split(b, []byte("\n"))
+		for _, line := range lines[min(1, len(lines)):] {
+			s, p, state, ok := parseProcNetLine(string(line))
+			if ok && p == port && (proto == UDP || state == tcpListen) {
+				socks = append(socks, s)
+			}
+		}
+	}
+	return socks, nil
+}
+
+// parseProcNetLine parses one line of /proc/net/tcp and its kin:
+//
+//	sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …
+//	0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000 1000 0 12345 …
+//
+// Addresses are hex words in host byte order, ports big-endian hex.
+func parseProcNetLine(line string) (s socket, port, state int, ok bool) {
+	f := strings.Fields(line)
+	if len(f) < 10 {
+		return socket{}, 0, 0, false
+	}
+	hexIP, hexPort, found := strings.Cut(f[1], ":")
+	p, err1 := strconv.ParseUint(hexPort, 16, 16)
+	st, err2 := strconv.ParseUint(f[3], 16, 8)
+	uid, err3 := strconv.Atoi(f[7])
+	inode, err4 := strconv.ParseUint(f[9], 10, 64)
+	raw, err5 := hex.DecodeString(hexIP)
+	if !found || errors.Join(err1, err2, err3, err4, err5) != nil || (len(raw) != 4 && len(raw) != 16) {
+		return socket{}, 0, 0, false
+	}
+	ip := make(net.IP, len(raw))
+	for i := 0; i < len(raw); i += 4 {
+		binary.NativeEndian.PutUint32(ip[i:], binary.BigEndian.Uint32(raw[i:]))
+	}
+	return socket{inode: inode, addr: formatAddr(ip, int(p)), uid: uid}, int(p), int(st), true
+}

@@ -1,0 +1,105 @@
+package proc
+
+import (
+	"net"
+	"os"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParseStat(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want Stat
+		bad  bool
+	}{
+		{"plain", "42 (node) S 1 42 42 34816 42 4194560 0 0 0 0 0 0 0 0 20 0 11 0 12345 0 0",
+			Stat{PID: 42, PPID: 1, PGID: 42, SID: 42, TTY: 34816, Comm: "node", State: 'S', StartTicks: 12345}, false},
+		{"comm with spaces and parens", "7 (a) b (c)) Z 3 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99 0 0",
+			Stat{PID: 7, PPID: 3, PGID: 7, SID: 7, Comm: "a) b (c)", State: 'Z', StartTicks: 99}, false},
+		{"truncated", "7 (a) S 1 2", Stat{}, true},
+		{"no parens", "7 a S 1 2 3", Stat{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseStat(tt.want.PID, []byte(tt.line))
+			if (err != nil) != tt.bad {
+				t.Fatalf("err = %v, want error %v", err, tt.bad)
+			}
+			if !tt.bad && got != tt.want {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSelf(t *testing.T) {
+	pid := os.Getpid()
+	st, err := ReadStat(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PPID != os.Getppid() || st.State == 0 || st.Comm == "" {
+		t.Errorf("stat = %+v", st)
+	}
+	if age := time.Since(st.Started()); age < 0 || age > time.Hour {
+		t.Errorf("started %v ago", age)
+	}
+	if uid, err := EffectiveUID(pid); err != nil || uid != os.Geteuid() {
+		t.Errorf("EffectiveUID = %d, %v", uid, err)
+	}
+	if uid, err := Owner(pid); err != nil || uid != os.Geteuid() {
+		t.Errorf("Owner = %d, %v", uid, err)
+	}
+	argv, err := Cmdline(pid)
+	if err != nil || !slices.Equal(argv, os.Args) {
+		t.Errorf("Cmdline = %q, %v; want %q", argv, err, os.Args)
+	}
+	wd, _ := os.Getwd()
+	if cwd, err := Cwd(pid); err != nil || cwd != wd {
+		t.Errorf("Cwd = %q, %v; want %q", cwd, err, wd)
+	}
+	pids, err := PIDs()
+	if err != nil || !slices.Contains(pids, pid) || !slices.Contains(pids, os.Getppid()) {
+		t.Errorf("PIDs() misses this process or its parent: %v", err)
+	}
+	if kids := Children(os.Getppid()); !slices.Contains(kids, pid) {
+		t.Errorf("Children(parent) = %v, want it to contain %d", kids, pid)
+	}
+}
+
+func TestSocketsFindsAListener(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fi.Sys().(*syscall.Stat_t).Ino
+	var found []uint64
+	if err := Sockets(os.Getpid(), func(inode uint64) bool { found = append(found, inode); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(found, want) {
+		t.Fatalf("Sockets found %v, want it to contain the listener's inode %d", found, want)
+	}
+	stopped := 0
+	_ = Sockets(os.Getpid(), func(uint64) bool { stopped++; return false })
+	if stopped != 1 {
+		t.Errorf("fn was called %d times after returning false, want once", stopped)
+	}
+	if err := Sockets(1<<22+1, func(uint64) bool { return true }); err == nil {
+		t.Error("no error for a PID that does not exist")
+	}
+}
