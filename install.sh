@@ -91,7 +91,10 @@ version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 mkdir -p "$bindir"
 # Build beside the target and rename, so a running portguard is never
 # replaced half-written.
-go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$target.tmp" .
+# Static (no cgo: no dynamic loader at every start; user names come from
+# /etc/passwd) and without urfave/cli's man-page generator, which portguard
+# does not use and whose markdown library would initialise at every start.
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags "-s -w -X main.version=$version" -o "$target.tmp" .
 mv -f "$target.tmp" "$target"
 say "installed $target ($version)"
 "$target" version

@@ -1,10 +1,14 @@
 package detect
 
 import (
+	"errors"
 	"os/user"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -93,8 +97,8 @@ func lookup(proto Protocol, port int) ([]Holder, error) {
 // There is no kernel interface from a socket to its process: the answer is
 // in every process's fd table, and reading those tables is what grows with
 // the machine. So the scan reads the likely owners first — processes of
-// the user who created the socket — and stops once every socket has an
-// owner. The processes that share a socket are nearly always one family
+// the user who created the socket, newest first — and stops once every
+// socket has an owner. The processes that share a socket are nearly always one family
 // (a server and the workers it forked after listen, a launcher and the
 // server it handed the socket to), so the owner's relatives are then
 // checked: its ancestors that hold the socket too, and all descendants of
@@ -109,41 +113,79 @@ func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
 	for _, s := range sockets {
 		uids[s.uid] = true
 	}
+	var mu sync.Mutex // guards owners and checked
 	owners := map[uint64][]int{}
 	checked := map[int]bool{}
-	check := func(pid int) {
-		if checked[pid] {
-			return
-		}
+	allOwned := func() bool { return len(owners) == len(sockets) }
+	// check reads one process's fd table, if owner accepts its user.
+	// Several run at once: the cost is system calls into /proc, which run
+	// in parallel on every core.
+	check := func(pid int, owner func(int) bool) (otherOwner bool) {
+		mu.Lock()
+		done := checked[pid]
 		checked[pid] = true
-		seen := map[uint64]bool{}
-		_ = proc.Sockets(pid, func(inode uint64) bool {
-			if _, ok := sockets[inode]; ok && !seen[inode] {
-				seen[inode] = true
-				owners[inode] = append(owners[inode], pid)
+		mu.Unlock()
+		if done {
+			return false
+		}
+		var found []uint64
+		err := proc.SocketsOf(pid, owner, func(inode uint64) bool {
+			if _, ok := sockets[inode]; ok && !slices.Contains(found, inode) {
+				found = append(found, inode)
 			}
 			return true
 		})
-	}
-	allOwned := func() bool { return len(owners) == len(sockets) }
-
-	var later []int
-	for _, pid := range pids {
-		if allOwned() {
-			break
+		mu.Lock()
+		defer mu.Unlock()
+		if errors.Is(err, proc.ErrOtherOwner) {
+			delete(checked, pid) // for the second pass
+			return true
 		}
-		if uid, err := proc.Owner(pid); err != nil || !uids[uid] {
-			later = append(later, pid)
-			continue
+		for _, inode := range found {
+			owners[inode] = append(owners[inode], pid)
 		}
-		check(pid)
+		return false
 	}
-	for _, pid := range later {
-		if allOwned() {
-			break
+	scan := func(pids []int, owner func(int) bool) (skipped []int) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		var skipMu sync.Mutex
+		workers := min(runtime.NumCPU(), 8)
+		if len(pids) < 200 {
+			workers = 1 // starting threads costs more than it saves
 		}
-		check(pid)
+		for range workers {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(pids) {
+						return
+					}
+					mu.Lock()
+					stop := allOwned()
+					mu.Unlock()
+					if stop {
+						return
+					}
+					if check(pids[i], owner) {
+						skipMu.Lock()
+						skipped = append(skipped, pids[i])
+						skipMu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return skipped
 	}
+	// Newest first: a port is usually held by a server started since the
+	// machine booted, and most processes of a desktop or a server are
+	// older than it (daemons, the session, the terminal).
+	slices.Reverse(pids)
+	later := scan(pids, func(uid int) bool { return uids[uid] })
+	slices.Sort(later)
+	slices.Reverse(later)
+	scan(later, nil)
 
 	// Relatives of every owner found so far.
 	for inode := range sockets {
@@ -154,7 +196,7 @@ func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
 				if err != nil || st.PPID <= 1 {
 					break
 				}
-				check(st.PPID)
+				check(st.PPID, nil)
 				if !slices.Contains(owners[inode], st.PPID) {
 					break
 				}
@@ -162,7 +204,7 @@ func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
 			}
 			for queue := []int{eldest}; len(queue) > 0; queue = queue[1:] {
 				for _, kid := range proc.Children(queue[0]) {
-					check(kid)
+					check(kid, nil)
 					queue = append(queue, kid)
 				}
 			}

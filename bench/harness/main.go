@@ -1,0 +1,468 @@
+// Command harness measures portguard against the tools users compare it
+// with, side by side in one run, and prints one table of medians and
+// ratios with each goal and whether it is met. bench/run builds what it
+// needs and calls it; see the README's Performance section.
+//
+// Each comparison runs its commands alternately, A B A B …, so that a
+// change in the machine's load touches both sides alike. Every process the
+// harness starts (listeners, idle processes) is ended by PID before it
+// exits, also on Ctrl-C.
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	if len(os.Args) == 3 && os.Args[1] == "-listen" {
+		listen(os.Args[2])
+		return
+	}
+	pg := flag.String("portguard", "", "the portguard binary to measure, built as install.sh builds it")
+	ref := flag.String("reference", "", "bench/reference, the bind-probe-and-exec floor")
+	runs := flag.Int("runs", 60, "runs of each command per comparison")
+	hook := flag.String("hook", "", "bench/hook-cost.sh, measuring the shell hook's cost per line (optional)")
+	flag.Parse()
+	if *pg == "" || *ref == "" {
+		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-runs N]")
+		os.Exit(2)
+	}
+	b := &bench{pg: *pg, ref: *ref, runs: *runs, work: must(os.MkdirTemp("", "portguard-bench-"))}
+	defer b.cleanup()
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-interrupted
+		b.cleanup()
+		os.Exit(130)
+	}()
+	b.run(*hook)
+	if b.failed {
+		b.cleanup()
+		os.Exit(1)
+	}
+}
+
+type bench struct {
+	pg, ref string
+	runs    int
+	work    string
+	started []*exec.Cmd // ended by PID in cleanup
+	rows    []row
+	failed  bool
+}
+
+// row is one line of the table: a measured value, its reference, and the
+// goal for their ratio.
+type row struct {
+	what      string
+	a, b      string // what was compared
+	am, bm    time.Duration
+	ratio     float64
+	goal      float64 // ratio must be ≤ goal; 0 = no goal, informational
+	goalLabel string
+	value     string // for rows that are not timings
+	met       *bool
+}
+
+func (b *bench) run(hookScript string) {
+	fmt.Printf("portguard benchmark: %s, %d runs per command, medians\n", machine(), b.runs)
+	fmt.Printf("processes on the machine at start: %d\n\n", processCount())
+
+	free := freePort()
+	b.compare("free path, -p", fmt.Sprintf("portguard -q -p %d -- true", free), "reference", 1.25,
+		[]string{b.pg, "-q", "-p", strconv.Itoa(free), "--", "true"},
+		[]string{b.ref, strconv.Itoa(free), "true"}, "")
+
+	b.initCost(free)
+
+	project, path := b.project(free)
+	b.compare("free path, inferred", "portguard -q -- npm run dev (package.json + .env)", "reference", 1.4,
+		[]string{b.pg, "-q", "--", "npm", "run", "dev"},
+		[]string{b.ref, strconv.Itoa(free), "npm", "run", "dev"}, project, "PATH="+path)
+
+	if hookScript != "" {
+		b.hookCost(hookScript)
+	}
+
+	held, _ := b.listener()
+	port := strconv.Itoa(held)
+	which := []string{b.pg, "which", port}
+	lsof := []string{"lsof", "-nP", "-iTCP:" + port, "-sTCP:LISTEN"}
+	ss := []string{"ss", "-ltnpH", "sport = :" + port}
+	n := processCount()
+	b.compare(fmt.Sprintf("held path, %d processes", n), "portguard which P", "lsof", 0.2, which, lsof, "")
+	b.compare(fmt.Sprintf("held path, %d processes", n), "portguard which P", "ss -ltnp", 1.0, which, ss, "")
+	b.rss(which)
+	b.size()
+
+	growth := map[int]time.Duration{}
+	for _, target := range []int{100, 1000, 3000} {
+		// The worst case for portguard: a listener older than the idle
+		// processes, which its newest-first scan of /proc reads before
+		// it (ss reads them all in any case).
+		held, pid := b.listener()
+		b.idleUntil(target)
+		fmt.Printf("at %d processes, portguard's newest-first scan reads %d before the listener (PIDs wrap at %s)\n",
+			processCount(), newerPIDs(pid), readTrim("/proc/sys/kernel/pid_max"))
+		port := strconv.Itoa(held)
+		which := []string{b.pg, "which", port}
+		ss := []string{"ss", "-ltnpH", "sport = :" + port}
+		if target == 1000 {
+			r := b.compare(fmt.Sprintf("held path, %d processes", processCount()), "portguard which P", "ss -ltnp", 0.5, which, ss, "")
+			growth[target] = r.am
+		} else {
+			growth[target] = b.time(which)
+		}
+	}
+	b.growth(growth)
+	b.print()
+}
+
+// compare times a and b alternately and records the ratio of medians.
+func (b *bench) compare(what, aName, bName string, goal float64, a, c []string, dir string, env ...string) row {
+	for _, cmd := range [][]string{a, c} { // warm up caches and check both work
+		if err := runOnce(cmd, dir, env); err != nil {
+			fmt.Fprintf(os.Stderr, "harness: %s: %v\n", strings.Join(cmd, " "), err)
+			b.failed = true
+		}
+	}
+	var at, bt []time.Duration
+	for range b.runs {
+		at = append(at, timed(a, dir, env))
+		bt = append(bt, timed(c, dir, env))
+	}
+	r := row{what: what, a: aName, b: bName, am: median(at), bm: median(bt), goal: goal}
+	r.ratio = float64(r.am) / float64(r.bm)
+	met := r.ratio <= goal
+	r.met = &met
+	r.goalLabel = "≤ " + strconv.FormatFloat(goal, 'f', -1, 64) + "×"
+	b.rows = append(b.rows, r)
+	return r
+}
+
+// initCost prints what package initialisation costs on the free path, by
+// GODEBUG=inittrace=1, summed per module: work that runs before main on
+// every start, whether or not the run needs it.
+func (b *bench) initCost(port int) {
+	type cost struct {
+		module string
+		ms     float64
+		bytes  int
+	}
+	var total float64
+	byModule := map[string]*cost{}
+	for range 5 { // the median trace would need per-run alignment; five runs averaged are enough
+		cmd := exec.Command(b.pg, "-q", "-p", strconv.Itoa(port), "--", "true")
+		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+		out, _ := cmd.CombinedOutput()
+		for line := range strings.SplitSeq(string(out), "\n") {
+			// init internal/bytealg @0.004 ms, 0.002 ms clock, 0 bytes, 0 allocs
+			f := strings.Fields(line)
+			if len(f) < 8 || f[0] != "init" {
+				continue
+			}
+			ms, _ := strconv.ParseFloat(f[4], 64)
+			bytes, _ := strconv.Atoi(f[7])
+			mod := module(f[1])
+			if byModule[mod] == nil {
+				byModule[mod] = &cost{module: mod}
+			}
+			byModule[mod].ms += ms / 5
+			byModule[mod].bytes += bytes / 5
+			total += ms / 5
+		}
+	}
+	list := make([]*cost, 0, len(byModule))
+	for _, c := range byModule {
+		list = append(list, c)
+	}
+	slices.SortFunc(list, func(a, b *cost) int { return cmp.Compare(b.ms, a.ms) })
+	fmt.Printf("package initialisation on the free path (GODEBUG=inittrace=1, mean of 5): %.2f ms in all; the largest:\n", total)
+	for _, c := range list[:min(6, len(list))] {
+		fmt.Printf("  %-40s %.3f ms  %d bytes\n", c.module, c.ms, c.bytes)
+	}
+	fmt.Println()
+}
+
+// module names the module a package belongs to, roughly: the standard
+// library, or the first three path elements.
+func module(pkg string) string {
+	parts := strings.Split(pkg, "/")
+	if !strings.Contains(parts[0], ".") {
+		return "std"
+	}
+	return strings.Join(parts[:min(3, len(parts))], "/")
+}
+
+// time is the median of one command alone.
+func (b *bench) time(cmd []string) time.Duration {
+	var ts []time.Duration
+	for range b.runs {
+		ts = append(ts, timed(cmd, "", nil))
+	}
+	return median(ts)
+}
+
+func runOnce(cmd []string, dir string, env []string) error {
+	c := command(cmd, dir, env)
+	out, err := c.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	return nil
+}
+
+func timed(cmd []string, dir string, env []string) time.Duration {
+	c := command(cmd, dir, env)
+	start := time.Now()
+	_ = c.Run() // "which" exits 1 on a free port; the time still counts
+	return time.Since(start)
+}
+
+func command(cmd []string, dir string, env []string) *exec.Cmd {
+	c := exec.Command(cmd[0], cmd[1:]...)
+	c.Dir = dir
+	c.Env = append(os.Environ(), env...)
+	return c
+}
+
+func median(ts []time.Duration) time.Duration {
+	s := slices.Clone(ts)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// project makes the project the inferred free path runs in: a Create
+// React App project whose .env moves it to a free port, and an "npm" on PATH that is
+// /bin/true, so that both sides exec the same trivial program.
+func (b *bench) project(port int) (dir, path string) {
+	dir = filepath.Join(b.work, "web")
+	bin := filepath.Join(b.work, "bin")
+	must0(os.MkdirAll(dir, 0o755))
+	must0(os.MkdirAll(bin, 0o755))
+	must0(os.WriteFile(filepath.Join(dir, "package.json"),
+		[]byte(`{"name":"web","private":true,"scripts":{"dev":"react-scripts start","build":"react-scripts build"},"dependencies":{"react-scripts":"5.0.1"}}`+"\n"), 0o644))
+	must0(os.WriteFile(filepath.Join(dir, ".env"), []byte(fmt.Sprintf("BROWSER=none\nPORT=%d\n", port)), 0o644))
+	truePath := must(exec.LookPath("true"))
+	must0(os.Symlink(truePath, filepath.Join(bin, "npm")))
+	cmd := exec.Command(b.pg, "infer", "--explain", "--", "npm", "run", "dev")
+	cmd.Dir = dir
+	explain, err := cmd.Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "harness: portguard infer in %s: %v\n", dir, err)
+		b.failed = true
+	}
+	fmt.Printf("inferred for the free path's project: %s\n", explain)
+	return dir, bin + ":" + os.Getenv("PATH")
+}
+
+// listener starts a process listening on a free loopback port.
+func (b *bench) listener() (port, pid int) {
+	self := must(os.Executable())
+	cmd := exec.Command(self, "-listen", "127.0.0.1:0")
+	out := must(cmd.StdoutPipe())
+	must0(cmd.Start())
+	b.started = append(b.started, cmd)
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		panic(err)
+	}
+	port, err = strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		panic(line)
+	}
+	return port, cmd.Process.Pid
+}
+
+// newerPIDs counts the processes with a PID above pid.
+func newerPIDs(pid int) int {
+	entries, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range entries {
+		if p, err := strconv.Atoi(e.Name()); err == nil && p > pid {
+			n++
+		}
+	}
+	return n
+}
+
+func readTrim(name string) string {
+	b, _ := os.ReadFile(name)
+	return strings.TrimSpace(string(b))
+}
+
+func listen(addr string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
+	for {
+		c, err := ln.Accept()
+		if err == nil {
+			c.Close()
+		}
+	}
+}
+
+// idleUntil starts idle processes until the machine has n.
+func (b *bench) idleUntil(n int) {
+	for have := processCount(); have < n; have++ {
+		cmd := exec.Command("sleep", "3600")
+		must0(cmd.Start())
+		b.started = append(b.started, cmd)
+	}
+}
+
+func (b *bench) rss(cmd []string) {
+	c := command(cmd, "", nil)
+	_ = c.Run()
+	kib := c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	met := kib <= 15*1024
+	b.rows = append(b.rows, row{what: "peak RSS of portguard which P", value: fmt.Sprintf("%.1f MiB", float64(kib)/1024), goalLabel: "≤ 15 MiB", met: &met})
+}
+
+func (b *bench) size() {
+	fi := must(os.Stat(b.pg))
+	met := fi.Size() <= 12<<20
+	b.rows = append(b.rows, row{what: "binary size (stripped, as install.sh builds it)", value: fmt.Sprintf("%.1f MiB", float64(fi.Size())/(1<<20)), goalLabel: "≤ 12 MiB", met: &met})
+}
+
+// growth checks that the held path grows no faster than linearly in the
+// number of processes: from 1,000 to 3,000 it may at most triple.
+func (b *bench) growth(t map[int]time.Duration) {
+	ratio := float64(t[3000]) / float64(t[1000])
+	met := ratio <= 3
+	b.rows = append(b.rows, row{what: "held path growth",
+		value:     fmt.Sprintf("%s at 100, %s at 1,000, %s at 3,000 processes (3,000 / 1,000 = %.2f×)", ms(t[100]), ms(t[1000]), ms(t[3000]), ratio),
+		goalLabel: "≤ 3× (linear)", met: &met})
+}
+
+// hookCost runs the shell hook's measurement script, which prints the
+// median cost per command line in microseconds.
+func (b *bench) hookCost(script string) {
+	out, err := exec.Command("bash", script, b.pg).Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "harness: %s: %v\n", script, err)
+		b.failed = true
+		return
+	}
+	us, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "harness: %s printed %q\n", script, out)
+		b.failed = true
+		return
+	}
+	met := us <= 5000
+	b.rows = append(b.rows, row{what: "shell hook, cost per command line (free port)", value: fmt.Sprintf("%.2f ms", us/1000), goalLabel: "≤ 5 ms", met: &met})
+}
+
+func (b *bench) print() {
+	fmt.Println()
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "what\tportguard\tvs\tratio\tgoal\tmet")
+	for _, r := range b.rows {
+		status := "yes"
+		if r.met != nil && !*r.met {
+			status = "NO"
+			b.failed = true
+		}
+		if r.value != "" {
+			fmt.Fprintf(w, "%s\t%s\t\t\t%s\t%s\n", r.what, r.value, r.goalLabel, status)
+			continue
+		}
+		fmt.Fprintf(w, "%s: %s\t%s\t%s %s\t%.2f×\t%s\t%s\n", r.what, r.a, ms(r.am), r.b, ms(r.bm), r.ratio, r.goalLabel, status)
+	}
+	w.Flush()
+	if b.failed {
+		fmt.Println("\nnot every goal is met")
+	} else {
+		fmt.Println("\nevery goal is met")
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// cleanup ends every process the harness started, by PID.
+func (b *bench) cleanup() {
+	for _, c := range b.started {
+		if c.Process != nil {
+			_ = c.Process.Kill()
+			_, _ = c.Process.Wait()
+		}
+	}
+	b.started = nil
+	os.RemoveAll(b.work)
+}
+
+func processCount() int {
+	entries, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+func freePort() int {
+	ln := must(net.Listen("tcp", "127.0.0.1:0"))
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	var u syscall.Utsname
+	_ = syscall.Uname(&u)
+	release := make([]byte, 0, len(u.Release))
+	for _, c := range u.Release {
+		if c == 0 {
+			break
+		}
+		release = append(release, byte(c))
+	}
+	return fmt.Sprintf("%s, %d CPUs, Linux %s", cpu, runtime.NumCPU(), release)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func must0(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
