@@ -2,11 +2,20 @@
 //
 // It knows nothing about prompts or signals: it answers "who listens on
 // this port", and does so cheaply when nobody does.
+//
+// Each system supplies two functions, in its own file chosen by build
+// tags: probeFree (a cheap "nobody holds it" answer, or "not proven") and
+// lookup (the holders). Linux asks the kernel through netlink and /proc
+// (detect_linux.go); macOS asks lsof and sysctl (detect_darwin.go);
+// Windows reads the socket tables of the IP helper API
+// (detect_windows.go). The parsers of the latter two are portable files,
+// tested on every system.
 package detect
 
 import (
 	"fmt"
 	"net"
+	"os/user"
 	"strconv"
 	"time"
 )
@@ -106,4 +115,18 @@ func checkPort(port int) error {
 
 func formatAddr(ip net.IP, port int) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(port))
+}
+
+var userNames = map[int]string{}
+
+func userName(uid int) string {
+	if name, ok := userNames[uid]; ok {
+		return name
+	}
+	name := strconv.Itoa(uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	userNames[uid] = name
+	return name
 }

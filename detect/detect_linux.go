@@ -2,11 +2,9 @@ package detect
 
 import (
 	"errors"
-	"os/user"
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -230,18 +228,4 @@ func describe(h *Holder) {
 	h.User = userName(h.UID)
 	h.Cmdline, _ = proc.Cmdline(h.PID)
 	h.Cwd, _ = proc.Cwd(h.PID)
-}
-
-var userNames = map[int]string{}
-
-func userName(uid int) string {
-	if name, ok := userNames[uid]; ok {
-		return name
-	}
-	name := strconv.Itoa(uid)
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
-	}
-	userNames[uid] = name
-	return name
 }

@@ -22,7 +22,7 @@ func answersCursorQuery(in, out *os.File, timeout time.Duration) bool {
 		return false
 	}
 	defer func() {
-		_ = unix.IoctlSetInt(fd, unix.TCFLSH, unix.TCIFLUSH)
+		flushInput(fd)
 		_ = term.Restore(fd, old)
 	}()
 	if _, err := out.WriteString("\x1b[6n"); err != nil {

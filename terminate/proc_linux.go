@@ -4,15 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
-	"time"
 
 	"github.com/portguard/portguard/internal/proc"
 	"golang.org/x/sys/unix"
 )
-
-// errGone means the process is no longer the one portguard looked at: it
-// exited, and its PID may already belong to an unrelated process.
-var errGone = errors.New("process is gone")
 
 // handle is one process portguard may signal. On Linux it is a pidfd: it
 // names this very process, not its PID, so a PID reused between detection
@@ -98,17 +93,6 @@ func holdsInode(pid int, inode uint64) bool {
 	return found
 }
 
-// Proc is what termination needs to know of a process.
-type Proc struct {
-	PID, PPID, PGID, SID int
-	Name                 string
-	state                string
-	start                uint64 // start time in clock ticks since boot: with the PID, it names one process
-	tty                  int    // the controlling terminal's device number, 0 for none
-}
-
-func (p Proc) String() string { return fmt.Sprintf("%s (%d)", p.Name, p.PID) }
-
 // readProc reads /proc/PID/stat.
 func readProc(pid int) (Proc, bool) {
 	st, err := proc.ReadStat(pid)
@@ -132,6 +116,3 @@ func allProcs() []Proc {
 	}
 	return out
 }
-
-// pollInterval paces waiting for processes to exit and ports to clear.
-var pollInterval = 10 * time.Millisecond

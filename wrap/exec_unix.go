@@ -4,6 +4,7 @@ package wrap
 
 import (
 	"fmt"
+	"io/fs"
 	"syscall"
 )
 
@@ -19,3 +20,7 @@ func Exec(path string, argv, env []string) error {
 	err := syscall.Exec(path, argv, env)
 	return &CommandError{Name: argv[0], Err: fmt.Errorf("%w: %v", ErrNotExecutable, err)}
 }
+
+// isExecutable is the execute permission a shell checks before it runs a
+// file.
+func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }

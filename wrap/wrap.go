@@ -68,7 +68,7 @@ func Resolve(name string) (string, error) {
 		if dir == "" {
 			dir = "."
 		}
-		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() && !isExecutable(fi) {
 			return "", &CommandError{Name: name, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
 		}
 	}
@@ -84,7 +84,7 @@ func checkFile(path string) error {
 		return &CommandError{Name: path, Err: fmt.Errorf("%w: %v", ErrNotExecutable, err)}
 	case fi.IsDir():
 		return &CommandError{Name: path, Err: fmt.Errorf("%w: is a directory", ErrNotExecutable)}
-	case fi.Mode()&0o111 == 0:
+	case !isExecutable(fi):
 		return &CommandError{Name: path, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
 	}
 	return nil

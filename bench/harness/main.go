@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command harness measures portguard against the tools users compare it
 // with, side by side in one run, and prints one table of medians and
 // ratios with each goal and whether it is met. bench/run builds what it

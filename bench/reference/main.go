@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command reference is the floor the free path is measured against: one
 // bind probe on the port, then exec of the command. portguard cannot be
 // faster than this; the benchmark reports how close it comes.

@@ -1,0 +1,98 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// probeFree binds the dual-stack wildcard [::]:port. Unlike Linux, BSD
+// lets SO_REUSEADDR bind a wildcard beside a listener on one address, so
+// the probe goes without it; a TIME_WAIT remnant then reads as "not
+// proven free", and lookup finds no listener.
+func probeFree(proto Protocol, port int) bool {
+	typ := unix.SOCK_STREAM
+	if proto == UDP {
+		typ = unix.SOCK_DGRAM
+	}
+	fd, err := unix.Socket(unix.AF_INET6, typ, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	if unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0) != nil {
+		return false
+	}
+	return unix.Bind(fd, &unix.SockaddrInet6{Port: port}) == nil
+}
+
+// lookup asks lsof, which macOS ships, for the sockets on the port and
+// their processes: macOS offers no socket-to-process interface without
+// cgo (libproc). The rest of each holder comes from sysctl.
+func lookup(proto Protocol, port int) ([]Holder, error) {
+	out, err := exec.Command("lsof", lsofArgs(proto, port)...).Output()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() == 1 && len(out) == 0:
+		return nil, nil // lsof found nothing
+	case errors.Is(err, exec.ErrNotFound):
+		return nil, fmt.Errorf(":%d is in use, but lsof, which portguard asks on macOS, is not installed", port)
+	case err != nil:
+		return nil, fmt.Errorf("lsof for :%d: %w", port, err)
+	}
+	holders, err := parseLsof(out, proto, port)
+	if err != nil {
+		return nil, err
+	}
+	cwds := lsofCwds(holders)
+	for i := range holders {
+		describe(&holders[i])
+		holders[i].Cwd = cwds[holders[i].PID]
+	}
+	return holders, nil
+}
+
+func describe(h *Holder) {
+	if kp, err := unix.SysctlKinfoProc("kern.proc.pid", h.PID); err == nil {
+		h.PPID = int(kp.Eproc.Ppid)
+		h.UID = int(kp.Eproc.Ucred.Uid)
+		h.Started = time.Unix(kp.Proc.P_starttime.Unix())
+		if h.Name == "" {
+			h.Name = unix.ByteSliceToString(kp.Proc.P_comm[:])
+		}
+	}
+	if h.User == "" {
+		h.User = userName(h.UID)
+	}
+	if raw, err := unix.SysctlRaw("kern.procargs2", h.PID); err == nil {
+		h.Cmdline, _ = parseProcArgs(raw)
+	}
+}
+
+// lsofCwds asks lsof once for the working directories of the holders.
+func lsofCwds(holders []Holder) map[int]string {
+	var pids []string
+	for _, h := range holders {
+		pids = append(pids, strconv.Itoa(h.PID))
+	}
+	cwds := map[int]string{}
+	if len(pids) == 0 {
+		return cwds
+	}
+	out, _ := exec.Command("lsof", "-a", "-d", "cwd", "-p", strings.Join(pids, ","), "-Fpn").Output()
+	pid := 0
+	for line := range strings.SplitSeq(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(line, "p"):
+			pid, _ = strconv.Atoi(line[1:])
+		case strings.HasPrefix(line, "n") && pid > 0:
+			cwds[pid] = line[1:]
+		}
+	}
+	return cwds
+}

@@ -1,0 +1,118 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// probeFree never proves a port free on Windows: there a wildcard bind
+// succeeds beside a listener on 127.0.0.1 (without SO_EXCLUSIVEADDRUSE),
+// so a bind probe would miss holders. The socket tables are cheap to read.
+func probeFree(Protocol, int) bool { return false }
+
+var (
+	iphlpapi            = windows.NewLazySystemDLL("iphlpapi.dll")
+	getExtendedTcpTable = iphlpapi.NewProc("GetExtendedTcpTable")
+	getExtendedUdpTable = iphlpapi.NewProc("GetExtendedUdpTable")
+)
+
+const (
+	tcpTableOwnerPIDListener = 3 // TCP_TABLE_OWNER_PID_LISTENER
+	udpTableOwnerPID         = 1 // UDP_TABLE_OWNER_PID
+)
+
+// lookup reads the TCP (listeners only) or UDP table with owning PIDs, for
+// IPv4 and IPv6, then describes each owner.
+func lookup(proto Protocol, port int) ([]Holder, error) {
+	var holders []Holder
+	for _, ipv6 := range []bool{false, true} {
+		b, err := ownerTable(proto, ipv6)
+		if err != nil {
+			return nil, fmt.Errorf("reading the %s table for :%d: %w", proto, port, err)
+		}
+		rows, err := parseOwnerTable(b, proto, ipv6)
+		if err != nil {
+			return nil, err
+		}
+		holders = append(holders, holdersFromTable(rows, proto, port)...)
+	}
+	for i := range holders {
+		describe(&holders[i])
+	}
+	return holders, nil
+}
+
+// ownerTable calls GetExtended{Tcp,Udp}Table, growing the buffer until
+// the table fits (it may grow between the calls).
+func ownerTable(proto Protocol, ipv6 bool) ([]byte, error) {
+	call, class := getExtendedTcpTable, uintptr(tcpTableOwnerPIDListener)
+	if proto == UDP {
+		call, class = getExtendedUdpTable, udpTableOwnerPID
+	}
+	family := uintptr(windows.AF_INET)
+	if ipv6 {
+		family = windows.AF_INET6
+	}
+	size := uint32(16 << 10)
+	for range 8 {
+		buf := make([]byte, size)
+		r, _, _ := call.Call(uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0, family, class, 0)
+		switch windows.Errno(r) {
+		case 0:
+			return buf[:size], nil
+		case windows.ERROR_INSUFFICIENT_BUFFER:
+			continue // size now says what is needed
+		default:
+			return nil, windows.Errno(r)
+		}
+	}
+	return nil, errors.New("the socket table kept growing")
+}
+
+// describe fills in the owner's image path, user and start time. The
+// System process (PID 4) and protected processes cannot be opened; they
+// keep their PID alone.
+func describe(h *Holder) {
+	if h.PID == 4 {
+		h.Name, h.User = "System", "SYSTEM"
+		return
+	}
+	p, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(h.PID))
+	if err != nil {
+		return
+	}
+	defer windows.CloseHandle(p)
+	buf := make([]uint16, windows.MAX_LONG_PATH)
+	size := uint32(len(buf))
+	if windows.QueryFullProcessImageName(p, 0, &buf[0], &size) == nil {
+		path := windows.UTF16ToString(buf[:size])
+		h.Cmdline = []string{path}
+		h.Name = baseName(path)
+	}
+	var created, exited, kernel, user windows.Filetime
+	if windows.GetProcessTimes(p, &created, &exited, &kernel, &user) == nil {
+		h.Started = time.Unix(0, created.Nanoseconds())
+	}
+	var token windows.Token
+	if windows.OpenProcessToken(p, windows.TOKEN_QUERY, &token) == nil {
+		defer token.Close()
+		if tu, err := token.GetTokenUser(); err == nil {
+			if account, domain, _, err := tu.User.Sid.LookupAccount(""); err == nil {
+				h.User = domain + `\` + account
+			}
+		}
+	}
+}
+
+func baseName(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '\\' || path[i] == '/' {
+			return path[i+1:]
+		}
+	}
+	return path
+}

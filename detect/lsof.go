@@ -1,0 +1,125 @@
+package detect
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// lsofArgs are the arguments of the lsof call that finds the holders of a
+// port where the system offers nothing better (macOS): numeric output
+// (-nP), sockets on the port, for TCP only listening ones, and the
+// machine-readable field output -F: p PID, c command, u uid, L login,
+// t type (IPv4/IPv6), n name (the address).
+func lsofArgs(proto Protocol, port int) []string {
+	if proto == UDP {
+		return []string{"-nP", "-iUDP:" + strconv.Itoa(port), "-FpcLutn"}
+	}
+	return []string{"-nP", "-iTCP:" + strconv.Itoa(port), "-sTCP:LISTEN", "-FpcLutn"}
+}
+
+// parseLsof reads lsof's field output (lsofArgs) into holders: one per
+// process and address. Fields are one per line, the first character
+// naming the field; a "p" line starts a process, and the file fields that
+// follow belong to it.
+func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
+	var holders []Holder
+	var cur Holder
+	family := ""
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			continue
+		}
+		value := line[1:]
+		switch line[0] {
+		case 'p':
+			pid, err := strconv.Atoi(value)
+			if err != nil {
+				return nil, fmt.Errorf("lsof: bad PID line %q", line)
+			}
+			cur = Holder{Port: port, Protocol: proto, PID: pid}
+		case 'c':
+			cur.Name = value
+		case 'u':
+			cur.UID, _ = strconv.Atoi(value)
+		case 'L':
+			cur.User = value
+		case 't':
+			family = value
+		case 'n':
+			if cur.PID == 0 {
+				return nil, fmt.Errorf("lsof: address %q before any process", value)
+			}
+			addr, err := lsofAddr(value, family, port)
+			if err != nil {
+				return nil, err
+			}
+			h := cur
+			h.Addr = addr
+			holders = append(holders, h)
+		}
+	}
+	return holders, sc.Err()
+}
+
+// lsofAddr turns lsof's name field into portguard's address form. lsof
+// writes a wildcard as "*:PORT" for both families; the type field says
+// which.
+func lsofAddr(name, family string, port int) (string, error) {
+	host, _, _ := strings.Cut(name, "->") // a connected UDP socket: local->remote
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 {
+		return "", fmt.Errorf("lsof: address %q has no port", name)
+	}
+	if got, err := strconv.Atoi(host[i+1:]); err != nil || got != port {
+		return "", fmt.Errorf("lsof: address %q is not on port %d", name, port)
+	}
+	h := strings.Trim(host[:i], "[]")
+	if h == "*" {
+		h = "0.0.0.0"
+		if family == "IPv6" {
+			h = "::"
+		}
+	}
+	ip := net.ParseIP(h)
+	if ip == nil {
+		return "", fmt.Errorf("lsof: bad address %q", name)
+	}
+	return formatAddr(ip, port), nil
+}
+
+// parseProcArgs reads macOS's KERN_PROCARGS2 sysctl: argc as a 32-bit
+// integer, the executable's path, NUL padding, then argc NUL-terminated
+// arguments (the environment follows and is not read).
+func parseProcArgs(b []byte) ([]string, error) {
+	if len(b) < 4 {
+		return nil, errors.New("procargs: too short")
+	}
+	argc := int(binary.NativeEndian.Uint32(b))
+	rest := b[4:]
+	end := bytes.IndexByte(rest, 0)
+	if end < 0 {
+		return nil, errors.New("procargs: no executable path")
+	}
+	rest = bytes.TrimLeft(rest[end:], "\x00")
+	args := make([]string, 0, argc)
+	for len(args) < argc && len(rest) > 0 {
+		end := bytes.IndexByte(rest, 0)
+		if end < 0 {
+			end = len(rest)
+		}
+		args = append(args, string(rest[:end]))
+		rest = rest[min(end+1, len(rest)):]
+	}
+	if len(args) != argc {
+		return nil, fmt.Errorf("procargs: %d of %d arguments", len(args), argc)
+	}
+	return args, nil
+}

@@ -1,0 +1,84 @@
+package terminate
+
+import (
+	"errors"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// handle is one process portguard may signal. macOS has no pidfd, so it
+// signals the PID with kill(2), right after checking that the PID still
+// names the process portguard planned to stop (same start time): the
+// window for a reused PID is the microseconds between the two.
+type handle struct{ Proc }
+
+func open(p Proc, _ uint64) (*handle, error) {
+	now, ok := readProc(p.PID)
+	if !ok || now.start != p.start {
+		return nil, errGone
+	}
+	h := &handle{Proc: p}
+	if err := h.signal(0); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *handle) signal(sig syscall.Signal) error {
+	if now, ok := readProc(h.PID); !ok || now.start != h.start {
+		return errGone
+	}
+	err := syscall.Kill(h.PID, sig)
+	if errors.Is(err, syscall.ESRCH) {
+		return errGone
+	}
+	return err
+}
+
+// exited counts a zombie as gone: it has closed its sockets.
+func (h *handle) exited() bool {
+	p, ok := readProc(h.PID)
+	return !ok || p.start != h.start || p.state == "Z"
+}
+
+func (h *handle) close() {}
+
+// readProc reads the process from the kern.proc.pid sysctl.
+func readProc(pid int) (Proc, bool) {
+	kp, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
+	if err != nil || int(kp.Proc.P_pid) != pid {
+		return Proc{}, false
+	}
+	return kinfoProc(kp), true
+}
+
+func kinfoProc(kp *unix.KinfoProc) Proc {
+	state := ""
+	if kp.Proc.P_stat == 5 { // SZOMB in sys/proc.h
+		state = "Z"
+	}
+	sec, nsec := kp.Proc.P_starttime.Unix()
+	tty := int(kp.Eproc.Tdev)
+	if tty == -1 { // NODEV: no controlling terminal
+		tty = 0
+	}
+	return Proc{
+		PID: int(kp.Proc.P_pid), PPID: int(kp.Eproc.Ppid), PGID: int(kp.Eproc.Pgid),
+		Name:  unix.ByteSliceToString(kp.Proc.P_comm[:]),
+		state: state, start: uint64(sec)*1e6 + uint64(nsec)/1e3, tty: tty,
+	}
+}
+
+// allProcs lists every process, for finding a process group's members.
+func allProcs() []Proc {
+	kps, err := unix.SysctlKinfoProcSlice("kern.proc.all")
+	if err != nil {
+		return nil
+	}
+	out := make([]Proc, 0, len(kps))
+	for i := range kps {
+		out = append(out, kinfoProc(&kps[i]))
+	}
+	return out
+}

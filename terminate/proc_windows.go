@@ -1,0 +1,109 @@
+package terminate
+
+import (
+	"errors"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// handle is an open process handle: like a pidfd, it names this process,
+// not its PID, so a reused PID cannot receive the termination.
+type handle struct {
+	Proc
+	h windows.Handle
+}
+
+func open(p Proc, _ uint64) (*handle, error) {
+	ph, err := windows.OpenProcess(windows.PROCESS_TERMINATE|windows.PROCESS_QUERY_LIMITED_INFORMATION|windows.SYNCHRONIZE, false, uint32(p.PID))
+	if errors.Is(err, windows.ERROR_INVALID_PARAMETER) {
+		return nil, errGone // no such process
+	}
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		return nil, syscall.EPERM
+	}
+	if err != nil {
+		return nil, err
+	}
+	if startTime(ph) != p.start {
+		windows.CloseHandle(ph)
+		return nil, errGone
+	}
+	return &handle{Proc: p, h: ph}, nil
+}
+
+// signal maps the two signals portguard sends. Windows has no SIGTERM:
+// the polite request is taskkill without /F, which asks the process's
+// windows to close (WM_CLOSE); a console program such as a dev server
+// usually has none and ignores it, so after the grace period "SIGKILL"
+// is TerminateProcess.
+func (h *handle) signal(sig syscall.Signal) error {
+	if h.exited() {
+		return errGone
+	}
+	switch sig {
+	case 0:
+		return nil
+	case syscall.SIGKILL:
+		err := windows.TerminateProcess(h.h, 1)
+		if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+			return syscall.EPERM
+		}
+		return err
+	default:
+		_ = exec.Command("taskkill", "/PID", strconv.Itoa(h.PID)).Run()
+		return nil
+	}
+}
+
+func (h *handle) exited() bool {
+	ev, err := windows.WaitForSingleObject(h.h, 0)
+	return err == nil && ev == windows.WAIT_OBJECT_0
+}
+
+func (h *handle) close() { windows.CloseHandle(h.h) }
+
+// startTime is the process's creation time in 100 ns units: with the PID,
+// it names one process.
+func startTime(ph windows.Handle) uint64 {
+	var created, exited, kernel, user windows.Filetime
+	if windows.GetProcessTimes(ph, &created, &exited, &kernel, &user) != nil {
+		return 0
+	}
+	return uint64(created.HighDateTime)<<32 | uint64(created.LowDateTime)
+}
+
+func readProc(pid int) (Proc, bool) {
+	for _, p := range allProcs() {
+		if p.PID == pid {
+			return p, true
+		}
+	}
+	return Proc{}, false
+}
+
+// allProcs lists processes from a toolhelp snapshot. Windows has no
+// process groups or sessions in the Unix sense: each process is its own
+// group, so a plan stops exactly the processes it names.
+func allProcs() []Proc {
+	snap, err := windows.CreateToolhelp32Snapshot(windows.TH32CS_SNAPPROCESS, 0)
+	if err != nil {
+		return nil
+	}
+	defer windows.CloseHandle(snap)
+	var e windows.ProcessEntry32
+	e.Size = uint32(unsafe.Sizeof(e))
+	var out []Proc
+	for err := windows.Process32First(snap, &e); err == nil; err = windows.Process32Next(snap, &e) {
+		p := Proc{PID: int(e.ProcessID), PPID: int(e.ParentProcessID), PGID: int(e.ProcessID), Name: windows.UTF16ToString(e.ExeFile[:])}
+		if ph, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, e.ProcessID); err == nil {
+			p.start = startTime(ph)
+			windows.CloseHandle(ph)
+		}
+		out = append(out, p)
+	}
+	return out
+}
