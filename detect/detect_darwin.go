@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"errors"
-	"fmt"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -35,18 +33,8 @@ func probeFree(proto Protocol, port int) bool {
 // their processes: macOS offers no socket-to-process interface without
 // cgo (libproc). The rest of each holder comes from sysctl.
 func lookup(proto Protocol, port int) ([]Holder, error) {
-	out, err := exec.Command("lsof", lsofArgs(proto, port)...).Output()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 1 && len(out) == 0:
-		return nil, nil // lsof found nothing
-	case errors.Is(err, exec.ErrNotFound):
-		return nil, fmt.Errorf(":%d is in use, but lsof, which portguard asks on macOS, is not installed", port)
-	case err != nil:
-		return nil, fmt.Errorf("lsof for :%d: %w", port, err)
-	}
-	holders, err := parseLsof(out, proto, port)
-	if err != nil {
+	holders, err := lsofHolders(proto, port)
+	if err != nil || len(holders) == 0 {
 		return nil, err
 	}
 	cwds := lsofCwds(holders)

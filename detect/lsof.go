@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os/exec"
 	"strconv"
 	"strings"
 )
@@ -21,6 +22,22 @@ func lsofArgs(proto Protocol, port int) []string {
 		return []string{"-nP", "-iUDP:" + strconv.Itoa(port), "-FpcLutn"}
 	}
 	return []string{"-nP", "-iTCP:" + strconv.Itoa(port), "-sTCP:LISTEN", "-FpcLutn"}
+}
+
+// lsofHolders runs lsof (found on PATH) for the port and parses its
+// answer. lsof exits 1, printing nothing, when nothing matches.
+func lsofHolders(proto Protocol, port int) ([]Holder, error) {
+	out, err := exec.Command("lsof", lsofArgs(proto, port)...).Output()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() == 1 && len(out) == 0:
+		return nil, nil
+	case errors.Is(err, exec.ErrNotFound):
+		return nil, fmt.Errorf(":%d is in use, but lsof, which portguard asks for its holders here, is not installed", port)
+	case err != nil:
+		return nil, fmt.Errorf("lsof for :%d: %w", port, err)
+	}
+	return parseLsof(out, proto, port)
 }
 
 // parseLsof reads lsof's field output (lsofArgs) into holders: one per

@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -53,6 +55,33 @@ func TestParseLsof(t *testing.T) {
 
 func formatHolder(h Holder) string {
 	return strconv.Itoa(h.PID) + " " + h.Name + " " + h.User + " " + h.Addr
+}
+
+// lsofHolders with a stand-in lsof that prints a recorded answer, with
+// lsof's "nothing found" (exit 1), and with no lsof at all.
+func TestLsofHolders(t *testing.T) {
+	cat, err := exec.LookPath("cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	t.Setenv("PATH", bin)
+	if _, err := lsofHolders(TCP, 38121); err == nil || !strings.Contains(err.Error(), "lsof") || !strings.Contains(err.Error(), "not installed") {
+		t.Fatalf("without lsof: err = %v, want one saying lsof is not installed", err)
+	}
+	sample, _ := filepath.Abs(filepath.Join("testdata", "lsof", "several_holders_ipv4_ipv6.txt"))
+	script := "#!/bin/sh\ncase \"$*\" in *38121*) exec " + cat + " " + sample + " ;; esac\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "lsof"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hs, err := lsofHolders(TCP, 38121)
+	if err != nil || len(hs) != 4 {
+		t.Fatalf("recorded answer: %d holders, %v; want 4", len(hs), err)
+	}
+	hs, err = lsofHolders(TCP, 3000)
+	if err != nil || len(hs) != 0 {
+		t.Fatalf("nothing found: %+v, %v; want none and no error", hs, err)
+	}
 }
 
 func TestParseLsofRejectsGarbage(t *testing.T) {
