@@ -9,25 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// probeFree binds the dual-stack wildcard [::]:port. Unlike Linux, BSD
-// lets SO_REUSEADDR bind a wildcard beside a listener on one address, so
-// the probe goes without it; a TIME_WAIT remnant then reads as "not
-// proven free", and lookup finds no listener.
-func probeFree(proto Protocol, port int) bool {
-	typ := unix.SOCK_STREAM
-	if proto == UDP {
-		typ = unix.SOCK_DGRAM
-	}
-	fd, err := unix.Socket(unix.AF_INET6, typ, 0)
-	if err != nil {
-		return false
-	}
-	defer unix.Close(fd)
-	if unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0) != nil {
-		return false
-	}
-	return unix.Bind(fd, &unix.SockaddrInet6{Port: port}) == nil
-}
+// probeReuseAddr: BSD lets SO_REUSEADDR bind a wildcard beside a listener
+// on one address, so the probe goes without it; a TIME_WAIT remnant then
+// reads as "not proven free", and lookup finds no listener.
+const probeReuseAddr = false
 
 // lookup asks lsof, which macOS ships, for the sockets on the port and
 // their processes: macOS offers no socket-to-process interface without

@@ -8,52 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/portguard/portguard/internal/proc"
 )
 
-// probeFree binds the dual-stack wildcard [::]:port. On Linux that bind
-// conflicts with a listener on any address of either family (127.0.0.1,
-// ::1, 0.0.0.0, [::]), so one syscall answers "free" for the common case.
-// A probe on 127.0.0.1 alone would miss a holder on ::1, which is what
-// Node 17+ binds for "localhost". For TCP, SO_REUSEADDR makes TIME_WAIT
-// remnants count as free, as they do for the servers that will bind next;
-// for UDP it would let the probe share the port, so it is left off.
-// Any failure (EADDRINUSE, EACCES below 1024, no IPv6) means "not proven
-// free", and the caller does the full lookup.
-func probeFree(proto Protocol, port int) bool {
-	typ := unix.SOCK_STREAM
-	if proto == UDP {
-		typ = unix.SOCK_DGRAM
-	}
-	fd, err := unix.Socket(unix.AF_INET6, typ|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return probeFree4(typ, port)
-	}
-	defer unix.Close(fd)
-	if unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0) != nil {
-		return false
-	}
-	if typ == unix.SOCK_STREAM && unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) != nil {
-		return false
-	}
-	return unix.Bind(fd, &unix.SockaddrInet6{Port: port}) == nil
-}
-
-// probeFree4 serves machines with IPv6 disabled, where no IPv6 holder can
-// exist either.
-func probeFree4(typ, port int) bool {
-	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return false
-	}
-	defer unix.Close(fd)
-	if typ == unix.SOCK_STREAM && unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) != nil {
-		return false
-	}
-	return unix.Bind(fd, &unix.SockaddrInet4{Port: port}) == nil
-}
+// probeReuseAddr: on Linux, SO_REUSEADDR still conflicts with a listener
+// on any address, and it makes TIME_WAIT remnants count as free, as they
+// do for the servers that will bind next.
+const probeReuseAddr = true
 
 // lookup finds the sockets on port, then the processes that hold them.
 func lookup(proto Protocol, port int) ([]Holder, error) {
