@@ -194,7 +194,7 @@ func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) er
 		if err != nil {
 			return true // closed meanwhile
 		}
-		if inode, ok := SocketInode(string(link[:n])); ok {
+		if inode, ok := socketInode(string(link[:n])); ok {
 			return fn(inode)
 		}
 		return true
@@ -205,8 +205,8 @@ func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) er
 	return err
 }
 
-// SocketInode parses the "socket:[12345]" link target of a socket's fd.
-func SocketInode(target string) (uint64, bool) {
+// socketInode parses the "socket:[12345]" link target of a socket's fd.
+func socketInode(target string) (uint64, bool) {
 	rest, ok := strings.CutPrefix(target, "socket:[")
 	if !ok {
 		return 0, false
