@@ -93,6 +93,9 @@ func describe(h *Holder) {
 		h.Cmdline = []string{path}
 		h.Name = baseName(path)
 	}
+	if args := commandLine(p); len(args) > 0 {
+		h.Cmdline = args
+	}
 	var created, exited, kernel, user windows.Filetime
 	if windows.GetProcessTimes(p, &created, &exited, &kernel, &user) == nil {
 		h.Started = time.Unix(0, created.Nanoseconds())
@@ -106,6 +109,35 @@ func describe(h *Holder) {
 			}
 		}
 	}
+}
+
+// commandLine asks Windows for the process's whole command line (Windows
+// 8.1 and later) and splits it as CommandLineToArgvW does, which is how
+// the C runtime of most programs split it. nil when the process keeps it
+// from us (protected processes) or on older systems.
+func commandLine(p windows.Handle) []string {
+	size := uint32(4 << 10)
+	for range 4 {
+		buf := make([]byte, size)
+		err := windows.NtQueryInformationProcess(p, windows.ProcessCommandLineInformation, unsafe.Pointer(&buf[0]), size, &size)
+		switch {
+		case err == nil:
+			line, err := commandLineInfo(buf[:size], uintptr(unsafe.Pointer(&buf[0])), int(unsafe.Sizeof(uintptr(0))))
+			if err != nil || line == "" {
+				return nil
+			}
+			args, err := windows.DecomposeCommandLine(line)
+			if err != nil {
+				return nil
+			}
+			return args
+		case errors.Is(err, windows.STATUS_INFO_LENGTH_MISMATCH), errors.Is(err, windows.STATUS_BUFFER_TOO_SMALL):
+			continue // size now says what is needed
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 func baseName(path string) string {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // The macOS path parses lsof's field output. These samples were recorded
@@ -185,5 +186,56 @@ func TestParseOwnerTable(t *testing.T) {
 	}
 	if _, err := parseOwnerTable(tcp4[:30], TCP, false); err == nil {
 		t.Error("a truncated table parsed without error")
+	}
+}
+
+// The Windows path decodes ProcessCommandLineInformation: a UNICODE_STRING
+// pointing into its own buffer, laid out here for 64- and 32-bit Windows
+// at a made-up buffer address.
+func TestCommandLineInfo(t *testing.T) {
+	le := binary.LittleEndian
+	utf16le := func(s string) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune(s)) {
+			b = le.AppendUint16(b, u)
+		}
+		return b
+	}
+	info := func(ptrSize int, base uint64, text []byte, skew int64) []byte {
+		b := le.AppendUint16(nil, uint16(len(text)))
+		b = le.AppendUint16(b, uint16(len(text)))
+		ptr := base + uint64(2*ptrSize) + uint64(skew)
+		if ptrSize == 8 {
+			b = le.AppendUint32(b, 0) // padding before the pointer
+			b = le.AppendUint64(b, ptr)
+		} else {
+			b = le.AppendUint32(b, uint32(ptr))
+		}
+		return append(b, text...)
+	}
+	const line = `"C:\Program Files\nodejs\node.exe" server.js --port 3000 — café`
+	const base = 0x1f0000
+	tests := []struct {
+		name    string
+		b       []byte
+		ptrSize int
+		want    string
+		wantErr bool
+	}{
+		{"64-bit", info(8, base, utf16le(line), 0), 8, line, false},
+		{"32-bit", info(4, base, utf16le(line), 0), 4, line, false},
+		{"empty", info(8, base, nil, 0), 8, "", false},
+		{"pointer past the buffer", info(8, base, utf16le(line), 64), 8, "", true},
+		{"pointer before the buffer", info(8, base, utf16le(line), -64), 8, "", true},
+		{"truncated", info(8, base, utf16le(line), 0)[:20], 8, "", true},
+		{"too short", []byte{1, 2, 3}, 8, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := commandLineInfo(tt.b, base, tt.ptrSize)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Fatalf("got %q, %v; want %q, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }
