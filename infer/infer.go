@@ -30,15 +30,23 @@ type Port struct {
 // empty result means nothing could be inferred: an unknown command, or one
 // that listens on no TCP port.
 func Ports(argv, env []string, dir string) []Port {
+	w := newWalker(dir)
+	w.command(newScope(env, dir), argv)
+	return w.out
+}
+
+func newWalker(dir string) *walker {
+	return &walker{root: dir, seen: map[int]bool{}}
+}
+
+func newScope(env []string, dir string) scope {
 	vars := make(map[string]string, len(env))
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			vars[k] = v
 		}
 	}
-	w := &walker{root: dir, seen: map[int]bool{}}
-	w.command(scope{env: vars, set: map[string]string{}, dir: dir}, argv)
-	return w.out
+	return scope{env: vars, set: map[string]string{}, dir: dir}
 }
 
 // maxDepth bounds how far scripts that call scripts are followed, so that
@@ -46,9 +54,10 @@ func Ports(argv, env []string, dir string) []Port {
 const maxDepth = 12
 
 type walker struct {
-	root string // the directory inference started in, for readable paths
-	out  []Port
-	seen map[int]bool
+	root    string // the directory inference started in, for readable paths
+	out     []Port
+	seen    map[int]bool
+	aliases map[string]string // a typed line's aliases (CommandLine)
 }
 
 // scope is what a command inherits: its environment, the variables set on
@@ -132,7 +141,12 @@ func (w *walker) command(s scope, argv []string) {
 		w.runAll(s, args)
 	case "foreman", "honcho", "overmind", "hivemind", "heroku":
 		w.procfile(s, name, args)
+	case "make", "gmake":
+		w.make(s, args)
 	default:
+		if strings.ContainsRune(argv[0], '/') && !knownTool(name) && w.localScript(s, argv[0]) {
+			return
+		}
 		w.tool(s, name, args)
 	}
 }

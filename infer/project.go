@@ -298,17 +298,19 @@ func (w *walker) procfile(s scope, name string, args []string) {
 	if p, ok := parseEnvPort(s.env["PORT"]); ok {
 		base = p
 	}
-	only := ""
+	only, procfile := "", "Procfile"
 	for i := 0; i < len(args); i++ {
 		if v, ok := flagValue(args, &i, "-p --port"); ok {
 			if p, ok := parsePort(v); ok {
 				base = p
 			}
+		} else if v, ok := flagValue(args, &i, "-f --procfile"); ok {
+			procfile = v // foreman, honcho and overmind: -f Procfile.dev
 		} else if !strings.HasPrefix(args[i], "-") && only == "" {
 			only = args[i]
 		}
 	}
-	path, text, ok := readFile(s.dir, "Procfile")
+	path, text, ok := readFile(s.dir, procfile)
 	if !ok {
 		return
 	}

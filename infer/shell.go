@@ -25,12 +25,12 @@ func shellScript(args []string) (string, bool) {
 // `sh -c` string, a concurrently argument), parsed as POSIX shell text.
 // What runs in sequence sees the effects of what came before: `cd web &&
 // npm run dev` looks for web/package.json.
-func (w *walker) script(s scope, src string) {
+func (w *walker) script(s scope, src string) scope {
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
 	if err != nil {
-		return
+		return s
 	}
-	w.stmts(s, f.Stmts)
+	return w.stmts(s, f.Stmts)
 }
 
 func (w *walker) stmts(s scope, stmts []*syntax.Stmt) scope {
@@ -93,6 +93,16 @@ func (w *walker) call(s scope, c *syntax.CallExpr) scope {
 	}
 	fields, err := expand.Fields(s.expandConfig(), c.Args...)
 	if err != nil || len(fields) == 0 {
+		return s
+	}
+	if text, ok := w.aliases[fields[0]]; ok && c.Args[0].Lit() == fields[0] {
+		// As the shell does: the alias's text replaces the first word, and
+		// is not expanded again inside itself. What it changes (alias
+		// web='cd ~/web') stays changed for the rest of the line.
+		delete(w.aliases, fields[0])
+		after := w.script(cmdScope, text+shellQuote(fields[1:]))
+		w.aliases[fields[0]] = text
+		s.dir = after.dir
 		return s
 	}
 	if fields[0] == "cd" {

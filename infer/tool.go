@@ -80,6 +80,11 @@ type found struct {
 // tool infers the ports of a command by the table; a command the table
 // does not know listens on nothing portguard can tell, unless PORT was set
 // on its own command line.
+// knownTool reports whether the tool table has a row for name.
+func knownTool(name string) bool {
+	return slices.ContainsFunc(tools, func(t tool) bool { return inSet(t.names, name) })
+}
+
 func (w *walker) tool(s scope, name string, args []string) {
 	for i := range tools {
 		t := &tools[i]
@@ -360,7 +365,7 @@ type configResult struct {
 
 func readFile(dir string, names ...string) (path string, text string, ok bool) {
 	for _, n := range names {
-		p := filepath.Join(dir, n)
+		p := join(dir, n)
 		if b, err := os.ReadFile(p); err == nil {
 			return p, string(b), true
 		}

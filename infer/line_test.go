@@ -1,0 +1,83 @@
+package infer
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// Lines as users type them at a shell, in testdata/project: a package.json
+// with vite, web/ with next, a Makefile, Rails 7's bin/dev and its
+// Procfile.dev, and a Python script that is not shell.
+func TestCommandLinePorts(t *testing.T) {
+	dir, err := filepath.Abs("testdata/project")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliases := map[string]string{"dev": "npm run dev", "web": "cd web", "serve": "make api"}
+	tests := []struct {
+		line  string
+		shell string
+		want  []int
+	}{
+		{"npm run dev", "bash", []int{5200}},
+		{"cd web && npm run dev", "bash", []int{3100}},
+		{"cd web; cd ..; npm run dev", "zsh", []int{5200}},
+		{"(cd web && npm run dev) 2>&1 | tee dev.log", "bash", []int{3100}},
+		{"npm run dev & cd web && npm run dev", "bash", []int{5200, 3100}},
+		{"make run", "bash", []int{8100}},
+		{"make", "bash", []int{8100}},
+		{"make run PORT=8101", "bash", []int{8101}},
+		{"make -j4 api", "zsh", []int{8200}},
+		{"make web", "bash", []int{8200}},
+		{"make -C .. run", "bash", nil},
+		{"./bin/dev", "bash", []int{3300}},
+		{"bin/dev", "fish", []int{3300}},
+		{"./bin/seed", "bash", nil},
+		{"PORT=4000 ./bin/server", "bash", []int{4000}},
+		{"dev", "zsh", []int{5200}},
+		{"web && npm run dev", "bash", []int{3100}},
+		{"serve", "bash", []int{8200}},
+		{"'dev'", "bash", nil},
+		{"echo 'npm run dev'", "bash", nil},
+		{"ls -la | grep x && echo done", "bash", nil},
+		{"git commit -m 'fix: port 3000'", "zsh", nil},
+		{"npm run dev &>/dev/null", "zsh", []int{5200}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			ports, err := CommandLine{Text: tt.line, Shell: tt.shell, Aliases: aliases}.Ports(nil, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, p := range ports {
+				got = append(got, p.Port)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v (%+v), want %v", got, ports, tt.want)
+			}
+		})
+	}
+}
+
+func TestCommandLineNotShell(t *testing.T) {
+	for _, line := range []string{"npm run dev &&", "if true; then", "echo 'open"} {
+		if ports, err := (CommandLine{Text: line, Shell: "bash"}).Ports(nil, "."); err == nil {
+			t.Errorf("%q parsed, with ports %v; want an error", line, ports)
+		}
+	}
+}
+
+func TestParseMakefile(t *testing.T) {
+	mk := parseMakefile("A = 1\nB := $(A)2\nB += 3\nC ?= x\nC ?= y\nall: a b\n\t@echo $(B) $$HOME ${C} $(shell date)\nx: ; run it\n")
+	if mk.first != "all" {
+		t.Errorf("first target %q, want all", mk.first)
+	}
+	if got := mk.expand(mk.recipes["all"][0], map[string]string{}, 0); got != "echo 12 3 $HOME x " {
+		t.Errorf("recipe expands to %q", got)
+	}
+	if got := mk.recipes["x"]; !slices.Equal(got, []string{"run it"}) {
+		t.Errorf("inline recipe %q", got)
+	}
+}
