@@ -450,15 +450,26 @@ func (s *session) init(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding portguard's own path: %w", err)
+	}
+	if c.Bool("hook") {
+		if c.IsSet("commands") {
+			return usageErr("--hook checks every line; --commands is for the wrapper functions").withHint("pick one: portguard init " + name + " --hook")
+		}
+		out, err := shell.Hook(name, exe)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(c.App.Writer, out)
+		return err
+	}
 	commands := shell.DefaultCommands
 	if list := c.String("commands"); list != "" {
 		if commands, err = shell.ParseCommands(list); err != nil {
 			return usageErr("--commands: %v", err)
 		}
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding portguard's own path: %w", err)
 	}
 	out, err := shell.Init(name, exe, commands)
 	if err != nil {

@@ -23,7 +23,7 @@ const usageText = `portguard [options] -- COMMAND [ARG...]
 portguard which PORT...
 portguard free [options] PORT...
 portguard infer [--explain|--json] -- COMMAND [ARG...]
-portguard init bash|zsh|fish [--commands npm,yarn,…]
+portguard init bash|zsh|fish [--hook | --commands npm,yarn,…]
 portguard completion bash|zsh|fish
 portguard version`
 
@@ -35,6 +35,9 @@ func newApp(s *session) *cli.App {
 		Version:              version,
 		HideHelpCommand:      true,
 		EnableBashCompletion: true,
+		// Values are split by portguard itself (-p 3000,3001); an --alias
+		// text may hold commas of its own.
+		DisableSliceFlagSeparator: true,
 		Flags:                append([]cli.Flag{portFlag(), udpFlag()}, actionFlags()...),
 		Action:               s.guard,
 		OnUsageError:         onUsageError,
@@ -68,10 +71,24 @@ func newApp(s *session) *cli.App {
 				OnUsageError: onUsageError,
 			},
 			{
+				Name:      "check-line",
+				Usage:     "what the shell hooks run for each line: free its ports, asking first (exit 0: run the line)",
+				ArgsUsage: "-- LINE",
+				Flags: append([]cli.Flag{
+					&cli.StringFlag{Name: "shell", Value: "bash", Usage: "the shell the line is for: bash, zsh or fish"},
+					&cli.StringSliceFlag{Name: "alias", Usage: "an alias of the line's words, NAME=TEXT (repeatable)"},
+					&cli.BoolFlag{Name: "probe", Usage: "ask and print nothing; exit 75 if a port is held"},
+					udpFlag(),
+				}, actionFlags()...),
+				Action:       s.checkLine,
+				OnUsageError: onUsageError,
+			},
+			{
 				Name:      "init",
 				Usage:     "print the shell integration for your rc file: eval \"$(portguard init bash)\"",
 				ArgsUsage: "bash|zsh|fish",
 				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "hook", Usage: "check every command line you type, before the shell runs it (instead of wrapping commands)"},
 					&cli.StringFlag{Name: "commands", EnvVars: []string{"PORTGUARD_COMMANDS"}, Usage: "commands to wrap, comma-separated (default: " + strings.Join(shell.DefaultCommands, ",") + ")"},
 				},
 				Action:       s.init,

@@ -11,7 +11,8 @@
 _portguard_bin={{.Exe}}
 
 _portguard_run() {
-    if [[ -n ${PORTGUARD_DISABLE-} ]]; then
+    # In hook mode (init --hook) the line was checked before it ran.
+    if [[ -n ${PORTGUARD_DISABLE-}${_portguard_hook-} ]]; then
         command "$@"
     else
         "$_portguard_bin" -q -- "$@"

@@ -11,7 +11,8 @@
 set -g _portguard_bin {{.Exe}}
 
 function _portguard_run
-    if test -n "$PORTGUARD_DISABLE"
+    # In hook mode (init --hook) the line was checked before it ran.
+    if test -n "$PORTGUARD_DISABLE$_portguard_hook"
         command $argv
     else
         $_portguard_bin -q -- $argv

@@ -1,9 +1,10 @@
 // Package shell prints what users put in their rc files: the integration
-// that runs dev-server commands through portguard, and completions for
-// portguard itself.
+// that runs dev-server commands through portguard (wrapper functions for
+// a list of commands, or a hook that sees every accepted command line),
+// and completions for portguard itself.
 //
 // The shell code lives in real files (portguard.bash, .zsh, .fish,
-// complete.bash, complete.zsh), embedded as fzf does, so they can be read
+// hook.bash, .zsh, .fish, complete.bash, complete.zsh), embedded as fzf does, so they can be read
 // and linted as shell; the binary's absolute path is put into them, as
 // direnv does, so they never depend on PATH order.
 package shell
@@ -16,7 +17,7 @@ import (
 	"text/template"
 )
 
-//go:embed portguard.bash portguard.zsh portguard.fish complete.bash complete.zsh
+//go:embed portguard.bash portguard.zsh portguard.fish hook.bash hook.zsh hook.fish complete.bash complete.zsh
 var files embed.FS
 
 // Names are the shells portguard integrates with.
@@ -57,6 +58,13 @@ func Init(shell, exe string, commands []string) (string, error) {
 		}
 	}
 	return render("portguard."+shell, shell, exe, commands)
+}
+
+// Hook returns the hook mode's integration for shell: every accepted
+// command line is passed to `portguard check-line` at exe before the shell
+// runs it.
+func Hook(shell, exe string) (string, error) {
+	return render("hook."+shell, shell, exe, nil)
 }
 
 // Completion returns the completion script of bash or zsh, which ask the

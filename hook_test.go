@@ -1,0 +1,212 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The hook mode (portguard init SHELL --hook) in real interactive bash,
+// zsh and fish, driven through tmux as a user would type. The wrapper
+// functions for "holder" are loaded too, so that a line checked by the
+// hook and then run through a wrapper shows up twice in the log of
+// portguard calls if both fired.
+
+// hookShell starts sh interactively in dir with both integrations loaded.
+// Every call the integrations make to portguard is appended to log.
+type hookShell struct {
+	*tmux
+	prompt string
+	log    string
+}
+
+func startHookShell(t *testing.T, sh, dir string) *hookShell {
+	t.Helper()
+	if _, err := exec.LookPath(sh); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; .ci/run installs it", sh)
+		}
+		t.Skipf("%s is not installed", sh)
+	}
+	pg := portguardPath(t)
+	home := t.TempDir()
+	log := filepath.Join(home, "calls")
+	logger := filepath.Join(home, "portguard-logged")
+	writeFile(t, logger, fmt.Sprintf("#!/bin/sh\necho \"$*\" >> '%s'\nexec '%s' \"$@\"\n", log, pg), 0o755)
+
+	var start string
+	prompt := "PG$ "
+	switch sh {
+	case "bash":
+		rc := filepath.Join(home, ".bashrc")
+		writeFile(t, rc, fmt.Sprintf(`PS1='PG$ '
+HISTFILE=%s/history
+eval "$(portguard init bash --commands holder)"
+eval "$(portguard init bash --hook)"
+_portguard_bin=%s
+`, home, logger), 0o644)
+		start = "bash --noprofile --rcfile " + rc + " -i"
+	case "zsh":
+		writeFile(t, filepath.Join(home, ".zshrc"), fmt.Sprintf(`PS1='PG$ '
+HISTFILE=%s/history
+eval "$(portguard init zsh --commands holder)"
+eval "$(portguard init zsh --hook)"
+_portguard_bin=%s
+`, home, logger), 0o644)
+		start = "env ZDOTDIR=" + home + " zsh -i"
+	case "fish":
+		rc := filepath.Join(home, "config.fish")
+		prompt = "PG> "
+		writeFile(t, rc, fmt.Sprintf(`set -g fish_greeting
+function fish_prompt; echo -n 'PG> '; end
+portguard init fish --commands holder | source
+portguard init fish --hook | source
+set -g _portguard_bin %s
+`, logger), 0o644)
+		start = fmt.Sprintf("env XDG_CONFIG_HOME=%s/config XDG_DATA_HOME=%s/data fish --no-config -i -C 'source %s'", home, home, rc)
+	}
+	tm := newTmux(t, fmt.Sprintf("cd '%s' && exec env -u PORTGUARD_YES -u PORTGUARD_DISABLE NO_COLOR=1 HOME=%s %s", dir, home, start))
+	waitFor(t, sh, tm.screen, strings.TrimSpace(prompt)) // tmux trims trailing blanks
+	return &hookShell{tmux: tm, prompt: prompt, log: log}
+}
+
+// typeLine types line and Enter, literally.
+func (s *hookShell) typeLine(line string) {
+	s.run("send-keys", "-l", line)
+	s.run("send-keys", "Enter")
+}
+
+func (s *hookShell) calls() string {
+	b, _ := os.ReadFile(s.log)
+	return string(b)
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
+
+var hookShells = []string{"bash", "zsh", "fish"}
+
+// servingLine starts a stand-in server on port, then shows that quotes, a
+// pipe, redirections and && ran exactly as typed.
+func servingLine(port int) string {
+	return fmt.Sprintf(`PORT=%d holder -once -addr 127.0.0.1:%d | tr a-z A-Z > 'out file' && echo "done: it's ok" >> 'out file'`, port, port)
+}
+
+func TestHookAcceptFreesAndRunsTheLine(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			s := startHookShell(t, sh, dir)
+			s.typeLine(servingLine(h.Port))
+			waitFor(t, sh, s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
+			s.run("send-keys", "Enter")
+
+			out := filepath.Join(dir, "out file")
+			waitFor(t, "the line's output", func() string { return readFile(out) }, "it's ok")
+			if got, want := readFile(out), fmt.Sprintf("PORT %d\ndone: it's ok\n", h.Port); got != want {
+				t.Fatalf("the line wrote %q, want %q", got, want)
+			}
+			if isAlive(h.PID()) {
+				t.Fatal("the holder is still alive")
+			}
+			if calls := s.calls(); strings.Contains(calls, "-- holder") || !strings.Contains(calls, "check-line") {
+				t.Fatalf("want the hook's check-line calls alone, got:\n%s", calls)
+			}
+		})
+	}
+}
+
+func TestHookDeclineCancelsTheLine(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			s := startHookShell(t, sh, dir)
+			line := servingLine(h.Port)
+			s.typeLine(line)
+			waitFor(t, sh, s.screen, "Abort, leave it running")
+			s.run("send-keys", "Down", "Enter")
+			waitFor(t, sh, s.screen, "the line was not run")
+
+			if _, err := os.Stat(filepath.Join(dir, "out file")); err == nil {
+				t.Fatal("the declined line ran")
+			}
+			if !isAlive(h.PID()) {
+				t.Fatal("the holder was terminated though the user declined")
+			}
+			if sh == "bash" {
+				// bash cannot keep the line in its editor; it stops the whole
+				// line as Ctrl-C would, and the line is in the history.
+				s.typeLine(`echo "status=$?"`)
+				waitFor(t, sh, s.screen, "status=130")
+				return
+			}
+			// zsh and fish keep the line in the editor, to change or retry.
+			waitFor(t, sh, s.screen, s.prompt+line)
+		})
+	}
+}
+
+func TestHookFreePortAndOtherLinesAreSilent(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "listed-file"), "", 0o644)
+			s := startHookShell(t, sh, dir)
+			s.typeLine("ls")
+			waitFor(t, sh, s.screen, "listed-file")
+
+			port := freePort(t)
+			s.typeLine(fmt.Sprintf("PORT=%d holder -once -addr 127.0.0.1:%d > started", port, port))
+			waitFor(t, "the server", func() string { return readFile(filepath.Join(dir, "started")) }, fmt.Sprintf("port %d", port))
+			s.typeLine("echo finished")
+			waitFor(t, sh, s.screen, "finished\n")
+			if screen := s.screen(); strings.Contains(screen, "portguard") {
+				t.Fatalf("the hook printed something for lines with nothing held:\n%s", screen)
+			}
+			if n := strings.Count(s.calls(), "check-line"); n != 3 {
+				t.Fatalf("want a check per line, got:\n%s", s.calls())
+			}
+		})
+	}
+}
+
+func TestHookDisabled(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			s := startHookShell(t, sh, dir)
+			disable, status := "export PORTGUARD_DISABLE=1", "$?"
+			if sh == "fish" {
+				disable, status = "set -gx PORTGUARD_DISABLE 1", "$status"
+			}
+			s.typeLine(disable)
+			waitFor(t, "the log", s.calls, disable) // checked while still enabled
+			before := s.calls()
+			s.typeLine(fmt.Sprintf("PORT=%d holder -once -addr 127.0.0.1:%d; echo exit=%s", h.Port, h.Port, status))
+			waitFor(t, sh, s.screen, "exit=1")
+			if !strings.Contains(s.screen(), "address already in use") || !isAlive(h.PID()) {
+				t.Fatalf("with PORTGUARD_DISABLE=1 the line should run unchecked and fail to bind:\n%s", s.screen())
+			}
+			if calls := s.calls(); calls != before {
+				t.Fatalf("with PORTGUARD_DISABLE=1 portguard was still called:\n%s", strings.TrimPrefix(calls, before))
+			}
+		})
+	}
+}

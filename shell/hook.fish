@@ -1,0 +1,43 @@
+# portguard's fish hook mode. Add to ~/.config/fish/config.fish:
+#
+#     portguard init fish --hook | source
+#
+# Every command line you accept is shown to portguard before fish runs it.
+# Only when the line will listen on a port that is already held does
+# portguard say who holds it and ask; declining keeps the line in the
+# editor, unrun. Lines with no port, or a free one, cost one quick call.
+# `set -gx PORTGUARD_DISABLE 1` turns the hook off.
+#
+# The hook is a binding of Enter that looks at `commandline` and then
+# executes it. fish's own syntax (begin/end, `and`, `set`) is outside what
+# portguard parses; such lines run unchecked.
+
+set -g _portguard_bin {{.Exe}}
+# Tells the wrapper functions (portguard init fish) that lines are already
+# checked here, so that one line is never checked twice.
+set -g _portguard_hook 1
+
+function _portguard_execute
+    set -l line (commandline | string collect)
+    if test -z "$PORTGUARD_DISABLE"; and string match -qr '\S' -- $line; and commandline --is-valid
+        # A quiet look first: only a held port is worth leaving the
+        # editor for.
+        $_portguard_bin check-line --probe --shell fish -- $line </dev/null >/dev/null 2>&1
+        if test $status -eq 75
+            echo
+            if not $_portguard_bin check-line --shell fish -- $line </dev/tty >/dev/tty 2>&1
+                commandline -f repaint
+                return
+            end
+        end
+    end
+    commandline -f execute
+end
+
+function _portguard_bind --on-variable fish_key_bindings
+    for mode in default insert
+        bind -M $mode \r _portguard_execute
+        bind -M $mode \n _portguard_execute
+    end
+end
+_portguard_bind
