@@ -38,10 +38,10 @@ func newApp(s *session) *cli.App {
 		// Values are split by portguard itself (-p 3000,3001); an --alias
 		// text may hold commas of its own.
 		DisableSliceFlagSeparator: true,
-		Flags:                append([]cli.Flag{portFlag(), udpFlag()}, actionFlags()...),
-		Action:               s.guard,
-		OnUsageError:         onUsageError,
-		ExitErrHandler:       func(*cli.Context, error) {},
+		Flags:                     append([]cli.Flag{portFlag(), udpFlag()}, actionFlags()...),
+		Action:                    s.guard,
+		OnUsageError:              onUsageError,
+		ExitErrHandler:            func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			{
 				Name:         "which",
