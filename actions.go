@@ -108,6 +108,15 @@ func (s *session) which(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("json") {
+		if err := writeHolders(c.App.Writer, ports, held); err != nil {
+			return err
+		}
+		if len(held) == 0 {
+			return &failure{code: exitFailure}
+		}
+		return nil
+	}
 	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tCOMMAND")
 	now := time.Now()

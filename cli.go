@@ -20,7 +20,7 @@ type session struct {
 }
 
 const usageText = `portguard [options] -- COMMAND [ARG...]
-portguard which PORT...
+portguard which [--json] PORT...
 portguard free [options] PORT...
 portguard infer [--explain|--json] -- COMMAND [ARG...]
 portguard init bash|zsh|fish [--hook | --commands npm,yarn,…]
@@ -47,7 +47,7 @@ func newApp(s *session) *cli.App {
 				Name:         "which",
 				Usage:        "say who holds these ports (exit 0 if any is held, 1 if all are free)",
 				ArgsUsage:    "PORT...",
-				Flags:        []cli.Flag{udpFlag()},
+				Flags:        []cli.Flag{udpFlag(), &cli.BoolFlag{Name: "json", Usage: "print the holders as a JSON array (schema in the README)"}},
 				Action:       s.which,
 				OnUsageError: onUsageError,
 			},

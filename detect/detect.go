@@ -42,6 +42,18 @@ type Holder struct {
 	Started time.Time
 	// Inode is the socket's inode, which ties the socket to the process.
 	Inode uint64
+	// Container is set when the holder only forwards the port for a
+	// container (docker-proxy): the container is what the user knows.
+	// detect leaves it nil; package docker fills it in.
+	Container *Container
+}
+
+// Container is a container that publishes a port through its holder.
+type Container struct {
+	ID      string
+	Name    string // web-1
+	Image   string // postgres:16
+	Project string // the compose project, "" when not started by compose
 }
 
 // Visible reports whether the owner of the socket could be identified.

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/portguard/portguard/detect"
+)
+
+// holderRecord is one element of `portguard which --json`: a documented
+// schema (README, "Machine-readable output") that scripts and editors can
+// rely on. Fields are only ever added, never renamed or removed.
+type holderRecord struct {
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"` // "tcp" or "udp"
+	Address  string `json:"address"`  // as ss prints it: 127.0.0.1:3000, [::]:3000
+	// PID is 0 when the owner cannot be seen (another user's process).
+	PID     int      `json:"pid"`
+	User    string   `json:"user"`
+	Command []string `json:"command"` // argv; [] when not visible
+	Cwd     string   `json:"cwd"`     // "" when not visible
+	// StartedAt is when the process started, RFC 3339; null when unknown.
+	StartedAt *time.Time       `json:"started_at"`
+	Container *containerRecord `json:"container"` // null unless a container publishes the port
+}
+
+type containerRecord struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Image   string `json:"image"`
+	Project string `json:"compose_project"` // "" when not started by compose
+}
+
+// writeHolders writes held ports' holders as a JSON array, ports in
+// order; free ports have no element.
+func writeHolders(w io.Writer, ports []int, held map[int][]detect.Holder) error {
+	records := []holderRecord{}
+	for _, p := range ports {
+		for _, h := range held[p] {
+			records = append(records, recordOf(h))
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(records)
+}
+
+func recordOf(h detect.Holder) holderRecord {
+	r := holderRecord{
+		Port: h.Port, Protocol: string(h.Protocol), Address: h.Addr,
+		PID: h.PID, User: h.User, Command: h.Cmdline, Cwd: h.Cwd,
+	}
+	if r.Command == nil {
+		r.Command = []string{}
+	}
+	if !h.Started.IsZero() {
+		t := h.Started.UTC().Truncate(time.Second)
+		r.StartedAt = &t
+	}
+	if c := h.Container; c != nil {
+		r.Container = &containerRecord{ID: c.ID, Name: c.Name, Image: c.Image, Project: c.Project}
+	}
+	return r
+}
