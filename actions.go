@@ -80,6 +80,19 @@ func (s *session) guard(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if limit, wait, err := waitLimit(c); err != nil {
+		return err
+	} else if wait && len(held) > 0 && !flagOn(c, "dry-run") {
+		// Another job holds the port and will finish: wait for it, and
+		// only when the wait runs out do what --yes says, or give up.
+		if held, err = waitFree(c, held, limit); err != nil {
+			return err
+		}
+		if len(held) > 0 && !flagOn(c, "yes") {
+			return &failure{code: exitHeld, msg: fmt.Sprintf("waited %s; %s; nothing was run", limit, heldSentence(held)),
+				hints: []string{"wait longer (--wait=5m), or add --yes to terminate it once the wait runs out"}}
+		}
+	}
 	if len(held) > 0 {
 		run := "run " + argv[0]
 		if flagOn(c, "dry-run") {

@@ -38,7 +38,7 @@ func newApp(s *session) *cli.App {
 		// Values are split by portguard itself (-p 3000,3001); an --alias
 		// text may hold commas of its own.
 		DisableSliceFlagSeparator: true,
-		Flags:                     append([]cli.Flag{portFlag(), udpFlag()}, actionFlags()...),
+		Flags:                     append([]cli.Flag{portFlag(), udpFlag(), waitFlag()}, actionFlags()...),
 		Action:                    s.guard,
 		OnUsageError:              onUsageError,
 		ExitErrHandler:            func(*cli.Context, error) {},
@@ -135,6 +135,11 @@ func actionFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "dry-run", Usage: "say who holds what and what would be done; terminate and run nothing"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the port is free"},
 	}
+}
+
+// waitFlag is the wrapper's alone: free and check-line act at once.
+func waitFlag() cli.Flag {
+	return &cli.StringFlag{Name: "wait", Usage: "`[=DUR]` wait for the port to be freed by its holder, then run (exit 75 after DUR; with --yes, terminate it then)"}
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {

@@ -56,7 +56,7 @@ func usageErr(format string, a ...any) *failure {
 func main() {
 	own, command, hasCommand := wrap.Split(os.Args[1:])
 	app := newApp(&session{command: command, hasCommand: hasCommand})
-	err := app.Run(append([]string{"portguard"}, interspersed(app, own)...))
+	err := app.Run(append([]string{"portguard"}, interspersed(app, optionalWait(own))...))
 	os.Exit(report(os.Stderr, err))
 }
 

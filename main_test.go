@@ -92,6 +92,7 @@ func holderMain() {
 	reportTerm := flag.Bool("report-term", false, `print "got TERM" on SIGTERM (with -ignore-term, and go on)`)
 	exitOnTerm := flag.Duration("exit-on-term", -1, "on SIGTERM, exit after this long")
 	once := flag.Bool("once", false, "exit as soon as it listens, as a stand-in dev server that started")
+	exitAfter := flag.Duration("exit-after", 0, "exit by itself after this long, as a job that finishes")
 	respawn := flag.Bool("respawn", false, "be a watcher: run a holder as a child and start it again whenever it exits")
 	handOff := flag.Bool("hand-off", false, `leave the socket to a child "sleep" and exit, printing "child PID"`)
 	udp := flag.Bool("udp", false, "bind a UDP socket instead of listening on TCP")
@@ -159,6 +160,9 @@ func holderMain() {
 		}
 	}
 	fmt.Printf("port %d\n", port)
+	if *exitAfter > 0 {
+		time.AfterFunc(*exitAfter, func() { os.Exit(0) })
+	}
 	switch {
 	case *once:
 		os.Exit(0)
