@@ -23,6 +23,10 @@ import (
 type Port struct {
 	Port   int    `json:"port"`
 	Source string `json:"source"`
+	// Tool is the program that will listen ("next", "rails"); "" when the
+	// port is only a PORT= set on an unknown command's line.
+	Tool string `json:"tool,omitempty"`
+	move *move
 }
 
 // Ports returns the ports argv will listen on, given the environment env
@@ -69,6 +73,10 @@ type scope struct {
 	dir   string
 	via   string
 	depth int
+	tool  string // the tool whose port is being read
+	// scripted are the variables set by a script's text rather than on
+	// the command line itself: the environment cannot override those.
+	scripted map[string]bool
 }
 
 func (s scope) with(key, value string) scope {
@@ -76,6 +84,13 @@ func (s scope) with(key, value string) scope {
 	s.set = maps.Clone(s.set)
 	s.env[key] = value
 	s.set[key] = value
+	if s.depth > 0 {
+		s.scripted = maps.Clone(s.scripted)
+		if s.scripted == nil {
+			s.scripted = map[string]bool{}
+		}
+		s.scripted[key] = true
+	}
 	return s
 }
 
@@ -86,11 +101,16 @@ func (s scope) deeper(via string) scope {
 }
 
 func (w *walker) add(s scope, port int, source string) {
+	w.addMovable(s, port, source, nil)
+}
+
+// addMovable adds a port with the way to move it elsewhere, if known.
+func (w *walker) addMovable(s scope, port int, source string, m *move) {
 	if port < 1 || port > 65535 || w.seen[port] {
 		return
 	}
 	w.seen[port] = true
-	w.out = append(w.out, Port{Port: port, Source: source + s.via})
+	w.out = append(w.out, Port{Port: port, Source: source + s.via, Tool: s.tool, move: m})
 }
 
 // rel shows a path relative to where inference started: ./web/package.json.

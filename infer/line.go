@@ -135,7 +135,7 @@ func (w *walker) make(s scope, args []string) {
 	if len(targets) == 0 && mk.first != "" {
 		targets = []string{mk.first}
 	}
-	base := s
+	base := s.deeper("") // the Makefile's variables beat the environment
 	base.dir = filepath.Dir(path)
 	for _, k := range mk.exported {
 		base = base.with(k, mk.expand(mk.vars[k], s.env, 0))

@@ -75,6 +75,9 @@ var dotenvFiles = map[string][]string{
 type found struct {
 	port   int
 	source string
+	// flag and value are how the port was written (flag "" for a
+	// positional argument), so that it can be rewritten (move.go).
+	flag, value string
 }
 
 // tool infers the ports of a command by the table; a command the table
@@ -160,13 +163,14 @@ func (t *tool) positionals(args []string) []int {
 // environment (and the .env files it loads), then its config file, then
 // its default.
 func (w *walker) apply(s scope, t *tool, label string, args []string) {
+	s.tool, _, _ = strings.Cut(label, " ")
 	if t.envWins && w.fromEnv(s, t, label) {
 		return
 	}
 	ports, notTCP, hostOnly := t.scan(label, args)
 	if len(ports) > 0 {
 		for _, f := range ports {
-			w.add(s, f.port, f.source)
+			w.addMovable(s, f.port, f.source, t.flagMove(s, f, len(ports)))
 		}
 		return
 	}
@@ -181,7 +185,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 		cfg := configs[t.config](s.dir, args)
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
-				w.add(s, p, cfg.source)
+				w.addMovable(s, p, cfg.source, t.defaultMove(s))
 			}
 			return
 		}
@@ -190,7 +194,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 		}
 	}
 	if t.def > 0 {
-		w.add(s, t.def, fmt.Sprintf("default of %q%s", label, unread))
+		w.addMovable(s, t.def, fmt.Sprintf("default of %q%s", label, unread), t.defaultMove(s))
 	}
 }
 
@@ -217,7 +221,7 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 		flag := a
 		if v, ok := flagValue(args, &i, t.port); ok {
 			if p, ok := parsePort(v); ok {
-				keep(found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+				keep(found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label), flagName(flag), v})
 			}
 			continue
 		}
@@ -225,7 +229,7 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 			for _, part := range strings.Split(v, ";") {
 				switch p, kind := parseAddr(part); kind {
 				case addrPort:
-					addrs = append(addrs, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+					addrs = append(addrs, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label), flagName(flag), part})
 				case addrNotTCP:
 					notTCP = true
 				case addrNone:
@@ -236,21 +240,20 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 		}
 		if v, ok := flagValue(args, &i, t.publish); ok {
 			for _, p := range parsePublish(v) {
-				ports = append(ports, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+				ports = append(ports, found{port: p, source: fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
 			}
 			continue
 		}
 		if v, ok := flagValue(args, &i, t.forward); ok {
 			if p, ok := parseForward(v, 4); ok {
-				ports = append(ports, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
+				ports = append(ports, found{port: p, source: fmt.Sprintf("%s %s of %q", flagName(flag), v, label)})
 			}
 			continue
 		}
 		if v, ok := flagValue(args, &i, t.inner); ok {
 			inner := &tool{port: t.innerPort}
 			if f, _, _ := inner.scan(label, splitWords(v)); len(f) > 0 {
-				f[len(f)-1].source = fmt.Sprintf("%s %s of %q", flagName(flag), quoteArg(v), label)
-				keep(f[len(f)-1])
+				keep(found{port: f[len(f)-1].port, source: fmt.Sprintf("%s %s of %q", flagName(flag), quoteArg(v), label)})
 			}
 			continue
 		}
@@ -264,14 +267,14 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 		switch t.positional {
 		case "addr":
 			if p, kind := parseAddr(a); kind == addrPort && last == nil && len(addrs) == 0 {
-				addrs = append(addrs, found{p, fmt.Sprintf("argument %s of %q", a, label)})
+				addrs = append(addrs, found{p, fmt.Sprintf("argument %s of %q", a, label), "", a})
 			}
 		case "forward":
 			// kubectl port-forward TYPE/NAME [LOCAL:]REMOTE…: the first
 			// positional is the resource.
 			if positional > 1 {
 				if p, ok := parseForward(a, 2); ok {
-					ports = append(ports, found{p, fmt.Sprintf("argument %s of %q", a, label)})
+					ports = append(ports, found{port: p, source: fmt.Sprintf("argument %s of %q", a, label)})
 				}
 			}
 		}
@@ -349,7 +352,7 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 			continue
 		}
 		if p, ok := parseEnvPort(v); ok {
-			w.add(s, p, source)
+			w.addMovable(s, p, source, envMove(s, name))
 			return true
 		}
 	}
