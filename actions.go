@@ -58,9 +58,14 @@ func (s *session) guard(c *cli.Context) error {
 		return commandFailure(err)
 	}
 	quiet := flagOn(c, "quiet")
-	if len(ports) == 0 {
+	named := len(ports) > 0
+	var inferred []infer.Port
+	if !named || flagOn(c, "next-free") {
 		dir, _ := os.Getwd()
-		for _, p := range infer.Ports(s.command, os.Environ(), dir) {
+		inferred = infer.Ports(s.command, os.Environ(), dir)
+	}
+	if !named {
+		for _, p := range inferred {
 			ports = append(ports, p.Port)
 		}
 	}
@@ -95,16 +100,28 @@ func (s *session) guard(c *cli.Context) error {
 	}
 	if len(held) > 0 {
 		run := "run " + argv[0]
+		elsewhere, err := relocate(c, s.command, held, inferred, ports)
+		if err != nil && flagOn(c, "next-free") {
+			return err
+		}
 		if flagOn(c, "dry-run") {
 			dryRun(held, run)
 			return nil
 		}
-		freed, err := settle(c, held, run, true)
-		if err != nil {
-			return err
+		answer := choiceElsewhere
+		if !flagOn(c, "next-free") {
+			if answer, err = settle(c, held, run, true, elsewhere); err != nil {
+				return err
+			}
 		}
-		if !freed {
+		switch answer {
+		case choiceRunAnyway:
 			notice("running %s anyway; :%s is still held", argv[0], portList(held))
+		case choiceElsewhere:
+			notice("%s; running on %s instead", heldSentence(held), elsewhere.summary())
+			env, argv = wrap.Assignments(elsewhere.command, os.Environ())
+			env = append(env, elsewhere.env...)
+			ports = elsewhere.ports
 		}
 		claim.Add(ports, strings.Join(argv, " "))
 	} else if flagOn(c, "dry-run") {
@@ -178,7 +195,7 @@ func (s *session) free(c *cli.Context) error {
 		dryRun(held, "")
 		return nil
 	}
-	_, err = settle(c, held, "", false)
+	_, err = settle(c, held, "", false, nil)
 	return err
 }
 
@@ -253,7 +270,7 @@ func holdersOf(c *cli.Context, ports []int) (map[int][]detect.Holder, error) {
 // runs afterwards ("run npm"), for the prompt; canRunAnyway offers to leave
 // the holders alone and run the command regardless. It reports whether the
 // ports were freed (false: the user chose to run anyway).
-func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAnyway bool) (bool, error) {
+func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAnyway bool, elsewhere *relocation) (choice, error) {
 	ports := sortedPorts(held)
 	force := flagOn(c, "force")
 	interactive := !flagOn(c, "yes") && isatty.IsTerminal(os.Stdin.Fd()) && isatty.IsTerminal(os.Stderr.Fd())
@@ -269,27 +286,27 @@ func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAny
 		}
 		if err != nil {
 			describe(held)
-			return false, terminateFailure(err)
+			return choiceAbort, terminateFailure(err)
 		}
 	}
 	if !flagOn(c, "yes") {
 		if !interactive {
 			describe(held)
-			return false, &failure{code: exitHeld, msg: heldSentence(held) + "; nothing was terminated", hints: []string{
+			return choiceAbort, &failure{code: exitHeld, msg: heldSentence(held) + "; nothing was terminated", hints: []string{
 				"run again with --yes (or PORTGUARD_YES=1) to terminate it without asking",
 				"or free it first: portguard free " + portList(held),
 			}}
 		}
 		describe(held)
-		choice, err := ask(held, then, canRunAnyway, warnings)
+		answer, err := ask(held, then, canRunAnyway, elsewhere, warnings)
 		if err != nil {
-			return false, err
+			return choiceAbort, err
 		}
-		switch choice {
+		switch answer {
 		case choiceAbort:
-			return false, &failure{code: exitHeld, msg: "aborted; " + heldSentence(held) + " and nothing was terminated"}
-		case choiceRunAnyway:
-			return false, nil
+			return answer, &failure{code: exitHeld, msg: "aborted; " + heldSentence(held) + " and nothing was terminated"}
+		case choiceRunAnyway, choiceElsewhere:
+			return answer, nil
 		}
 		// The user read the warning and chose to terminate anyway.
 		force = force || len(warnings) > 0
@@ -308,13 +325,13 @@ func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAny
 			notice("%s", r)
 		}
 		if errors.Is(err, context.Canceled) {
-			return false, &failure{code: exitInterrupted, msg: fmt.Sprintf("interrupted while freeing :%d; nothing was run", p)}
+			return choiceAbort, &failure{code: exitInterrupted, msg: fmt.Sprintf("interrupted while freeing :%d; nothing was run", p)}
 		}
 		if err != nil {
-			return false, terminateFailure(err)
+			return choiceAbort, terminateFailure(err)
 		}
 	}
-	return true, nil
+	return choiceTerminate, nil
 }
 
 // describe shows each held port's holders, and the launchers above them
@@ -334,11 +351,12 @@ const (
 	choiceTerminate choice = iota
 	choiceAbort
 	choiceRunAnyway
+	choiceElsewhere // leave the holder alone, run on the next free port
 )
 
 // ask asks what to do. With warnings (a system service, another user's
 // process under sudo) they are said first and "abort" is the default.
-func ask(held map[int][]detect.Holder, then string, canRunAnyway bool, warnings []string) (choice, error) {
+func ask(held map[int][]detect.Holder, then string, canRunAnyway bool, elsewhere *relocation, warnings []string) (choice, error) {
 	terminateLabel := "Terminate " + holderNames(held)
 	if then != "" {
 		terminateLabel += " and " + then
@@ -356,6 +374,9 @@ func ask(held map[int][]detect.Holder, then string, canRunAnyway bool, warnings 
 			fmt.Fprintf(os.Stderr, "portguard: %s %s\n", paint("warning:", yellow), w)
 		}
 		answers[0], answers[1] = answers[1], answers[0]
+	}
+	if elsewhere != nil {
+		answers = append(answers, answer{prompt.Option{Key: 'f', Label: "Leave it, run on " + elsewhere.summary()}, choiceElsewhere})
 	}
 	if canRunAnyway {
 		answers = append(answers, answer{prompt.Option{Key: 'r', Label: "Run anyway (the command will likely fail to bind)"}, choiceRunAnyway})

@@ -55,7 +55,7 @@ func (s *session) checkLine(c *cli.Context) error {
 	if c.Bool("probe") {
 		return &failure{code: exitHeld}
 	}
-	_, err = settle(c, held, "run "+nameLine(line.Text), true)
+	_, err = settle(c, held, "run "+nameLine(line.Text), true, nil)
 	var f *failure
 	if errors.As(err, &f) && f.code == exitHeld && f.msg != "" {
 		f.msg += "; the line was not run"

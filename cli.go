@@ -38,7 +38,7 @@ func newApp(s *session) *cli.App {
 		// Values are split by portguard itself (-p 3000,3001); an --alias
 		// text may hold commas of its own.
 		DisableSliceFlagSeparator: true,
-		Flags:                     append([]cli.Flag{portFlag(), udpFlag(), waitFlag()}, actionFlags()...),
+		Flags:                     append([]cli.Flag{portFlag(), udpFlag(), waitFlag(), nextFreeFlag()}, actionFlags()...),
 		Action:                    s.guard,
 		OnUsageError:              onUsageError,
 		ExitErrHandler:            func(*cli.Context, error) {},
@@ -138,6 +138,10 @@ func actionFlags() []cli.Flag {
 }
 
 // waitFlag is the wrapper's alone: free and check-line act at once.
+func nextFreeFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "next-free", Usage: "leave the holder alone and run the command on the next free port (PORT=3001, --port 3001)"}
+}
+
 func waitFlag() cli.Flag {
 	return &cli.StringFlag{Name: "wait", Usage: "`[=DUR]` wait for the port to be freed by its holder, then run (exit 75 after DUR; with --yes, terminate it then)"}
 }

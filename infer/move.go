@@ -67,16 +67,22 @@ func (p Port) MoveTo(argv []string, to int) (newArgv, env []string, what string,
 	port, next := strconv.Itoa(p.Port), strconv.Itoa(to)
 	switch {
 	case m.env != "":
+		// PORT=3000 npm start, env PORT=3000 …, cross-env PORT=3000 …:
+		// the assignment on the command line wins over the environment,
+		// so it is the one to change.
 		what = m.env + "=" + next
+		at := -1
 		for i, a := range newArgv {
-			k, _, isAssign := wrap.Assignment(a)
-			if !isAssign {
-				break
+			if k, _, isAssign := wrap.Assignment(a); isAssign && k == m.env {
+				if at >= 0 {
+					return nil, nil, "", false
+				}
+				at = i
 			}
-			if k == m.env {
-				newArgv[i] = what // PORT=3000 npm start: the prefix wins over the environment
-				return newArgv, nil, what, true
-			}
+		}
+		if at >= 0 {
+			newArgv[at] = what
+			return newArgv, nil, what, true
 		}
 		return newArgv, []string{what}, what, true
 	case m.value == "":
@@ -126,7 +132,7 @@ func (p Port) MoveTo(argv []string, to int) (newArgv, env []string, what string,
 	if found < 0 {
 		return nil, nil, "", false
 	}
-	what = value
+	what = "argument " + value
 	if m.flag != "" {
 		what = m.flag + " " + value
 	}

@@ -22,11 +22,13 @@ func TestMoveTo(t *testing.T) {
 	}{
 		{".", []string{"next", "dev"}, 3001, []string{"next", "dev"}, []string{"PORT=3001"}, "PORT=3001"},
 		{".", []string{"PORT=4000", "next", "dev"}, 4001, []string{"PORT=4001", "next", "dev"}, nil, "PORT=4001"},
+		{".", []string{"env", "PORT=4000", "./serve"}, 4001, []string{"env", "PORT=4001", "./serve"}, nil, "PORT=4001"},
+		{".", []string{"PORT=4000", "./serve"}, 4001, []string{"PORT=4001", "./serve"}, nil, "PORT=4001"},
 		{".", []string{"rails", "s", "-p", "4000"}, 4001, []string{"rails", "s", "-p", "4001"}, nil, "-p 4001"},
 		{".", []string{"npx", "vite", "--port=5200"}, 5201, []string{"npx", "vite", "--port=5201"}, nil, "--port 5201"},
 		{".", []string{"vite"}, 5174, []string{"vite", "--port", "5174"}, nil, "--port 5174"},
-		{".", []string{"python3", "-m", "http.server", "8000"}, 8001, []string{"python3", "-m", "http.server", "8001"}, nil, "8001"},
-		{".", []string{"python3", "manage.py", "runserver", "0.0.0.0:8000"}, 8001, []string{"python3", "manage.py", "runserver", "0.0.0.0:8001"}, nil, "0.0.0.0:8001"},
+		{".", []string{"python3", "-m", "http.server", "8000"}, 8001, []string{"python3", "-m", "http.server", "8001"}, nil, "argument 8001"},
+		{".", []string{"python3", "manage.py", "runserver", "0.0.0.0:8000"}, 8001, []string{"python3", "manage.py", "runserver", "0.0.0.0:8001"}, nil, "argument 0.0.0.0:8001"},
 		{"next", []string{"npm", "run", "dev"}, 3001, []string{"npm", "run", "dev"}, []string{"PORT=3001"}, "PORT=3001"},
 		{"cra", []string{"npm", "start"}, 3201, []string{"npm", "start"}, []string{"PORT=3201"}, "PORT=3201"},
 		// Inside a script, a flag or a variable the script sets itself

@@ -105,7 +105,7 @@ func (w *walker) tool(s scope, name string, args []string) {
 	}
 	if v, ok := s.set["PORT"]; ok {
 		if p, ok := parseEnvPort(v); ok {
-			w.add(s, p, fmt.Sprintf("PORT=%s set on the command line of %q", v, name))
+			w.addMovable(s, p, fmt.Sprintf("PORT=%s set on the command line of %q", v, name), envMove(s, "PORT"))
 		}
 	}
 }

@@ -40,6 +40,10 @@ func (a *plainAsker) Ask(question string, options []Option) (int, error) {
 		}
 	}()
 
+	// The letters alone do not say what they do.
+	for _, o := range options {
+		fmt.Fprintf(a.out, "  %c  %s\n", unicode.ToLower(o.Key), o.Label)
+	}
 	for {
 		fmt.Fprintf(a.out, "%s %s ", question, keys(options))
 		select {
