@@ -1,24 +1,21 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/infer"
 	"github.com/portguard/portguard/prompt"
 	"github.com/portguard/portguard/shell"
@@ -60,8 +57,8 @@ func (s *session) guard(c *cli.Context) error {
 	quiet := flagOn(c, "quiet")
 	named := len(ports) > 0
 	var inferred []infer.Port
+	dir, _ := os.Getwd()
 	if !named || flagOn(c, "next-free") {
-		dir, _ := os.Getwd()
 		inferred = infer.Ports(s.command, os.Environ(), dir)
 	}
 	if !named {
@@ -110,7 +107,9 @@ func (s *session) guard(c *cli.Context) error {
 		}
 		answer := choiceElsewhere
 		if !flagOn(c, "next-free") {
-			if answer, err = settle(c, held, run, true, elsewhere); err != nil {
+			st := situation{held: held, then: run, canRunAnyway: true, elsewhere: elsewhere,
+				command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}}
+			if answer, err = settle(c, st); err != nil {
 				return err
 			}
 		}
@@ -164,8 +163,11 @@ func (s *session) which(c *cli.Context) error {
 				uptime = strings.ReplaceAll(prompt.Age(now.Sub(h.Started)), " ", "")
 			}
 			cmd := h.Command()
-			if !h.Visible() {
+			switch {
+			case !h.Visible():
 				cmd = "(owner not visible)"
+			case h.Container != nil:
+				cmd = identify.Describe(h.Container)
 			}
 			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, h.User, uptime, h.Addr, cmd)
 		}
@@ -195,7 +197,7 @@ func (s *session) free(c *cli.Context) error {
 		dryRun(held, "")
 		return nil
 	}
-	_, err = settle(c, held, "", false, nil)
+	_, err = settle(c, situation{held: held})
 	return err
 }
 
@@ -259,144 +261,27 @@ func holdersOf(c *cli.Context, ports []int) (map[int][]detect.Holder, error) {
 			return nil, fmt.Errorf("looking up who holds %s port %d: %w", proto, p, err)
 		}
 		if len(hs) > 0 {
+			if err := identify.Containers(hs); err != nil {
+				notice("%s holds :%d for a container, which docker could not name: %v", hs[0].Name, p, err)
+			}
 			held[p] = hs
 		}
 	}
 	return held, nil
 }
 
-// settle gets the held ports freed: it checks that every holder may be
-// terminated, asks the user unless --yes, and terminates. then names what
-// runs afterwards ("run npm"), for the prompt; canRunAnyway offers to leave
-// the holders alone and run the command regardless. It reports whether the
-// ports were freed (false: the user chose to run anyway).
-func settle(c *cli.Context, held map[int][]detect.Holder, then string, canRunAnyway bool, elsewhere *relocation) (choice, error) {
-	ports := sortedPorts(held)
-	force := flagOn(c, "force")
-	interactive := !flagOn(c, "yes") && isatty.IsTerminal(os.Stdin.Fd()) && isatty.IsTerminal(os.Stderr.Fd())
-	var warnings []string
-	for _, p := range ports {
-		err := terminate.Check(held[p], force)
-		var denied *terminate.PermissionError
-		if errors.As(err, &denied) && denied.Forcible && interactive {
-			// A system service, or under sudo another user's process:
-			// asked about in plain words, with "abort" the default.
-			warnings = append(warnings, denied.Error())
-			continue
-		}
-		if err != nil {
-			describe(held)
-			return choiceAbort, terminateFailure(err)
+// toolOf is the tool inference found for the held ports, if one.
+func toolOf(inferred []infer.Port, held map[int][]detect.Holder) string {
+	for _, p := range inferred {
+		if _, ok := held[p.Port]; ok && p.Tool != "" {
+			return p.Tool
 		}
 	}
-	if !flagOn(c, "yes") {
-		if !interactive {
-			describe(held)
-			return choiceAbort, &failure{code: exitHeld, msg: heldSentence(held) + "; nothing was terminated", hints: []string{
-				"run again with --yes (or PORTGUARD_YES=1) to terminate it without asking",
-				"or free it first: portguard free " + portList(held),
-			}}
-		}
-		describe(held)
-		answer, err := ask(held, then, canRunAnyway, elsewhere, warnings)
-		if err != nil {
-			return choiceAbort, err
-		}
-		switch answer {
-		case choiceAbort:
-			return answer, &failure{code: exitHeld, msg: "aborted; " + heldSentence(held) + " and nothing was terminated"}
-		case choiceRunAnyway, choiceElsewhere:
-			return answer, nil
-		}
-		// The user read the warning and chose to terminate anyway.
-		force = force || len(warnings) > 0
-	}
-
-	// Ctrl-C while waiting out the grace period stops the wait, and the
-	// command does not run.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	for _, p := range ports {
-		if plan := terminate.NewPlan(held[p]); plan.Tree() != "" {
-			notice("%s; stopping %s", plan.Tree(), plan.Stops())
-		}
-		results, err := terminate.Holders(ctx, held[p], terminate.Options{Grace: grace(c), Force: force})
-		for _, r := range results {
-			notice("%s", r)
-		}
-		if errors.Is(err, context.Canceled) {
-			return choiceAbort, &failure{code: exitInterrupted, msg: fmt.Sprintf("interrupted while freeing :%d; nothing was run", p)}
-		}
-		if err != nil {
-			return choiceAbort, terminateFailure(err)
-		}
-	}
-	return choiceTerminate, nil
-}
-
-// describe shows each held port's holders, and the launchers above them
-// that would be stopped with them.
-func describe(held map[int][]detect.Holder) {
-	for _, p := range sortedPorts(held) {
-		prompt.Describe(os.Stderr, held[p], time.Now())
-		if plan := terminate.NewPlan(held[p]); plan.Tree() != "" {
-			fmt.Fprintf(os.Stderr, "    started  %s (terminating stops %s)\n", plan.Tree(), plan.Stops())
-		}
-	}
-}
-
-type choice int
-
-const (
-	choiceTerminate choice = iota
-	choiceAbort
-	choiceRunAnyway
-	choiceElsewhere // leave the holder alone, run on the next free port
-)
-
-// ask asks what to do. With warnings (a system service, another user's
-// process under sudo) they are said first and "abort" is the default.
-func ask(held map[int][]detect.Holder, then string, canRunAnyway bool, elsewhere *relocation, warnings []string) (choice, error) {
-	terminateLabel := "Terminate " + holderNames(held)
-	if then != "" {
-		terminateLabel += " and " + then
-	}
-	type answer struct {
-		option prompt.Option
-		choice choice
-	}
-	answers := []answer{
-		{prompt.Option{Key: 'y', Label: terminateLabel}, choiceTerminate},
-		{prompt.Option{Key: 'n', Label: "Abort, leave it running"}, choiceAbort},
-	}
-	if len(warnings) > 0 {
-		for _, w := range warnings {
-			fmt.Fprintf(os.Stderr, "portguard: %s %s\n", paint("warning:", yellow), w)
-		}
-		answers[0], answers[1] = answers[1], answers[0]
-	}
-	if elsewhere != nil {
-		answers = append(answers, answer{prompt.Option{Key: 'f', Label: "Leave it, run on " + elsewhere.summary()}, choiceElsewhere})
-	}
-	if canRunAnyway {
-		answers = append(answers, answer{prompt.Option{Key: 'r', Label: "Run anyway (the command will likely fail to bind)"}, choiceRunAnyway})
-	}
-	options := make([]prompt.Option, len(answers))
-	for i, a := range answers {
-		options[i] = a.option
-	}
-	i, err := prompt.New(os.Stdin, os.Stderr).Ask(fmt.Sprintf("Free :%s?", portList(held)), options)
-	if errors.Is(err, prompt.ErrInterrupted) {
-		return choiceAbort, nil
-	}
-	if err != nil {
-		return choiceAbort, fmt.Errorf("asking on the terminal: %w", err)
-	}
-	return answers[i].choice, nil
+	return ""
 }
 
 func dryRun(held map[int][]detect.Holder, then string) {
-	describe(held)
+	describe(held, nil)
 	what := "would terminate " + holderNames(held)
 	if then != "" {
 		what += ", then " + then

@@ -55,7 +55,7 @@ func (s *session) checkLine(c *cli.Context) error {
 	if c.Bool("probe") {
 		return &failure{code: exitHeld}
 	}
-	_, err = settle(c, held, "run "+nameLine(line.Text), true, nil)
+	_, err = settle(c, situation{held: held, then: "run " + nameLine(line.Text), canRunAnyway: true})
 	var f *failure
 	if errors.As(err, &f) && f.code == exitHeld && f.msg != "" {
 		f.msg += "; the line was not run"

@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"portguard": main,
 		"holder":    holderMain,
+		// A holder named as Docker's port forwarder, for the container
+		// tests (CI has no Docker engine).
+		"docker-proxy": holderMain,
 	})
 }
 
@@ -377,13 +380,20 @@ func (h *holderProc) Stop() {
 	}
 }
 
-// hold NAME [holder flags] [-- command]: start a holder; $NAME is its
+// hold NAME [-as PROGRAM] [holder flags] [-- command]: start a holder (or
+// the holder installed as PROGRAM, such as docker-proxy); $NAME is its
 // port and $NAME_PID its PID. It is killed when the script ends.
 func cmdHold(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: hold NAME [-addr ADDR] [-ignore-term] [-exit-on-term DUR] [command...]")
 	}
-	h, err := startHolder(args[1:]...)
+	program, rest := "holder", args[1:]
+	if len(rest) >= 2 && rest[0] == "-as" {
+		program, rest = rest[1], rest[2:] // the same holder under another name
+	}
+	path, err := exec.LookPath(program)
+	ts.Check(err)
+	h, err := startHolderCmd(exec.Command(path, rest...))
 	ts.Check(err)
 	ts.Defer(h.Stop)
 	ts.Setenv(args[0], strconv.Itoa(h.Port))

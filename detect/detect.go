@@ -78,6 +78,15 @@ func (h Holder) Command() string {
 	return s
 }
 
+// Process describes any process by its PID as a holder is described
+// (command line, user, working directory, start time), without a port:
+// the ancestors of a holder, say. ok is false when it cannot be read.
+func Process(pid int) (h Holder, ok bool) {
+	h.PID = pid
+	describe(&h)
+	return h, h.Name != "" || len(h.Cmdline) > 0
+}
+
 // Protocol is TCP or UDP.
 type Protocol string
 

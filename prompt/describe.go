@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/identify"
 )
 
 // Describe writes a short block per holder: what it is, who runs it, where,
@@ -17,6 +18,12 @@ func Describe(w io.Writer, holders []detect.Holder, now time.Time) {
 	for _, h := range holders {
 		if !h.Visible() {
 			fmt.Fprintf(w, ":%d is held by a process of user %s that portguard cannot see\n", h.Port, h.User)
+			fmt.Fprintf(w, "    address  %s\n", h.Addr)
+			continue
+		}
+		if c := h.Container; c != nil {
+			fmt.Fprintf(w, ":%d is published by %s\n", h.Port, identify.Describe(c))
+			fmt.Fprintf(w, "    via      %s (pid %d), docker's port forwarder\n", h.Name, h.PID)
 			fmt.Fprintf(w, "    address  %s\n", h.Addr)
 			continue
 		}

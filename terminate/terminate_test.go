@@ -3,6 +3,7 @@ package terminate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -68,6 +69,16 @@ func startListener(t *testing.T, ignoreTerm bool) (*exec.Cmd, int) {
 	f.Close()
 	go func() { _ = cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	// Until sh has run its trap and exec'd sleep, a SIGTERM would still
+	// end it: wait for sleep, so that "ignores TERM" is true when tested.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", cmd.Process.Pid)); string(comm) == "sleep\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the listener never became sleep")
+		}
+	}
 	return cmd, ln.Addr().(*net.TCPAddr).Port
 }
 

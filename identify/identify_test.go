@@ -1,0 +1,87 @@
+package identify
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/portguard/portguard/detect"
+)
+
+func TestParsePS(t *testing.T) {
+	out := []byte(`{"Command":"\"docker-entrypoint.s…\"","ID":"4f1c2a9e8b7d","Image":"postgres:16","Labels":"com.docker.compose.config-hash=9b1e,com.docker.compose.project=shop,com.docker.compose.service=db","Names":"shop-db-1","Ports":"0.0.0.0:5432->5432/tcp","State":"running"}
+{"ID":"aa","Image":"redis","Labels":"","Names":"cache","Ports":"0.0.0.0:5432->6379/tcp"}
+`)
+	c, err := parsePS(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := detect.Container{ID: "4f1c2a9e8b7d", Name: "shop-db-1", Image: "postgres:16", Project: "shop"}
+	if c == nil || *c != want {
+		t.Fatalf("parsePS = %+v, want %+v", c, want)
+	}
+	if got := Describe(c); got != "container shop-db-1 (image postgres:16, compose project shop)" {
+		t.Errorf("Describe = %q", got)
+	}
+	if c, err := parsePS([]byte("\n")); c != nil || err != nil {
+		t.Errorf("no containers: %+v, %v", c, err)
+	}
+	if _, err := parsePS([]byte("Cannot connect")); err == nil {
+		t.Error("garbage parsed")
+	}
+}
+
+func TestIsProxy(t *testing.T) {
+	for _, tt := range []struct {
+		h    detect.Holder
+		want bool
+	}{
+		{detect.Holder{Name: "docker-proxy", Cmdline: []string{"/usr/bin/docker-proxy", "-proto", "tcp"}}, true},
+		{detect.Holder{Name: "rootlesskit", Cmdline: []string{"rootlesskit", "--net=slirp4netns"}}, true},
+		{detect.Holder{Name: "node", Cmdline: []string{"node", "server.js"}}, false},
+		{detect.Holder{Name: "com.docker.backend"}, true},
+	} {
+		if got := IsProxy(tt.h); got != tt.want {
+			t.Errorf("IsProxy(%s) = %v", tt.h.Name, got)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	for _, tt := range []struct{ argv, want []string }{
+		{[]string{"/usr/bin/node", "/home/ana/shop/node_modules/.bin/next", "dev"}, []string{"next", "dev"}},
+		{[]string{"node", "/usr/lib/node_modules/npm/bin/npm-cli.js", "run", "dev"}, []string{"npm-cli", "run", "dev"}},
+		{[]string{"npm", "run", "dev"}, []string{"npm", "run", "dev"}},
+		{[]string{"/bin/sh", "/home/ana/bin/dev"}, []string{"dev"}},
+		{[]string{"sh", "-c", "next dev"}, []string{"sh", "-c", "next dev"}},
+		{[]string{"python3", "-m", "http.server"}, []string{"python3", "-m", "http.server"}},
+		{nil, nil},
+	} {
+		if got := words(tt.argv); !slices.Equal(got, tt.want) {
+			t.Errorf("words(%q) = %q, want %q", tt.argv, got, tt.want)
+		}
+	}
+}
+
+func TestProjectRoot(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, d := range []string{".git", "mono/.git", "mono/apps/web", "plain/src", "marked/src"} {
+		if err := os.MkdirAll(filepath.Join(home, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(home, "marked/package.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ dir, want string }{
+		{"mono/apps/web", "mono"},  // the git root of a monorepo
+		{"marked/src", "marked"},   // the nearest project marker
+		{"plain/src", "plain/src"}, // nothing: the directory itself
+	} {
+		if got := projectRoot(filepath.Join(home, tt.dir)); got != filepath.Join(home, tt.want) {
+			t.Errorf("projectRoot(%s) = %s, want %s (a home kept in git is no project)", tt.dir, got, filepath.Join(home, tt.want))
+		}
+	}
+}

@@ -1,0 +1,126 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// startCopy starts `npm run dev` (a stand-in npm, a shell script that
+// stays the parent of the listener, as npm does) in dir, listening on a
+// free port, and returns the listener's port and the npm process.
+func startCopy(t *testing.T, bin, dir string) (int, *exec.Cmd) {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(filepath.Join(bin, "npm"), "run", "dev")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != fmt.Sprintf("port %d\n", port) {
+		t.Fatalf("the earlier copy did not listen: %q %v", line, err)
+	}
+	return port, cmd
+}
+
+// projects makes $HOME/shop (a git project with web/ inside) and
+// $HOME/blog, and a stand-in npm on bin.
+func projects(t *testing.T) (home, bin string) {
+	home = t.TempDir()
+	bin = filepath.Join(home, "bin")
+	for _, d := range []string{"shop/.git", "shop/web", "blog", "bin"} {
+		if err := os.MkdirAll(filepath.Join(home, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(home, "shop/web/package.json"), `{"scripts": {"dev": "vite"}}`, 0o644)
+	writeFile(t, filepath.Join(bin, "npm"), "#!/bin/sh\n# npm stays the parent of the server it starts; without a PORT it only\n# says it ran\n[ -n \"$PORT\" ] || { echo npm ran; exit 0; }\nholder -addr \"127.0.0.1:$PORT\"\n", 0o755)
+	return home, bin
+}
+
+func TestEarlierCopyOfThisProject(t *testing.T) {
+	home, bin := projects(t)
+	port, earlier := startCopy(t, bin, filepath.Join(home, "shop/web"))
+
+	// Started again from the project's root: the copy in ./web is named
+	// for what it is, and nothing happens without a terminal.
+	cmd := exec.Command(portguardPath(t), "-p", strconv.Itoa(port), "--", filepath.Join(bin, "npm"), "run", "dev")
+	cmd.Dir = filepath.Join(home, "shop")
+	cmd.Env = append(os.Environ(), "HOME="+home, "NO_COLOR=1", "PATH="+bin+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	want := fmt.Sprintf("an earlier %q of this project (started 0s ago in ./web) holds :%d", filepath.Join(bin, "npm")+" run dev", port)
+	if exitCode(err) != exitHeld || !strings.Contains(string(out), want) {
+		t.Fatalf("exit %d; want %d and %q in:\n%s", exitCode(err), exitHeld, want, out)
+	}
+	if !isAlive(earlier.Process.Pid) {
+		t.Fatal("the earlier copy was stopped without a yes")
+	}
+}
+
+// At the prompt, an earlier copy is the default to terminate; a server of
+// another project is warned about, and "abort" becomes the default.
+func TestPromptDefaultsByProject(t *testing.T) {
+	tests := []struct {
+		name        string
+		holderDir   string
+		want        string
+		holderAlive bool // after pressing Enter
+	}{
+		{"earlier copy", "shop/web", "Terminate the earlier copy, holder (pid", false},
+		{"another project", "blog", "warning: it is another project's: it runs in ~/blog", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home, bin := projects(t)
+			port, earlier := startCopy(t, bin, filepath.Join(home, tt.holderDir))
+			cmd := exec.Command(portguardPath(t), "-p", strconv.Itoa(port), "--", "npm", "run", "dev")
+			cmd.Dir = filepath.Join(home, "shop/web")
+			cmd.Env = append(os.Environ(), "HOME="+home, "NO_COLOR=1", "PATH="+bin+":"+os.Getenv("PATH"), "PORT=")
+			tty, err := pty.Start(cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tty.Close()
+			var out screen
+			go func() { _, _ = io.Copy(&out, tty) }()
+			waitFor(t, "the pty", out.String, "Free :")
+			if !strings.Contains(out.String(), tt.want) {
+				t.Fatalf("want %q in:\n%s", tt.want, out.String())
+			}
+			if _, err := tty.Write([]byte("\r")); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("portguard did not finish:\n%s", out.String())
+			}
+			if alive := isAlive(earlier.Process.Pid); alive != tt.holderAlive {
+				t.Fatalf("holder alive = %v after Enter, want %v:\n%s", alive, tt.holderAlive, out.String())
+			}
+		})
+	}
+}
