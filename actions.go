@@ -18,6 +18,7 @@ import (
 	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/infer"
 	"github.com/portguard/portguard/prompt"
+	"github.com/portguard/portguard/settings"
 	"github.com/portguard/portguard/shell"
 	"github.com/portguard/portguard/terminate"
 	"github.com/portguard/portguard/wrap"
@@ -58,7 +59,17 @@ func (s *session) guard(c *cli.Context) error {
 	named := len(ports) > 0
 	var inferred []infer.Port
 	dir, _ := os.Getwd()
-	if !named || flagOn(c, "next-free") {
+	var project settings.Settings
+	if !named {
+		// The project's own list of ports comes before inference, after -p.
+		if project, err = settings.Load(dir); err != nil {
+			return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+		}
+		if len(project.Ports) > 0 {
+			ports, named = project.Ports, true
+		}
+	}
+	if !named || flagOn(c, "next-free") || len(project.Ports) > 0 {
 		inferred = infer.Ports(s.command, os.Environ(), dir)
 	}
 	if !named {
@@ -105,9 +116,14 @@ func (s *session) guard(c *cli.Context) error {
 			dryRun(held, run)
 			return nil
 		}
+		if project.File == "" {
+			if project, err = settings.Load(dir); err != nil {
+				return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+			}
+		}
 		answer := choiceElsewhere
 		if !flagOn(c, "next-free") {
-			st := situation{held: held, then: run, canRunAnyway: true, elsewhere: elsewhere,
+			st := situation{held: held, then: run, canRunAnyway: true, elsewhere: elsewhere, project: project,
 				command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}}
 			if answer, err = settle(c, st); err != nil {
 				return err
@@ -197,7 +213,12 @@ func (s *session) free(c *cli.Context) error {
 		dryRun(held, "")
 		return nil
 	}
-	_, err = settle(c, situation{held: held})
+	dir, _ := os.Getwd()
+	project, err := settings.Load(dir)
+	if err != nil {
+		return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+	}
+	_, err = settle(c, situation{held: held, project: project})
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/portguard/portguard/infer"
+	"github.com/portguard/portguard/settings"
 )
 
 // checkLine is what the shell hooks (portguard init SHELL --hook) call
@@ -55,7 +56,12 @@ func (s *session) checkLine(c *cli.Context) error {
 	if c.Bool("probe") {
 		return &failure{code: exitHeld}
 	}
-	_, err = settle(c, situation{held: held, then: "run " + nameLine(line.Text), canRunAnyway: true})
+	project, err := settings.Load(dir)
+	if err != nil {
+		notice("%v; running the line unchecked", err)
+		return nil
+	}
+	_, err = settle(c, situation{held: held, then: "run " + nameLine(line.Text), canRunAnyway: true, project: project})
 	var f *failure
 	if errors.As(err, &f) && f.code == exitHeld && f.msg != "" {
 		f.msg += "; the line was not run"

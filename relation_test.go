@@ -124,3 +124,33 @@ func TestPromptDefaultsByProject(t *testing.T) {
 		})
 	}
 }
+
+// With replace_earlier in the project's settings, an earlier copy is
+// replaced without asking, even without a terminal; a holder that is not
+// one is still only reported.
+func TestReplaceEarlierSetting(t *testing.T) {
+	home, bin := projects(t)
+	writeFile(t, filepath.Join(home, "shop/.portguard.toml"), "replace_earlier = true\n", 0o644)
+	run := func(port int) (string, error) {
+		cmd := exec.Command(portguardPath(t), "-p", strconv.Itoa(port), "--", "npm", "run", "dev")
+		cmd.Dir = filepath.Join(home, "shop/web")
+		cmd.Env = append(os.Environ(), "HOME="+home, "NO_COLOR=1", "PATH="+bin+":"+os.Getenv("PATH"), "PORT=")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	port, earlier := startCopy(t, bin, filepath.Join(home, "shop/web"))
+	out, err := run(port)
+	if err != nil || !strings.Contains(out, "replacing the earlier copy without asking (replace_earlier in "+filepath.Join(home, "shop/.portguard.toml")+")") ||
+		!strings.Contains(out, "npm ran") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if isAlive(earlier.Process.Pid) {
+		t.Fatal("the earlier copy is still alive")
+	}
+
+	other, _ := startCopy(t, bin, filepath.Join(home, "blog"))
+	if out, err := run(other); exitCode(err) != exitHeld || strings.Contains(out, "npm ran") {
+		t.Fatalf("another project's server was replaced: exit %d\n%s", exitCode(err), out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/prompt"
+	"github.com/portguard/portguard/settings"
 	"github.com/portguard/portguard/terminate"
 )
 
@@ -33,6 +35,8 @@ type situation struct {
 	// command, when set, is the command about to run, so that holders can
 	// be recognised as earlier copies of it.
 	command *identify.Command
+	// project are the project's settings (never, replace_earlier).
+	project settings.Settings
 }
 
 // relations says, by PID, what each holder is to the command.
@@ -68,8 +72,17 @@ func settle(c *cli.Context, st situation) (choice, error) {
 	held := st.held
 	ports := sortedPorts(held)
 	force := flagOn(c, "force")
-	interactive := !flagOn(c, "yes") && isatty.IsTerminal(os.Stdin.Fd()) && isatty.IsTerminal(os.Stderr.Fd())
 	rel := st.relations()
+	if err := spared(held, st.project); err != nil {
+		describe(held, rel)
+		return choiceAbort, err
+	}
+	yes := flagOn(c, "yes")
+	if !yes && st.project.ReplaceEarlier && allEarlier(held, rel) {
+		yes = true
+		notice("replacing the earlier copy without asking (replace_earlier in %s)", st.project.File)
+	}
+	interactive := !yes && isatty.IsTerminal(os.Stdin.Fd()) && isatty.IsTerminal(os.Stderr.Fd())
 	var warnings []string
 	for _, p := range ports {
 		if err := containersKnown(p, held[p]); err != nil {
@@ -95,7 +108,7 @@ func settle(c *cli.Context, st situation) (choice, error) {
 			break
 		}
 	}
-	if !flagOn(c, "yes") {
+	if !yes {
 		if !interactive {
 			describe(held, rel)
 			return choiceAbort, &failure{code: exitHeld, msg: heldSentence(held) + "; nothing was terminated", hints: []string{
@@ -135,6 +148,40 @@ func settle(c *cli.Context, st situation) (choice, error) {
 		}
 	}
 	return choiceTerminate, nil
+}
+
+// spared refuses to go on when a holder is one the project's settings
+// say never to terminate, whatever the flags.
+func spared(held map[int][]detect.Holder, project settings.Settings) error {
+	for _, p := range sortedPorts(held) {
+		for _, h := range held[p] {
+			names := []string{h.Name}
+			if len(h.Cmdline) > 0 {
+				names = append(names, filepath.Base(h.Cmdline[0]))
+			}
+			if c := h.Container; c != nil {
+				names = append(names, c.Name, c.Image)
+			}
+			if name, ok := project.Spares(names...); ok {
+				return &failure{code: exitHeld,
+					msg:   fmt.Sprintf("portguard will not terminate %s (pid %d) on :%d: %s lists %q under never; nothing was terminated", h.Name, h.PID, p, project.File, name),
+					hints: []string{"give the command another port, or stop it yourself"}}
+			}
+		}
+	}
+	return nil
+}
+
+// allEarlier reports whether every holder is an earlier copy.
+func allEarlier(held map[int][]detect.Holder, rel map[int]identify.Finding) bool {
+	for _, hs := range held {
+		for _, h := range hs {
+			if rel[h.PID].Relation != identify.EarlierCopy {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func terminateProcesses(ctx context.Context, c *cli.Context, port int, holders []detect.Holder, force bool) error {

@@ -1,0 +1,123 @@
+// Package settings reads a project's own portguard settings: a
+// .portguard.toml at the project's root, or a "portguard" object in its
+// package.json. They say which ports the project uses, whether earlier
+// copies of its commands may be replaced without asking, and which
+// programs must never be terminated.
+//
+// Precedence, highest first: portguard's flags, its environment variables
+// (PORTGUARD_YES, …), these settings, then inference. "never" is the
+// exception: nothing overrides it but editing the file.
+package settings
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Settings are one project's.
+type Settings struct {
+	// Ports are the ports the project's commands listen on; they replace
+	// inference, as -p does, but -p replaces them.
+	Ports []int `toml:"ports" json:"ports"`
+	// ReplaceEarlier lets portguard terminate, without asking, a holder
+	// that is an earlier copy of the command being started in this project.
+	ReplaceEarlier bool `toml:"replace_earlier" json:"replaceEarlier"`
+	// Never names programs (process names, commands, container names or
+	// images) that portguard must never terminate or stop.
+	Never []string `toml:"never" json:"never"`
+
+	// File is where the settings were read ("" when there are none).
+	File string `toml:"-" json:"-"`
+}
+
+// FileName is the TOML file's name.
+const FileName = ".portguard.toml"
+
+// Load finds the settings of the project dir is in: the nearest
+// .portguard.toml or package.json with a "portguard" object, looking up
+// from dir, and not above a .git directory or the home directory. No
+// settings is not an error.
+func Load(dir string) (Settings, error) {
+	home, _ := os.UserHomeDir()
+	for d := dir; ; d = filepath.Dir(d) {
+		if s, ok, err := loadTOML(filepath.Join(d, FileName)); ok || err != nil {
+			return s, err
+		}
+		if s, ok, err := loadPackage(filepath.Join(d, "package.json")); ok || err != nil {
+			return s, err
+		}
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil || d == home || filepath.Dir(d) == d {
+			return Settings{}, nil
+		}
+	}
+}
+
+func loadTOML(path string) (Settings, bool, error) {
+	var s Settings
+	meta, err := toml.DecodeFile(path, &s)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, false, nil
+	}
+	if err != nil {
+		return s, true, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if extra := meta.Undecoded(); len(extra) > 0 {
+		return s, true, fmt.Errorf("%s: unknown setting %q (portguard knows ports, replace_earlier, never)", path, extra[0].String())
+	}
+	s.File = path
+	return s, true, s.check()
+}
+
+func loadPackage(path string) (Settings, bool, error) {
+	var s Settings
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, false, nil
+	}
+	var pkg struct {
+		Portguard json.RawMessage `json:"portguard"`
+	}
+	if json.Unmarshal(b, &pkg) != nil || len(pkg.Portguard) == 0 {
+		return s, false, nil // not ours to judge; inference reads it too
+	}
+	dec := json.NewDecoder(bytes.NewReader(pkg.Portguard))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return s, true, fmt.Errorf(`%s: "portguard": %w (portguard knows ports, replaceEarlier, never)`, path, err)
+	}
+	s.File = path
+	return s, true, s.check()
+}
+
+func (s Settings) check() error {
+	for _, p := range s.Ports {
+		if p < 1 || p > 65535 {
+			return fmt.Errorf("%s: port %d is not from 1 to 65535", s.File, p)
+		}
+	}
+	for _, n := range s.Never {
+		if strings.TrimSpace(n) == "" {
+			return fmt.Errorf("%s: an empty name under never", s.File)
+		}
+	}
+	return nil
+}
+
+// Spares reports whether any of names is one the settings say never to
+// terminate, and which.
+func (s Settings) Spares(names ...string) (string, bool) {
+	for _, n := range names {
+		if n != "" && slices.Contains(s.Never, n) {
+			return n, true
+		}
+	}
+	return "", false
+}
