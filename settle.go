@@ -243,7 +243,7 @@ func stopContainers(ctx context.Context, c *cli.Context, port int, holders []det
 			}
 			return &failure{code: exitHeld, msg: fmt.Sprintf("stopping %s for :%d: %v", identify.Describe(h.Container), port, err)}
 		}
-		notice("stopped %s with docker stop after %s", identify.Describe(h.Container), time.Since(start).Round(10*time.Millisecond))
+		notice("stopped %s with docker stop after %s", identify.Describe(h.Container), time.Since(start).Round(time.Millisecond))
 	}
 	if len(stopped) == 0 {
 		return nil
