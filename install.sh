@@ -120,6 +120,7 @@ else
 	if rc=$(rc_file "$sh"); then
 		say "to wrap npm, yarn, vite, … in $sh, add this line to $rc (or run ./install.sh --shell-hook):"
 		printf '\n    %s\n\n' "$(rc_line "$sh")"
+		say "or, to check every command line you type instead, use 'portguard init $sh --hook' there (README: Hook mode)"
 	fi
 fi
 exit 0
