@@ -27,6 +27,13 @@ type hookShell struct {
 
 func startHookShell(t *testing.T, sh, dir string) *hookShell {
 	t.Helper()
+	return startHookShellWith(t, sh, dir, "")
+}
+
+// startHookShellWith first sources the bash file before, as a user's
+// .bashrc would source bash-preexec before portguard's hook.
+func startHookShellWith(t *testing.T, sh, dir, before string) *hookShell {
+	t.Helper()
 	if _, err := exec.LookPath(sh); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is not installed; .ci/run installs it", sh)
@@ -44,12 +51,20 @@ func startHookShell(t *testing.T, sh, dir string) *hookShell {
 	switch sh {
 	case "bash":
 		rc := filepath.Join(home, ".bashrc")
+		if before != "" {
+			abs, err := filepath.Abs(before)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before = "source " + abs
+		}
 		writeFile(t, rc, fmt.Sprintf(`PS1='PG$ '
 HISTFILE=%s/history
+%s
 eval "$(portguard init bash --commands holder)"
 eval "$(portguard init bash --hook)"
 _portguard_bin=%s
-`, home, logger), 0o644)
+`, home, before, logger), 0o644)
 		start = "bash --noprofile --rcfile " + rc + " -i"
 	case "zsh":
 		writeFile(t, filepath.Join(home, ".zshrc"), fmt.Sprintf(`PS1='PG$ '
@@ -131,6 +146,32 @@ func TestHookAcceptFreesAndRunsTheLine(t *testing.T) {
 	}
 }
 
+// What the line does before the server starts counts: after `cd web`,
+// the package.json in web/ names the port.
+func TestHookFollowsCdIntoTheProject(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			if err := os.MkdirAll(filepath.Join(dir, "web"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, "web/package.json"),
+				fmt.Sprintf(`{"scripts": {"dev": "PORT=%d holder -once -addr 127.0.0.1:%d"}}`, h.Port, h.Port), 0o644)
+			// A stand-in npm that runs the dev script, as npm run dev does.
+			writeFile(t, filepath.Join(dir, "npm"), "#!/bin/sh\nexec sh -c \"$(sed -n 's/.*\"dev\": \"\\(.*\\)\".*/\\1/p' package.json)\"\n", 0o755)
+			s := startHookShell(t, sh, dir)
+			s.typeLine("cd web && ../npm run dev > started")
+			waitFor(t, sh, s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
+			s.run("send-keys", "Enter")
+			waitFor(t, "the server", func() string { return readFile(filepath.Join(dir, "web/started")) }, fmt.Sprintf("port %d", h.Port))
+			if isAlive(h.PID()) {
+				t.Fatal("the holder is still alive")
+			}
+		})
+	}
+}
+
 func TestHookDeclineCancelsTheLine(t *testing.T) {
 	for _, sh := range hookShells {
 		t.Run(sh, func(t *testing.T) {
@@ -206,6 +247,36 @@ func TestHookDisabled(t *testing.T) {
 			}
 			if calls := s.calls(); calls != before {
 				t.Fatalf("with PORTGUARD_DISABLE=1 portguard was still called:\n%s", strings.TrimPrefix(calls, before))
+			}
+		})
+	}
+}
+
+// With bash-preexec loaded first, the hook is one of its preexec
+// functions: accepting runs the line, declining stops all of it.
+func TestHookWithBashPreexec(t *testing.T) {
+	for _, accept := range []bool{true, false} {
+		t.Run(fmt.Sprintf("accept=%v", accept), func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			s := startHookShellWith(t, "bash", dir, "testdata/shell/bash-preexec-standin.sh")
+			s.typeLine(`echo "hook is $(declare -p preexec_functions)"`)
+			waitFor(t, "bash", s.screen, `hook is declare -a preexec_functions=([0]="_portguard_preexec")`)
+			s.typeLine(servingLine(h.Port))
+			waitFor(t, "bash", s.screen, "Abort, leave it running")
+			if !accept {
+				s.run("send-keys", "Down", "Enter")
+				s.typeLine(`echo "status=$?"`)
+				waitFor(t, "bash", s.screen, "status=130")
+				if _, err := os.Stat(filepath.Join(dir, "out file")); err == nil || !isAlive(h.PID()) {
+					t.Fatal("the declined line ran, or the holder was terminated")
+				}
+				return
+			}
+			s.run("send-keys", "Enter")
+			waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
+			if isAlive(h.PID()) {
+				t.Fatal("the holder is still alive")
 			}
 		})
 	}
