@@ -19,7 +19,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // Settings are one project's.
@@ -62,15 +62,22 @@ func Load(dir string) (Settings, error) {
 
 func loadTOML(path string) (Settings, bool, error) {
 	var s Settings
-	meta, err := toml.DecodeFile(path, &s)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, false, nil
 	}
 	if err != nil {
 		return s, true, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if extra := meta.Undecoded(); len(extra) > 0 {
-		return s, true, fmt.Errorf("%s: unknown setting %q (portguard knows ports, replace_earlier, never)", path, extra[0].String())
+	dec := toml.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var strict *toml.StrictMissingError
+	switch err := dec.Decode(&s); {
+	case errors.As(err, &strict):
+		key := strings.Join(strict.Errors[0].Key(), ".")
+		return s, true, fmt.Errorf("%s: unknown setting %q (portguard knows ports, replace_earlier, never)", path, key)
+	case err != nil:
+		return s, true, fmt.Errorf("reading %s: %w", path, err)
 	}
 	s.File = path
 	return s, true, s.check()
