@@ -216,7 +216,7 @@ func TestHookFreePortAndOtherLinesAreSilent(t *testing.T) {
 			s.typeLine(fmt.Sprintf("PORT=%d holder -once -addr 127.0.0.1:%d > started", port, port))
 			waitFor(t, "the server", func() string { return readFile(filepath.Join(dir, "started")) }, fmt.Sprintf("port %d", port))
 			s.typeLine("echo finished")
-			waitFor(t, sh, s.screen, "finished\n")
+			waitFor(t, sh, s.screen, "\nfinished\n") // the output, not the typed line
 			if screen := s.screen(); strings.Contains(screen, "portguard") {
 				t.Fatalf("the hook printed something for lines with nothing held:\n%s", screen)
 			}
@@ -280,4 +280,20 @@ func TestHookWithBashPreexec(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A DEBUG trap the user had before keeps running under the bash hook.
+func TestHookKeepsTheUsersDebugTrap(t *testing.T) {
+	dir := t.TempDir()
+	h := holder(t)
+	s := startHookShellWith(t, "bash", dir, "testdata/shell/debug-trap.sh")
+	s.typeLine(`_traps_seen=0; echo "trap ran $_traps_seen times"`)
+	waitFor(t, "bash", s.screen, "\ntrap ran ") // the output, not the typed line
+	if strings.Contains(s.screen(), "\ntrap ran 0 times") {
+		t.Fatalf("the user's DEBUG trap stopped running:\n%s", s.screen())
+	}
+	s.typeLine(servingLine(h.Port))
+	waitFor(t, "bash", s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
+	s.run("send-keys", "Enter")
+	waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
 }

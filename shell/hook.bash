@@ -68,7 +68,21 @@ else
         _portguard_armed=1
     }
 
+    # A DEBUG trap that was there before (not bash-preexec's) keeps
+    # running, first, as it did.
+    _portguard_trap_command() { # the command of `trap -p` output $1
+        eval "set -- $1"
+        printf '%s' "${3-}"
+    }
+    if [[ -z ${_portguard_prev_debug+set} ]]; then
+        _portguard_prev_debug=$(_portguard_trap_command "$(trap -p DEBUG)")
+        [[ $_portguard_prev_debug == _portguard_debug ]] && _portguard_prev_debug=
+    fi
+
     _portguard_debug() {
+        if [[ -n $_portguard_prev_debug ]]; then
+            eval "$_portguard_prev_debug" || return
+        fi
         [[ -n $_portguard_armed ]] || return 0
         # Completion functions run commands too; they are not the line.
         [[ -n ${COMP_LINE-} ]] && return 0
