@@ -197,8 +197,13 @@ func TestHookDeclineCancelsTheLine(t *testing.T) {
 				waitFor(t, sh, s.screen, "status=130")
 				return
 			}
-			// zsh and fish keep the line in the editor, to change or retry.
-			waitFor(t, sh, s.screen, s.prompt+line)
+			// zsh and fish keep the line in the editor, to change or retry:
+			// the prompt shows it again after portguard's message.
+			after := func() string {
+				screen := s.screen()
+				return screen[strings.LastIndex(screen, "the line was not run"):]
+			}
+			waitFor(t, sh, after, s.prompt+line)
 		})
 	}
 }
