@@ -163,6 +163,8 @@ func (w *walker) command(s scope, argv []string) {
 		w.procfile(s, name, args)
 	case "make", "gmake":
 		w.make(s, args)
+	case "docker-compose", "podman-compose":
+		w.compose(s, args)
 	default:
 		if strings.ContainsRune(argv[0], '/') && !knownTool(name) && w.localScript(s, argv[0]) {
 			return
@@ -222,6 +224,10 @@ func unwrap(name string, args []string) ([]string, bool) {
 		// docker container run == docker run
 		if len(args) >= 2 && args[0] == "container" {
 			return append([]string{name}, args[1:]...), true
+		}
+		// docker compose == docker-compose
+		if len(args) >= 1 && args[0] == "compose" {
+			return append([]string{"docker-compose"}, args[1:]...), true
 		}
 	case "jupyter-lab", "jupyter-notebook", "jupyter-server":
 		return append([]string{"jupyter", strings.TrimPrefix(name, "jupyter-")}, args...), true
