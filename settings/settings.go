@@ -72,10 +72,14 @@ func loadTOML(path string) (Settings, bool, error) {
 	dec := toml.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var strict *toml.StrictMissingError
+	var syntax *toml.DecodeError
 	switch err := dec.Decode(&s); {
 	case errors.As(err, &strict):
 		key := strings.Join(strict.Errors[0].Key(), ".")
 		return s, true, fmt.Errorf("%s: unknown setting %q (portguard knows ports, replace_earlier, never)", path, key)
+	case errors.As(err, &syntax):
+		line, col := syntax.Position()
+		return s, true, fmt.Errorf("%s:%d:%d: %v", path, line, col, syntax)
 	case err != nil:
 		return s, true, fmt.Errorf("reading %s: %w", path, err)
 	}

@@ -47,7 +47,7 @@ func TestLoad(t *testing.T) {
 		{"bad", nil, false, nil, "", "port 70000 is not from 1 to 65535"},
 		{"unknown", nil, false, nil, "", `unknown setting "port"`},
 		{"badpkg", nil, false, nil, "", `unknown field "port"`},
-		{"syntax", nil, false, nil, "", "reading"},
+		{"syntax", nil, false, nil, "", "syntax/.portguard.toml:1:13: toml: array is incomplete"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
