@@ -4,16 +4,12 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/creack/pty"
 )
 
 // adjacentFreePorts finds p such that p, p+1 and p+2 are all free.
@@ -86,29 +82,14 @@ func TestNextFreeAtThePrompt(t *testing.T) {
 	h := holder(t)
 	cmd := exec.Command(portguardPath(t), "--", fmt.Sprintf("PORT=%d", h.Port), "sh", "-c", `echo "listening on $PORT"`)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	tty, err := pty.Start(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	var out screen
-	go func() { _, _ = io.Copy(&out, tty) }()
+	session := startInPty(t, cmd)
+	out := session.out
 	waitFor(t, "the pty", out.String, "[Y/n/f/r]")
 	if !strings.Contains(out.String(), "  f  Leave it, run on :") {
 		t.Fatalf("no next-free choice:\n%s", out.String())
 	}
-	if _, err := tty.Write([]byte("f\r")); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("portguard did not finish:\n%s", out.String())
+	if err := session.answer("f\r"); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
 	}
 	waitFor(t, "the pty", out.String, "listening on ")
 	if strings.Contains(out.String(), fmt.Sprintf("listening on %d\r", h.Port)) || !isAlive(h.PID()) {

@@ -5,16 +5,12 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/creack/pty"
 )
 
 // startCopy starts `npm run dev` (a stand-in npm, a shell script that
@@ -97,27 +93,13 @@ func TestPromptDefaultsByProject(t *testing.T) {
 			cmd := exec.Command(portguardPath(t), "-p", strconv.Itoa(port), "--", "npm", "run", "dev")
 			cmd.Dir = filepath.Join(home, "shop/web")
 			cmd.Env = append(os.Environ(), "HOME="+home, "NO_COLOR=1", "PATH="+bin+":"+os.Getenv("PATH"), "PORT=")
-			tty, err := pty.Start(cmd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tty.Close()
-			var out screen
-			go func() { _, _ = io.Copy(&out, tty) }()
+			session := startInPty(t, cmd)
+			out := session.out
 			waitFor(t, "the pty", out.String, "Free :")
 			if !strings.Contains(out.String(), tt.want) {
 				t.Fatalf("want %q in:\n%s", tt.want, out.String())
 			}
-			if _, err := tty.Write([]byte("\r")); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				t.Fatalf("portguard did not finish:\n%s", out.String())
-			}
+			_ = session.answer("\r")
 			if alive := isAlive(earlier.Process.Pid); alive != tt.holderAlive {
 				t.Fatalf("holder alive = %v after Enter, want %v:\n%s", alive, tt.holderAlive, out.String())
 			}

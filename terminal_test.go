@@ -84,6 +84,46 @@ func (s *screen) String() string {
 	return s.buf.String()
 }
 
+// ptySession is a command running on a bare pseudo-terminal of its own.
+type ptySession struct {
+	t   *testing.T
+	cmd *exec.Cmd
+	tty *os.File
+	out *screen
+}
+
+// startInPty starts cmd on a new pseudo-terminal and collects what it
+// writes there.
+func startInPty(t *testing.T, cmd *exec.Cmd) *ptySession {
+	t.Helper()
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	s := &ptySession{t: t, cmd: cmd, tty: tty, out: &screen{}}
+	go func() { _, _ = io.Copy(s.out, tty) }()
+	return s
+}
+
+// answer types keys at the prompt and waits for the command to end,
+// returning how it ended.
+func (s *ptySession) answer(keys string) error {
+	s.t.Helper()
+	if _, err := s.tty.Write([]byte(keys)); err != nil {
+		s.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		s.t.Fatalf("portguard did not finish:\n%s", s.out.String())
+		return nil
+	}
+}
+
 // waitFor polls until the screen shows want. The limit only keeps a hung
 // prompt from hanging the test; it asserts nothing about speed.
 func waitFor(t *testing.T, what string, read func() string, want string) {

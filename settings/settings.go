@@ -93,6 +93,9 @@ func loadPackage(path string) (Settings, bool, error) {
 	if err != nil {
 		return s, false, nil
 	}
+	if !bytes.Contains(b, []byte(`"portguard"`)) {
+		return s, false, nil // most package.json files: no need to parse it here too
+	}
 	var pkg struct {
 		Portguard json.RawMessage `json:"portguard"`
 	}
