@@ -60,7 +60,8 @@ func (s *session) guard(c *cli.Context) error {
 	var inferred []infer.Port
 	dir, _ := os.Getwd()
 	var project settings.Settings
-	if !named {
+	loaded := !named
+	if loaded {
 		// The project's own list of ports comes before inference, after -p.
 		if project, err = settings.Load(dir); err != nil {
 			return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
@@ -116,7 +117,7 @@ func (s *session) guard(c *cli.Context) error {
 			dryRun(held, run)
 			return nil
 		}
-		if project.File == "" {
+		if !loaded { // -p skipped it on the free path
 			if project, err = settings.Load(dir); err != nil {
 				return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
 			}
