@@ -57,23 +57,21 @@ func (s *session) guard(c *cli.Context) error {
 	}
 	quiet := flagOn(c, "quiet")
 	named := len(ports) > 0
-	var inferred []infer.Port
 	dir, _ := os.Getwd()
 	var project settings.Settings
 	loaded := !named
 	if loaded {
 		// The project's own list of ports comes before inference, after -p.
-		if project, err = settings.Load(dir); err != nil {
-			return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+		if project, err = loadSettings(dir); err != nil {
+			return err
 		}
 		if len(project.Ports) > 0 {
 			ports, named = project.Ports, true
 		}
 	}
-	if !named || flagOn(c, "next-free") || len(project.Ports) > 0 {
-		inferred = infer.Ports(s.command, os.Environ(), dir)
-	}
+	var inferred []infer.Port
 	if !named {
+		inferred = infer.Ports(s.command, os.Environ(), dir)
 		for _, p := range inferred {
 			ports = append(ports, p.Port)
 		}
@@ -109,6 +107,11 @@ func (s *session) guard(c *cli.Context) error {
 	}
 	if len(held) > 0 {
 		run := "run " + argv[0]
+		if named {
+			// What the command is and how to move it, for the prompt and
+			// --next-free, even when the ports were named.
+			inferred = infer.Ports(s.command, os.Environ(), dir)
+		}
 		elsewhere, err := relocate(c, s.command, held, inferred, ports)
 		if err != nil && flagOn(c, "next-free") {
 			return err
@@ -118,8 +121,8 @@ func (s *session) guard(c *cli.Context) error {
 			return nil
 		}
 		if !loaded { // -p skipped it on the free path
-			if project, err = settings.Load(dir); err != nil {
-				return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+			if project, err = loadSettings(dir); err != nil {
+				return err
 			}
 		}
 		answer := choiceElsewhere
@@ -215,9 +218,9 @@ func (s *session) free(c *cli.Context) error {
 		return nil
 	}
 	dir, _ := os.Getwd()
-	project, err := settings.Load(dir)
+	project, err := loadSettings(dir)
 	if err != nil {
-		return &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+		return err
 	}
 	_, err = settle(c, situation{held: held, project: project})
 	return err
@@ -290,6 +293,16 @@ func holdersOf(c *cli.Context, ports []int) (map[int][]detect.Holder, error) {
 		}
 	}
 	return held, nil
+}
+
+// loadSettings reads the project's settings; a mistake in them stops
+// portguard before it does anything.
+func loadSettings(dir string) (settings.Settings, error) {
+	project, err := settings.Load(dir)
+	if err != nil {
+		return project, &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
+	}
+	return project, nil
 }
 
 // toolOf is the tool inference found for the held ports, if one.
