@@ -85,3 +85,25 @@ func TestProjectRoot(t *testing.T) {
 		}
 	}
 }
+
+// Under sudo, the user's own processes are the ones of the user who ran
+// sudo: an earlier copy of theirs is still recognised.
+func TestRelateUnderSudo(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, as under sudo")
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := detect.Holder{PID: 1 << 30, UID: 1000, Cwd: dir, Cmdline: []string{"node", "/app/node_modules/.bin/next", "dev"}}
+	cmd := Command{Argv: []string{"npm", "run", "dev"}, Tool: "next", Dir: dir}
+	t.Setenv("SUDO_UID", "")
+	if f := Relate(h, cmd); f.Relation != Unknown {
+		t.Fatalf("another user's process: %+v, want Unknown", f)
+	}
+	t.Setenv("SUDO_UID", "1000")
+	if f := Relate(h, cmd); f.Relation != EarlierCopy || f.Where != "." {
+		t.Fatalf("under sudo by uid 1000: %+v, want an earlier copy in .", f)
+	}
+}

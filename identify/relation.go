@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/terminate"
 )
 
 // Relation is what a holder is to the command about to start.
@@ -56,7 +57,7 @@ const maxAncestors = 6
 // started `node …/next dev`: the npm process is an ancestor), or the same
 // tool inference found.
 func Relate(h detect.Holder, cmd Command) Finding {
-	if h.Cwd == "" || !h.Visible() || h.UID != os.Getuid() {
+	if uid, _ := terminate.InvokingUser(); h.Cwd == "" || !h.Visible() || h.UID != uid {
 		return Finding{}
 	}
 	home, _ := os.UserHomeDir()

@@ -321,7 +321,7 @@ func Check(holders []detect.Holder, force bool) error {
 	self := os.Getpid()
 	euid := os.Geteuid()
 	ancestors := ancestorsOf(self)
-	owner, who := invokingUser()
+	owner, who := InvokingUser()
 	for _, h := range holders {
 		switch {
 		case !h.Visible():
@@ -347,9 +347,9 @@ func Check(holders []detect.Holder, force bool) error {
 	return nil
 }
 
-// invokingUser is the user portguard acts for: under sudo, the one who
+// InvokingUser is the user portguard acts for: under sudo, the one who
 // ran sudo (SUDO_UID); otherwise whoever runs it, root included (as in CI).
-func invokingUser() (uid int, who string) {
+func InvokingUser() (uid int, who string) {
 	euid := os.Geteuid()
 	if euid == 0 {
 		var n int
