@@ -143,7 +143,7 @@ func nextFreeFlag() cli.Flag {
 }
 
 func waitFlag() cli.Flag {
-	return &cli.StringFlag{Name: "wait", Usage: "`[=DUR]` wait for the port to be freed by its holder, then run (exit 75 after DUR; with --yes, terminate it then)"}
+	return &cli.StringFlag{Name: "wait", Usage: "wait for the holder to free the port, then run; --wait=`DUR` gives up after DUR (exit 75), or with --yes terminates it then"}
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {
