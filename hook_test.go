@@ -302,3 +302,17 @@ func TestHookKeepsTheUsersDebugTrap(t *testing.T) {
 	s.run("send-keys", "Enter")
 	waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
 }
+
+// With PROMPT_COMMAND an array (bash 5.1), the hook adds its own element,
+// and the elements keep running; lines are still checked.
+func TestHookWithPromptCommandArray(t *testing.T) {
+	dir := t.TempDir()
+	h := holder(t)
+	s := startHookShellWith(t, "bash", dir, "testdata/shell/prompt-command-array.sh")
+	s.typeLine(`echo "prompt commands: ${#PROMPT_COMMAND[@]}, prompts: $_prompts"`)
+	waitFor(t, "bash", s.screen, "\nprompt commands: 3, prompts: ")
+	s.typeLine(servingLine(h.Port))
+	waitFor(t, "bash", s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
+	s.run("send-keys", "Enter")
+	waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
+}

@@ -86,11 +86,12 @@ else
         [[ -n $_portguard_armed ]] || return 0
         # Completion functions run commands too; they are not the line.
         [[ -n ${COMP_LINE-} ]] && return 0
-        _portguard_armed=
         local line=$BASH_COMMAND
         # After an empty line the first command the trap sees is
-        # PROMPT_COMMAND's own.
+        # PROMPT_COMMAND's own, and with PROMPT_COMMAND an array (bash
+        # 5.1), the elements after ours run armed too: not the line.
         [[ ${PROMPT_COMMAND[*]} == *"$line"* ]] && return 0
+        _portguard_armed=
         # A line kept out of the history (HISTCONTROL=ignorespace,
         # ignoredups, HISTIGNORE) leaves HISTCMD behind; then the command
         # about to run is all there is to check.
@@ -108,8 +109,14 @@ else
     }
 
     if [[ ${PROMPT_COMMAND[*]} != *_portguard_prompt* ]]; then
-        PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND
+        if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+            PROMPT_COMMAND+=(_portguard_prompt)
+        else
+            # A string here: the array case is the branch above.
+            # shellcheck disable=SC2178,SC2128
+            PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND
 }_portguard_prompt"
+        fi
     fi
     trap _portguard_debug DEBUG
 fi
