@@ -273,12 +273,26 @@ func (s *session) portArgs(c *cli.Context) ([]int, error) {
 	return parsePorts(c.Args().Slice())
 }
 
+func protocol(c *cli.Context) detect.Protocol {
+	if flagOn(c, "udp") {
+		return detect.UDP
+	}
+	return detect.TCP
+}
+
+// inUse reports whether port is held, without naming the holders: what
+// polling needs.
+func inUse(c *cli.Context, port int) (bool, error) {
+	used, err := detect.InUse(protocol(c), port)
+	if err != nil {
+		return false, fmt.Errorf("looking at %s port %d: %w", protocol(c), port, err)
+	}
+	return used, nil
+}
+
 // holdersOf maps each held port to its holders; free ports are left out.
 func holdersOf(c *cli.Context, ports []int) (map[int][]detect.Holder, error) {
-	proto := detect.TCP
-	if flagOn(c, "udp") {
-		proto = detect.UDP
-	}
+	proto := protocol(c)
 	held := map[int][]detect.Holder{}
 	for _, p := range ports {
 		hs, err := detect.HoldersOf(proto, p)

@@ -64,11 +64,11 @@ func nextFree(c *cli.Context, p int, taken []int) (int, error) {
 		if slices.Contains(taken, q) {
 			continue
 		}
-		held, err := holdersOf(c, []int{q})
+		used, err := inUse(c, q)
 		if err != nil {
 			return 0, err
 		}
-		if len(held) == 0 {
+		if !used {
 			return q, nil
 		}
 	}

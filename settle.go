@@ -251,8 +251,8 @@ func stopContainers(ctx context.Context, c *cli.Context, port int, holders []det
 	// docker stop returns once the container is gone; its proxy closes
 	// the socket a moment later.
 	for deadline := time.Now().Add(2 * time.Second); ; {
-		still, err := holdersOf(c, []int{port})
-		if err != nil || len(still) == 0 {
+		used, err := inUse(c, port)
+		if err != nil || !used {
 			return err
 		}
 		if time.Now().After(deadline) {

@@ -80,9 +80,16 @@ func waitFree(c *cli.Context, held map[int][]detect.Holder, limit time.Duration)
 			return nil, &failure{code: exitInterrupted, msg: fmt.Sprintf("interrupted while waiting for :%s; nothing was run", portList(held))}
 		case <-tick.C:
 		}
-		still, err := holdersOf(c, sortedPorts(held))
-		if err != nil {
-			return nil, err
+		// The cheap check, every tick; who holds the ports is already known.
+		still := map[int][]detect.Holder{}
+		for p, hs := range held {
+			used, err := inUse(c, p)
+			if err != nil {
+				return nil, err
+			}
+			if used {
+				still[p] = hs
+			}
 		}
 		if len(still) == 0 {
 			notice(":%s is free now", portList(held))

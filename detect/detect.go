@@ -127,6 +127,21 @@ func FreeOf(proto Protocol, port int) bool {
 	return probeFree(proto, port)
 }
 
+// InUse reports whether anything holds the port, without finding out
+// who: the probe, then only the system's socket table. It is what callers
+// that poll a port (waiting for it to clear, looking for the next free
+// one) should ask, since naming the holders means reading every
+// process's fd table.
+func InUse(proto Protocol, port int) (bool, error) {
+	if err := checkPort(port); err != nil {
+		return false, err
+	}
+	if probeFree(proto, port) {
+		return false, nil
+	}
+	return bound(proto, port)
+}
+
 func checkPort(port int) error {
 	if port < 1 || port > 65535 {
 		return fmt.Errorf("port %d is out of range 1-65535", port)

@@ -14,6 +14,12 @@ import (
 // reads as "not proven free", and lookup finds no listener.
 const probeReuseAddr = false
 
+// bound asks lsof, the only socket table there is without cgo.
+func bound(proto Protocol, port int) (bool, error) {
+	holders, err := lsofHolders(proto, port)
+	return len(holders) > 0, err
+}
+
 // lookup asks lsof, which macOS ships, for the sockets on the port and
 // their processes: macOS offers no socket-to-process interface without
 // cgo (libproc). The rest of each holder comes from sysctl.

@@ -17,6 +17,12 @@ import (
 // do for the servers that will bind next.
 const probeReuseAddr = true
 
+// bound reports whether a listening (TCP) or bound (UDP) socket is on port.
+func bound(proto Protocol, port int) (bool, error) {
+	socks, err := boundSockets(proto, port)
+	return len(socks) > 0, err
+}
+
 // lookup finds the sockets on port, then the processes that hold them.
 func lookup(proto Protocol, port int) ([]Holder, error) {
 	socks, err := boundSockets(proto, port)

@@ -212,3 +212,43 @@ func BenchmarkSockets(b *testing.B) {
 		}
 	})
 }
+
+// InUse answers from the probe and the socket table alone, for TCP
+// listeners on either family and for bound UDP sockets.
+func TestInUse(t *testing.T) {
+	for _, tt := range []struct {
+		proto   Protocol
+		network string
+		addr    string
+	}{
+		{TCP, "tcp4", "127.0.0.1:0"},
+		{TCP, "tcp6", "[::1]:0"},
+		{UDP, "udp4", "127.0.0.1:0"},
+	} {
+		var port int
+		var closer interface{ Close() error }
+		if tt.proto == TCP {
+			ln, err := net.Listen(tt.network, tt.addr)
+			if err != nil {
+				t.Skipf("%s: %v", tt.network, err)
+			}
+			port, closer = ln.Addr().(*net.TCPAddr).Port, ln
+		} else {
+			conn, err := net.ListenPacket(tt.network, tt.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			port, closer = conn.LocalAddr().(*net.UDPAddr).Port, conn
+		}
+		if used, err := InUse(tt.proto, port); err != nil || !used {
+			t.Errorf("%s :%d held: InUse = %v, %v", tt.network, port, used, err)
+		}
+		closer.Close()
+		if used, err := InUse(tt.proto, port); err != nil || used {
+			t.Errorf("%s :%d closed: InUse = %v, %v", tt.network, port, used, err)
+		}
+	}
+	if _, err := InUse(TCP, 70000); err == nil {
+		t.Error("InUse(70000): no error")
+	}
+}

@@ -25,9 +25,27 @@ const (
 	udpTableOwnerPID         = 1 // UDP_TABLE_OWNER_PID
 )
 
+// bound reads the socket tables alone, without opening the owners.
+func bound(proto Protocol, port int) (bool, error) {
+	holders, err := tableHolders(proto, port)
+	return len(holders) > 0, err
+}
+
 // lookup reads the TCP (listeners only) or UDP table with owning PIDs, for
 // IPv4 and IPv6, then describes each owner.
 func lookup(proto Protocol, port int) ([]Holder, error) {
+	holders, err := tableHolders(proto, port)
+	if err != nil {
+		return nil, err
+	}
+	for i := range holders {
+		describe(&holders[i])
+	}
+	return holders, nil
+}
+
+// tableHolders are the table's rows for port, with PID and address only.
+func tableHolders(proto Protocol, port int) ([]Holder, error) {
 	var holders []Holder
 	for _, ipv6 := range []bool{false, true} {
 		b, err := ownerTable(proto, ipv6)
@@ -39,9 +57,6 @@ func lookup(proto Protocol, port int) ([]Holder, error) {
 			return nil, err
 		}
 		holders = append(holders, holdersFromTable(rows, proto, port)...)
-	}
-	for i := range holders {
-		describe(&holders[i])
 	}
 	return holders, nil
 }
