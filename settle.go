@@ -333,34 +333,42 @@ func ask(st situation, rel map[int]identify.Finding, warnings []string) (choice,
 }
 
 // stopLabel names what "yes" does: "Terminate node (pid 4242)", "Terminate
-// the earlier copy (pid 4242)", "Stop container shop-db-1 (docker stop)".
+// the earlier copy, node (pid 4242)", "Stop container shop-db-1 (docker
+// stop)", or both kinds joined.
 func stopLabel(held map[int][]detect.Holder, rel map[int]identify.Finding) string {
-	var parts []string
+	var containers, processes []string
 	seen := map[string]bool{}
 	earlier := true
 	for _, p := range sortedPorts(held) {
 		for _, h := range held[p] {
-			if h.Container != nil {
-				if !seen[h.Container.ID] {
-					seen[h.Container.ID] = true
-					parts = append(parts, "stop container "+h.Container.Name+" (docker stop)")
+			if c := h.Container; c != nil {
+				if !seen[c.ID] {
+					seen[c.ID] = true
+					containers = append(containers, "container "+c.Name+" (docker stop)")
 				}
-				earlier = false
 				continue
 			}
 			if key := fmt.Sprint(h.PID); !seen[key] {
 				seen[key] = true
-				parts = append(parts, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
+				processes = append(processes, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
 			}
 			earlier = earlier && rel[h.PID].Relation == identify.EarlierCopy
 		}
 	}
-	label := strings.Join(parts, ", ")
-	if earlier && len(parts) == 1 {
-		label = "the earlier copy, " + label
+	var parts []string
+	if len(containers) > 0 {
+		parts = append(parts, "Stop "+strings.Join(containers, ", "))
 	}
-	if strings.HasPrefix(label, "stop container") {
-		return "S" + label[1:]
+	if len(processes) > 0 {
+		what := strings.Join(processes, ", ")
+		if earlier && len(processes) == 1 && len(containers) == 0 {
+			what = "the earlier copy, " + what
+		}
+		verb := "Terminate "
+		if len(parts) > 0 {
+			verb = "terminate "
+		}
+		parts = append(parts, verb+what)
 	}
-	return "Terminate " + label
+	return strings.Join(parts, " and ")
 }
