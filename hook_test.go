@@ -121,24 +121,31 @@ func servingLine(port int) string {
 	return fmt.Sprintf(`PORT=%d holder -once -addr 127.0.0.1:%d | tr a-z A-Z > 'out file' && echo "done: it's ok" >> 'out file'`, port, port)
 }
 
+// acceptServingLine types servingLine for h's port in the shell working
+// in dir, accepts the prompt, and checks that the holder is gone and the
+// line ran exactly as typed.
+func (s *hookShell) acceptServingLine(t *testing.T, h *holderProc, dir string) {
+	t.Helper()
+	s.typeLine(servingLine(h.Port))
+	waitFor(t, "the shell", s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
+	s.run("send-keys", "Enter")
+	out := filepath.Join(dir, "out file")
+	waitFor(t, "the line's output", func() string { return readFile(out) }, "it's ok")
+	if got, want := readFile(out), fmt.Sprintf("PORT %d\ndone: it's ok\n", h.Port); got != want {
+		t.Fatalf("the line wrote %q, want %q", got, want)
+	}
+	if isAlive(h.PID()) {
+		t.Fatal("the holder is still alive")
+	}
+}
+
 func TestHookAcceptFreesAndRunsTheLine(t *testing.T) {
 	for _, sh := range hookShells {
 		t.Run(sh, func(t *testing.T) {
 			dir := t.TempDir()
 			h := holder(t)
 			s := startHookShell(t, sh, dir)
-			s.typeLine(servingLine(h.Port))
-			waitFor(t, sh, s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
-			s.run("send-keys", "Enter")
-
-			out := filepath.Join(dir, "out file")
-			waitFor(t, "the line's output", func() string { return readFile(out) }, "it's ok")
-			if got, want := readFile(out), fmt.Sprintf("PORT %d\ndone: it's ok\n", h.Port); got != want {
-				t.Fatalf("the line wrote %q, want %q", got, want)
-			}
-			if isAlive(h.PID()) {
-				t.Fatal("the holder is still alive")
-			}
+			s.acceptServingLine(t, h, dir)
 			if calls := s.calls(); strings.Contains(calls, "-- holder") || !strings.Contains(calls, "check-line") {
 				t.Fatalf("want the hook's check-line calls alone, got:\n%s", calls)
 			}
@@ -267,21 +274,17 @@ func TestHookWithBashPreexec(t *testing.T) {
 			s := startHookShellWith(t, "bash", dir, "testdata/shell/bash-preexec-standin.sh")
 			s.typeLine(`echo "hook is $(declare -p preexec_functions)"`)
 			waitFor(t, "bash", s.screen, `hook is declare -a preexec_functions=([0]="_portguard_preexec")`)
-			s.typeLine(servingLine(h.Port))
-			waitFor(t, "bash", s.screen, "Abort, leave it running")
-			if !accept {
-				s.run("send-keys", "Down", "Enter")
-				s.typeLine(`echo "status=$?"`)
-				waitFor(t, "bash", s.screen, "status=130")
-				if _, err := os.Stat(filepath.Join(dir, "out file")); err == nil || !isAlive(h.PID()) {
-					t.Fatal("the declined line ran, or the holder was terminated")
-				}
+			if accept {
+				s.acceptServingLine(t, h, dir)
 				return
 			}
-			s.run("send-keys", "Enter")
-			waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
-			if isAlive(h.PID()) {
-				t.Fatal("the holder is still alive")
+			s.typeLine(servingLine(h.Port))
+			waitFor(t, "bash", s.screen, "Abort, leave it running")
+			s.run("send-keys", "Down", "Enter")
+			s.typeLine(`echo "status=$?"`)
+			waitFor(t, "bash", s.screen, "status=130")
+			if _, err := os.Stat(filepath.Join(dir, "out file")); err == nil || !isAlive(h.PID()) {
+				t.Fatal("the declined line ran, or the holder was terminated")
 			}
 		})
 	}
@@ -297,10 +300,7 @@ func TestHookKeepsTheUsersDebugTrap(t *testing.T) {
 	if strings.Contains(s.screen(), "\ntrap ran 0 times") {
 		t.Fatalf("the user's DEBUG trap stopped running:\n%s", s.screen())
 	}
-	s.typeLine(servingLine(h.Port))
-	waitFor(t, "bash", s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
-	s.run("send-keys", "Enter")
-	waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
+	s.acceptServingLine(t, h, dir)
 }
 
 // With PROMPT_COMMAND an array (bash 5.1), the hook adds its own element,
@@ -311,8 +311,5 @@ func TestHookWithPromptCommandArray(t *testing.T) {
 	s := startHookShellWith(t, "bash", dir, "testdata/shell/prompt-command-array.sh")
 	s.typeLine(`echo "prompt commands: ${#PROMPT_COMMAND[@]}, prompts: $_prompts"`)
 	waitFor(t, "bash", s.screen, "\nprompt commands: 3, prompts: ")
-	s.typeLine(servingLine(h.Port))
-	waitFor(t, "bash", s.screen, fmt.Sprintf("Terminate holder (pid %d) and run the line", h.PID()))
-	s.run("send-keys", "Enter")
-	waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "out file")) }, "it's ok")
+	s.acceptServingLine(t, h, dir)
 }
