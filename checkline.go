@@ -43,18 +43,22 @@ func (s *session) checkLine(c *cli.Context) error {
 	for i, p := range inferred {
 		ports[i] = p.Port
 	}
+	if c.Bool("probe") {
+		// Only whether to ask: the holders are found by the call that asks.
+		for _, p := range ports {
+			if used, err := inUse(c, p); err == nil && used {
+				return &failure{code: exitHeld}
+			}
+		}
+		return nil
+	}
 	held, err := holdersOf(c, ports)
 	if err != nil {
-		if !c.Bool("probe") {
-			notice("%v; running the line unchecked", err)
-		}
+		notice("%v; running the line unchecked", err)
 		return nil
 	}
 	if len(held) == 0 {
 		return nil
-	}
-	if c.Bool("probe") {
-		return &failure{code: exitHeld}
 	}
 	project, err := settings.Load(dir)
 	if err != nil {
