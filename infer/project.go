@@ -334,22 +334,26 @@ func (w *walker) procfile(s scope, name string, args []string) {
 
 // configs read the config files that can name a port, where the config
 // is plain data or a simple literal. Code that cannot be read safely is
-// reported as existing, so --explain can say "config not read".
-var configs = map[string]func(dir string, args []string) configResult{
-	"angular":      angularConfig,
-	"vite.server":  literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
-	"vite.preview": literalConfig(`\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
-	"astro":        literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
-	"nuxt":         literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"),
-	"vue":          literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
-	"webpack":      literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
-	"ember":        literalConfig(`"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
-	"puma":         literalConfig(`(?m)^\s*port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))`, "config/puma.rb"),
-	"jekyll":       literalConfig(`(?m)^port:\s*(\d+)`, "_config.yml", "_config.yaml"),
-	"mkdocs":       literalConfig(`(?m)^dev_addr:\s*["']?[^"'\s]*:(\d+)`, "mkdocs.yml", "mkdocs.yaml"),
-	"spring":       literalConfig(`(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
-	"dotnet":       launchSettings,
-}
+// reported as existing, so --explain can say "config not read". The table
+// is built on first use, like every regexp here, so that a run which
+// infers nothing (-p) does not pay for it.
+var configs = sync.OnceValue(func() map[string]func(dir string, args []string) configResult {
+	return map[string]func(dir string, args []string) configResult{
+		"angular":      angularConfig,
+		"vite.server":  literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+		"vite.preview": literalConfig(`\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+		"astro":        literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
+		"nuxt":         literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"),
+		"vue":          literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
+		"webpack":      literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
+		"ember":        literalConfig(`"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
+		"puma":         literalConfig(`(?m)^\s*port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))`, "config/puma.rb"),
+		"jekyll":       literalConfig(`(?m)^port:\s*(\d+)`, "_config.yml", "_config.yaml"),
+		"mkdocs":       literalConfig(`(?m)^dev_addr:\s*["']?[^"'\s]*:(\d+)`, "mkdocs.yml", "mkdocs.yaml"),
+		"spring":       literalConfig(`(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
+		"dotnet":       launchSettings,
+	}
+})
 
 // literalConfig finds a port literal with re in the first of names that
 // exists; every capture group that matched is a candidate, the first wins.

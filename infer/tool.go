@@ -182,7 +182,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	}
 	unread := ""
 	if t.config != "" {
-		cfg := configs[t.config](s.dir, args)
+		cfg := configs()[t.config](s.dir, args)
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
 				w.addMovable(s, p, cfg.source, t.defaultMove(s))

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -32,14 +33,17 @@ var DefaultCommands = []string{
 }
 
 // commandName is what may be wrapped: a plain command name, nothing a
-// shell would read as syntax.
-var commandName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`)
+// shell would read as syntax. Compiled on first use, as every package
+// here does: portguard's start-up is paid on every dev-server start.
+var commandName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`)
+})
 
 // ParseCommands reads a list such as "npm,yarn rails" (commas or blanks).
 func ParseCommands(list string) ([]string, error) {
 	var out []string
 	for _, name := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
-		if !commandName.MatchString(name) {
+		if !commandName().MatchString(name) {
 			return nil, fmt.Errorf("%q is not a command name that can be wrapped", name)
 		}
 		out = append(out, name)
@@ -53,7 +57,7 @@ func ParseCommands(list string) ([]string, error) {
 // Init returns the integration for shell: portguard at exe wraps commands.
 func Init(shell, exe string, commands []string) (string, error) {
 	for _, c := range commands {
-		if !commandName.MatchString(c) {
+		if !commandName().MatchString(c) {
 			return "", fmt.Errorf("%q is not a command name that can be wrapped", c)
 		}
 	}
