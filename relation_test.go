@@ -10,7 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/portguard/portguard/detect"
 )
 
 // startCopy starts `npm run dev` (a stand-in npm, a shell script that
@@ -37,6 +40,13 @@ func startCopy(t *testing.T, bin, dir string) (int, *exec.Cmd) {
 	if err != nil || line != fmt.Sprintf("port %d\n", port) {
 		t.Fatalf("the earlier copy did not listen: %q %v", line, err)
 	}
+	// The listener is npm's child: killing npm would leave it running.
+	holders, err := detect.Holders(port)
+	if err != nil || len(holders) != 1 {
+		t.Fatalf("want the earlier copy's listener on :%d, got %+v %v", port, holders, err)
+	}
+	listener := holders[0].PID
+	t.Cleanup(func() { _ = syscall.Kill(listener, syscall.SIGKILL) })
 	return port, cmd
 }
 
