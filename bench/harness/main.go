@@ -42,7 +42,7 @@ func main() {
 	cardRef := flag.String("card-reference", "", "bench/reference built with -tags card: the floor with the design card's libraries linked (optional)")
 	flag.Parse()
 	if *pg == "" || *ref == "" {
-		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-runs N]")
+		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-card-reference BIN] [-hook SCRIPT] [-runs N]")
 		os.Exit(2)
 	}
 	b := &bench{pg: *pg, ref: *ref, cardRef: *cardRef, runs: *runs, work: must(os.MkdirTemp("", "portguard-bench-"))}
