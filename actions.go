@@ -15,12 +15,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/guard"
 	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/infer"
+	"github.com/portguard/portguard/internal/display"
 	"github.com/portguard/portguard/prompt"
 	"github.com/portguard/portguard/settings"
 	"github.com/portguard/portguard/shell"
-	"github.com/portguard/portguard/terminate"
 	"github.com/portguard/portguard/wrap"
 )
 
@@ -45,7 +46,15 @@ func (s *session) guard(c *cli.Context) error {
 	if len(argv) == 0 {
 		return usageErr("missing command after --").withHint("portguard -p 3000 -- npm start")
 	}
+	opts, err := optionsOf(c)
+	if err != nil {
+		return err
+	}
 	ports, err := parsePorts(c.StringSlice("port"))
+	if err != nil {
+		return err
+	}
+	limit, wait, err := waitLimit(c)
 	if err != nil {
 		return err
 	}
@@ -55,7 +64,7 @@ func (s *session) guard(c *cli.Context) error {
 	if err != nil {
 		return commandFailure(err)
 	}
-	quiet := flagOn(c, "quiet")
+	g := newGuard(opts)
 	named := len(ports) > 0
 	dir, _ := os.Getwd()
 	var project settings.Settings
@@ -76,8 +85,8 @@ func (s *session) guard(c *cli.Context) error {
 			ports = append(ports, p.Port)
 		}
 	}
-	if len(ports) == 0 && !quiet {
-		notice("no port inferred for %q; running it unchecked (name one with -p)", strings.Join(argv, " "))
+	if len(ports) == 0 && !opts.Quiet {
+		notice("no port inferred for %q; running it unchecked (name one with -p)", display.Safe(strings.Join(argv, " ")))
 	}
 	// Claim the ports before looking at them, so that a portguard started
 	// at the same moment (make -j) sees this one's command as its own and
@@ -88,21 +97,25 @@ func (s *session) guard(c *cli.Context) error {
 		return &failure{code: exitHeld, msg: claimed.Error(), hints: []string{
 			fmt.Sprintf("both were started at once; after %s portguard treats it as a leftover copy", wrap.FreshClaim)}}
 	}
-	held, err := holdersOf(c, ports)
+	held, err := g.HoldersOf(ports)
 	if err != nil {
 		return err
 	}
-	if limit, wait, err := waitLimit(c); err != nil {
-		return err
-	} else if wait && len(held) > 0 && !flagOn(c, "dry-run") {
+	if wait && len(held) > 0 && !opts.DryRun {
 		// Another job holds the port and will finish: wait for it, and
 		// only when the wait runs out do what --yes says, or give up.
-		if held, err = waitFree(c, held, limit); err != nil {
+		if held, err = g.WaitFree(held, limit); err != nil {
 			return err
 		}
-		if len(held) > 0 && !flagOn(c, "yes") {
-			return &failure{code: exitHeld, msg: fmt.Sprintf("waited %s; %s; nothing was run", limit, heldSentence(held)),
+		if len(held) > 0 && !opts.Yes {
+			return &failure{code: exitHeld, msg: fmt.Sprintf("waited %s; %s; nothing was run", limit, guard.HeldSentence(held)),
 				hints: []string{"wait longer (--wait=5m), or add --yes to terminate it once the wait runs out"}}
+		}
+		if len(held) > 0 {
+			// Who holds the ports now: the plan is built from these facts.
+			if held, err = g.HoldersOf(slices.Sorted(maps.Keys(held))); err != nil {
+				return err
+			}
 		}
 	}
 	if len(held) > 0 {
@@ -112,39 +125,37 @@ func (s *session) guard(c *cli.Context) error {
 			// --next-free, even when the ports were named.
 			inferred = infer.Ports(s.command, os.Environ(), dir)
 		}
-		elsewhere, err := relocate(c, s.command, held, inferred, ports)
-		if err != nil && flagOn(c, "next-free") {
+		elsewhere, err := g.Relocate(s.command, held, inferred, ports)
+		if err != nil && opts.NextFree {
 			return err
-		}
-		if flagOn(c, "dry-run") {
-			dryRun(held, run)
-			return nil
 		}
 		if !loaded { // -p skipped it on the free path
 			if project, err = loadSettings(dir); err != nil {
 				return err
 			}
 		}
-		answer := choiceElsewhere
-		if !flagOn(c, "next-free") {
-			st := situation{held: held, then: run, canRunAnyway: true, elsewhere: elsewhere, project: project,
-				command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}}
-			if answer, err = settle(c, st); err != nil {
+		answer := guard.Elsewhere
+		if !opts.NextFree || opts.DryRun {
+			answer, err = g.Free(guard.Request{Held: held, Then: run, CanRunAnyway: true, Elsewhere: elsewhere, Project: project,
+				Command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}})
+			if err != nil {
 				return err
 			}
 		}
 		switch answer {
-		case choiceRunAnyway:
-			notice("running %s anyway; :%s is still held", argv[0], portList(held))
-		case choiceElsewhere:
-			notice("%s; running on %s instead", heldSentence(held), elsewhere.summary())
-			env, argv = wrap.Assignments(elsewhere.command, os.Environ())
-			env = append(env, elsewhere.env...)
-			ports = elsewhere.ports
+		case guard.DryRun:
+			return nil
+		case guard.RunAnyway:
+			notice("running %s anyway; :%s is still held", display.Safe(argv[0]), guard.PortList(held))
+		case guard.Elsewhere:
+			notice("%s; running on %s instead", guard.HeldSentence(held), elsewhere.Summary())
+			env, argv = wrap.Assignments(elsewhere.Command, os.Environ())
+			env = append(env, elsewhere.Env...)
+			ports = elsewhere.Ports
 		}
 		claim.Add(ports, strings.Join(argv, " "))
-	} else if flagOn(c, "dry-run") {
-		notice("%s free; would run %s", portsAre(ports), argv[0])
+	} else if opts.DryRun {
+		notice("%s free; would run %s", guard.PortsAre(ports), display.Safe(argv[0]))
 		return nil
 	}
 	claim.KeepAcrossExec()
@@ -153,7 +164,15 @@ func (s *session) guard(c *cli.Context) error {
 
 // which prints who holds each port.
 func (s *session) which(c *cli.Context) error {
-	ports, held, err := s.portArgsHeld(c)
+	opts, err := optionsOf(c)
+	if err != nil {
+		return err
+	}
+	ports, err := s.portArgs(c)
+	if err != nil {
+		return err
+	}
+	held, err := newGuard(opts).HoldersOf(ports)
 	if err != nil {
 		return err
 	}
@@ -189,7 +208,7 @@ func (s *session) which(c *cli.Context) error {
 			case h.Container != nil:
 				cmd = identify.Describe(h.Container)
 			}
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, h.User, uptime, h.Addr, cmd)
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, display.Safe(h.User), uptime, h.Addr, display.Safe(cmd))
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -203,18 +222,23 @@ func (s *session) which(c *cli.Context) error {
 
 // free terminates the holders of the given ports and runs nothing.
 func (s *session) free(c *cli.Context) error {
-	ports, held, err := s.portArgsHeld(c)
+	opts, err := optionsOf(c)
+	if err != nil {
+		return err
+	}
+	ports, err := s.portArgs(c)
+	if err != nil {
+		return err
+	}
+	g := newGuard(opts)
+	held, err := g.HoldersOf(ports)
 	if err != nil {
 		return err
 	}
 	if len(held) == 0 {
-		if !flagOn(c, "quiet") {
-			notice("%s free", portsAre(ports))
+		if !opts.Quiet {
+			notice("%s free", guard.PortsAre(ports))
 		}
-		return nil
-	}
-	if flagOn(c, "dry-run") {
-		dryRun(held, "")
 		return nil
 	}
 	dir, _ := os.Getwd()
@@ -222,7 +246,7 @@ func (s *session) free(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = settle(c, situation{held: held, project: project})
+	_, err = g.Free(guard.Request{Held: held, Project: project})
 	return err
 }
 
@@ -251,17 +275,6 @@ func (s *session) infer(c *cli.Context) error {
 	return nil
 }
 
-// portArgsHeld reads the PORT... arguments of which and free, and who
-// holds each.
-func (s *session) portArgsHeld(c *cli.Context) ([]int, map[int][]detect.Holder, error) {
-	ports, err := s.portArgs(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	held, err := holdersOf(c, ports)
-	return ports, held, err
-}
-
 func (s *session) portArgs(c *cli.Context) ([]int, error) {
 	if s.hasCommand {
 		return nil, usageErr("%s takes ports, not a command", c.Command.Name)
@@ -271,42 +284,6 @@ func (s *session) portArgs(c *cli.Context) ([]int, error) {
 			fmt.Sprintf("portguard %s 3000", c.Command.Name))
 	}
 	return parsePorts(c.Args().Slice())
-}
-
-func protocol(c *cli.Context) detect.Protocol {
-	if flagOn(c, "udp") {
-		return detect.UDP
-	}
-	return detect.TCP
-}
-
-// inUse reports whether port is held, without naming the holders: what
-// polling needs.
-func inUse(c *cli.Context, port int) (bool, error) {
-	used, err := detect.InUse(protocol(c), port)
-	if err != nil {
-		return false, fmt.Errorf("looking at %s port %d: %w", protocol(c), port, err)
-	}
-	return used, nil
-}
-
-// holdersOf maps each held port to its holders; free ports are left out.
-func holdersOf(c *cli.Context, ports []int) (map[int][]detect.Holder, error) {
-	proto := protocol(c)
-	held := map[int][]detect.Holder{}
-	for _, p := range ports {
-		hs, err := detect.HoldersOf(proto, p)
-		if err != nil {
-			return nil, fmt.Errorf("looking up who holds %s port %d: %w", proto, p, err)
-		}
-		if len(hs) > 0 {
-			if err := identify.Containers(hs); err != nil {
-				notice("%s holds :%d for a container, which docker could not name: %v", hs[0].Name, p, err)
-			}
-			held[p] = hs
-		}
-	}
-	return held, nil
 }
 
 // loadSettings reads the project's settings; a mistake in them stops
@@ -329,32 +306,6 @@ func toolOf(inferred []infer.Port, held map[int][]detect.Holder) string {
 	return ""
 }
 
-func dryRun(held map[int][]detect.Holder, then string) {
-	describe(held, nil)
-	what := "would terminate " + holderNames(held)
-	if then != "" {
-		what += ", then " + then
-	}
-	notice("%s (dry run: nothing was done)", what)
-}
-
-func terminateFailure(err error) error {
-	var refused *terminate.RefusedError
-	var denied *terminate.PermissionError
-	var still *terminate.StillHeldError
-	switch {
-	case errors.As(err, &refused):
-		return &failure{code: exitHeld, msg: err.Error(), hints: []string{"stop it yourself, or give the command another port"}}
-	case errors.As(err, &denied) && denied.Forcible:
-		return &failure{code: exitNoPermission, msg: err.Error(), hints: []string{fmt.Sprintf("to terminate it anyway: portguard free --yes --force %d", denied.Port)}}
-	case errors.As(err, &denied):
-		return &failure{code: exitNoPermission, msg: err.Error(), hints: []string{fmt.Sprintf("sudo portguard free %d", denied.Port)}}
-	case errors.As(err, &still):
-		return &failure{code: exitHeld, msg: err.Error(), hints: []string{fmt.Sprintf("see who holds it: portguard which %d", still.Port)}}
-	}
-	return err
-}
-
 func commandFailure(err error) error {
 	switch {
 	case errors.Is(err, wrap.ErrNotFound):
@@ -368,57 +319,6 @@ func commandFailure(err error) error {
 func (f *failure) withHint(h string) *failure {
 	f.hints = append([]string{h}, f.hints...)
 	return f
-}
-
-func sortedPorts(held map[int][]detect.Holder) []int {
-	return slices.Sorted(maps.Keys(held))
-}
-
-func portList(held map[int][]detect.Holder) string {
-	var parts []string
-	for _, p := range sortedPorts(held) {
-		parts = append(parts, strconv.Itoa(p))
-	}
-	return strings.Join(parts, ",")
-}
-
-func portsAre(ports []int) string {
-	parts := make([]string, len(ports))
-	for i, p := range ports {
-		parts[i] = ":" + strconv.Itoa(p)
-	}
-	if len(parts) == 1 {
-		return parts[0] + " is"
-	}
-	return strings.Join(parts, ", ") + " are"
-}
-
-// holderNames lists the distinct holders: "node (pid 4242)".
-func holderNames(held map[int][]detect.Holder) string {
-	var names []string
-	seen := map[int]bool{}
-	for _, p := range sortedPorts(held) {
-		for _, h := range held[p] {
-			if !seen[h.PID] {
-				seen[h.PID] = true
-				names = append(names, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
-			}
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// heldSentence says what holds the ports: ":3000 is held by node (pid 4242)".
-func heldSentence(held map[int][]detect.Holder) string {
-	var parts []string
-	for _, p := range sortedPorts(held) {
-		var names []string
-		for _, h := range held[p] {
-			names = append(names, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
-		}
-		parts = append(parts, fmt.Sprintf(":%d is held by %s", p, strings.Join(names, ", ")))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // init prints the shell integration.

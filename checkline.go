@@ -7,7 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/portguard/portguard/guard"
 	"github.com/portguard/portguard/infer"
+	"github.com/portguard/portguard/internal/display"
 	"github.com/portguard/portguard/settings"
 )
 
@@ -21,10 +23,23 @@ import (
 //
 // With --probe nothing is asked or printed: 75 says a port is held, so
 // that zsh and fish can make room on the terminal before asking.
-func (s *session) checkLine(c *cli.Context) error {
+func (s *session) checkLine(c *cli.Context) (err error) {
+	defer func() {
+		// A guard must never stand between the user and their shell: a
+		// failure of portguard's own lets the line run.
+		if r := recover(); r != nil {
+			notice("internal error while checking the line (%v); running it unchecked", r)
+			err = nil
+		}
+		err = lineVerdict(err)
+	}()
 	if c.Args().Present() || !s.hasCommand || len(s.command) != 1 {
 		return usageErr("check-line needs the whole line as one argument after --").withHint(
 			`portguard check-line --shell bash -- "cd web && npm run dev"`)
+	}
+	opts, err := optionsOf(c)
+	if err != nil {
+		return err
 	}
 	line := infer.CommandLine{Text: s.command[0], Shell: c.String("shell"), Aliases: map[string]string{}}
 	for _, a := range c.StringSlice("alias") {
@@ -43,41 +58,56 @@ func (s *session) checkLine(c *cli.Context) error {
 	for i, p := range inferred {
 		ports[i] = p.Port
 	}
+	g := newGuard(opts)
 	if c.Bool("probe") {
 		// Only whether to ask: the holders are found by the call that asks.
 		for _, p := range ports {
-			if used, err := inUse(c, p); err == nil && used {
+			if used, err := g.InUse(p); err == nil && used {
 				return &failure{code: exitHeld}
 			}
 		}
 		return nil
 	}
-	held, err := holdersOf(c, ports)
-	if err != nil {
-		notice("%v; running the line unchecked", err)
-		return nil
-	}
-	if len(held) == 0 {
-		return nil
+	held, err := g.HoldersOf(ports)
+	if err != nil || len(held) == 0 {
+		return err
 	}
 	project, err := settings.Load(dir)
 	if err != nil {
-		notice("%v; running the line unchecked", err)
-		return nil
+		return err
 	}
-	_, err = settle(c, situation{held: held, then: "run " + nameLine(line.Text), canRunAnyway: true, project: project})
-	var f *failure
-	if errors.As(err, &f) && f.code == exitHeld && f.msg != "" {
-		f.msg += "; the line was not run"
+	_, err = g.Free(guard.Request{Held: held, Then: "run " + nameLine(line.Text), CanRunAnyway: true, Project: project})
+	var f *guard.Error
+	if errors.As(err, &f) && f.Kind == guard.Held && f.Msg != "" {
+		f.Msg += "; the line was not run"
 	}
 	return err
+}
+
+// lineVerdict is the shell's answer: only a held port the user declined
+// (75) or Ctrl-C (130) cancels the line. Any other failure is said in one
+// line and the line runs.
+func lineVerdict(err error) error {
+	if err == nil {
+		return nil
+	}
+	var f *failure
+	var g *guard.Error
+	switch {
+	case errors.As(err, &f) && (f.code == exitHeld || f.code == exitInterrupted || f.code == exitUsage):
+		return err
+	case errors.As(err, &g) && (g.Kind == guard.Held || g.Kind == guard.Interrupted):
+		return err
+	}
+	notice("%s; running the line unchecked", display.Safe(err.Error()))
+	return nil
 }
 
 // nameLine names a line in the prompt: itself when short.
 func nameLine(line string) string {
 	const max = 40
 	line = strings.Join(strings.Fields(line), " ")
-	if len(line) > max || strings.ContainsAny(line, "\"\n") {
+	if len(line) > max || strings.ContainsAny(line, "\"\n") || display.Safe(line) != line {
 		return "the line"
 	}
 	return `"` + line + `"`

@@ -2,12 +2,16 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
+	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/guard"
 	"github.com/portguard/portguard/shell"
 )
 
@@ -144,6 +148,77 @@ func nextFreeFlag() cli.Flag {
 
 func waitFlag() cli.Flag {
 	return &cli.StringFlag{Name: "wait", Usage: "wait for the holder to free the port, then run; --wait=`DUR` gives up after DUR (exit 75), or with --yes terminates it then"}
+}
+
+// optionsOf parses the flags that shape a run once, into typed options:
+// nothing below the CLI sees *cli.Context.
+func optionsOf(c *cli.Context) (guard.Options, error) {
+	opts := guard.Options{
+		Protocol: detect.TCP,
+		Yes:      flagOn(c, "yes"),
+		Force:    flagOn(c, "force"),
+		DryRun:   flagOn(c, "dry-run"),
+		Quiet:    flagOn(c, "quiet"),
+		NextFree: flagOn(c, "next-free"),
+		Grace:    grace(c),
+	}
+	if flagOn(c, "udp") {
+		opts.Protocol = detect.UDP
+	}
+	if opts.Grace < 0 {
+		return opts, usageErr("--timeout %s is negative; give the grace before SIGKILL, such as 5s or 500ms", opts.Grace)
+	}
+	return opts, nil
+}
+
+// newGuard is the pipeline with portguard's own stderr and terminal: the
+// user can be asked only when stdin and stderr are both a terminal.
+func newGuard(opts guard.Options) *guard.Guard {
+	g := &guard.Guard{Options: opts, Err: os.Stderr, Color: colorOn()}
+	if isatty.IsTerminal(os.Stdin.Fd()) && isatty.IsTerminal(os.Stderr.Fd()) {
+		g.In, g.Out = os.Stdin, os.Stderr
+	}
+	return g
+}
+
+// waitForever is what a bare --wait means: no time limit.
+const waitForever = "forever"
+
+// optionalWait lets --wait stand alone, as urfave/cli flags with a value
+// cannot: a bare --wait (not followed by a duration) becomes
+// --wait=forever before the parser sees it.
+func optionalWait(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		out = append(out, a)
+		if a != "--wait" {
+			continue
+		}
+		if i+1 < len(args) {
+			if _, err := time.ParseDuration(args[i+1]); err == nil {
+				continue
+			}
+		}
+		out[len(out)-1] = "--wait=" + waitForever
+	}
+	return out
+}
+
+// waitLimit reads --wait: ok is false when it was not given; limit 0
+// means no limit.
+func waitLimit(c *cli.Context) (limit time.Duration, ok bool, err error) {
+	v := c.String("wait")
+	switch v {
+	case "":
+		return 0, false, nil
+	case waitForever:
+		return 0, true, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, false, usageErr("--wait %q is not a duration such as 30s or 5m", v)
+	}
+	return d, true, nil
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {

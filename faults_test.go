@@ -50,18 +50,61 @@ func TestFaults(t *testing.T) {
 		if err != nil || len(holders) != 1 {
 			t.Fatalf("detect.Holders = %v, %v", holders, err)
 		}
-		pid := h.PID()
-		h.Stop()                                       // the holder exits after detection...
-		sleeper := startWithPID(t, pid, "sleep", "60") // ...and an unrelated process gets its PID
-		results, err := terminate.Holders(context.Background(), holders, terminate.Options{Grace: time.Second})
+		plan, err := terminate.NewPlan(holders, terminate.Rules{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(results) != 1 || results[0].Signal != 0 {
-			t.Fatalf("results = %v, want the holder reported gone with no signal sent", results)
+		pid := h.PID()
+		h.Stop()                                       // the holder exits after the plan was made...
+		sleeper := startWithPID(t, pid, "sleep", "60") // ...and an unrelated process gets its PID
+		results, err := terminate.Execute(context.Background(), plan, terminate.Options{Grace: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(results) != 1 || results[0].Signal != 0 || !strings.Contains(results[0].String(), "another process") {
+			t.Fatalf("results = %v, want the holder reported replaced with no signal sent", results)
 		}
 		if !isAlive(sleeper.Process.Pid) {
 			t.Fatalf("the unrelated process with the reused pid %d was signalled", pid)
+		}
+	})
+
+	t.Run("holder's PID is reused while its launcher lives: nothing derived from it is signalled", func(t *testing.T) {
+		port := freePort(t)
+		// sh is the holder's launcher: a job of its own, with the holder
+		// its only child, so the plan holds both.
+		launcher := exec.Command("sh", "-c", fmt.Sprintf("holder -addr 127.0.0.1:%d; exec sleep 60", port))
+		launcher.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		startAndReap(t, launcher)
+		waitListening(t, port)
+		holders, err := detect.Holders(port)
+		if err != nil || len(holders) != 1 {
+			t.Fatalf("detect.Holders = %v, %v", holders, err)
+		}
+		plan, err := terminate.NewPlan(holders, terminate.Rules{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ls := plan.Launchers(); len(ls) != 1 || ls[0].PID != launcher.Process.Pid {
+			t.Fatalf("launchers = %+v, want sh (pid %d)", ls, launcher.Process.Pid)
+		}
+		pid := holders[0].PID
+		_ = syscall.Kill(pid, syscall.SIGKILL) // the holder dies while the prompt is open...
+		for isAlive(pid) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		sleeper := startWithPID(t, pid, "sleep", "60") // ...and its PID is taken
+		results, err := terminate.Execute(context.Background(), plan, terminate.Options{Grace: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results {
+			if r.Signal != 0 {
+				t.Fatalf("%v: a process was signalled although the planned holder was gone", r)
+			}
+		}
+		if !isAlive(sleeper.Process.Pid) || !isAlive(launcher.Process.Pid) {
+			t.Fatalf("the new owner of pid %d or the old holder's launcher (pid %d) was signalled: %v", pid, launcher.Process.Pid, results)
 		}
 	})
 
@@ -74,8 +117,8 @@ func TestFaults(t *testing.T) {
 			waitListening(t, port)
 			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "sh", "-c", "echo command ran")
 			wantExit(t, code, 0, out)
-			wantOutput(t, out, fmt.Sprintf("sh (%d) → holder", watcher.Process.Pid))
-			wantOutput(t, out, "stopping its process group")
+			wantOutput(t, out, fmt.Sprintf("launcher  sh (pid %d)", watcher.Process.Pid))
+			wantOutput(t, out, fmt.Sprintf("terminated sh (pid %d) with SIGTERM", watcher.Process.Pid))
 			wantOutput(t, out, "command ran")
 			wantDead(t, watcher.Process.Pid)
 			wantFree(t, port)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/portguard/portguard/guard"
 	"github.com/portguard/portguard/wrap"
 )
 
@@ -37,6 +38,15 @@ const (
 	exitNotFound      = 127
 	exitInterrupted   = 130
 )
+
+// exitCodes are what the pipeline's failures exit with.
+var exitCodes = map[guard.Kind]int{
+	guard.Failed:       exitFailure,
+	guard.Usage:        exitUsage,
+	guard.Held:         exitHeld,
+	guard.NoPermission: exitNoPermission,
+	guard.Interrupted:  exitInterrupted,
+}
 
 // failure is an error that ends portguard with a given exit code. An empty
 // msg exits without a message (the code says it all, or a message was
@@ -67,7 +77,12 @@ func report(w io.Writer, err error) int {
 		return exitOK
 	}
 	var f *failure
-	if !errors.As(err, &f) {
+	var g *guard.Error
+	switch {
+	case errors.As(err, &f):
+	case errors.As(err, &g):
+		f = &failure{code: exitCodes[g.Kind], msg: g.Msg, hints: g.Hints}
+	default:
 		f = &failure{code: exitFailure, msg: err.Error()}
 	}
 	if f.msg != "" {
@@ -89,10 +104,15 @@ const (
 	yellow = "\x1b[33m"
 )
 
-// paint colours s when stderr is a terminal and NO_COLOR is not set
+// colorOn: colour when stderr is a terminal and NO_COLOR is not set
 // (no-color.org).
+func colorOn() bool {
+	return os.Getenv("NO_COLOR") == "" && isatty.IsTerminal(os.Stderr.Fd())
+}
+
+// paint colours s when colorOn.
 func paint(s, color string) string {
-	if os.Getenv("NO_COLOR") != "" || !isatty.IsTerminal(os.Stderr.Fd()) {
+	if !colorOn() {
 		return s
 	}
 	return color + s + "\x1b[0m"

@@ -94,7 +94,7 @@ func TestPromptDefaultsByProject(t *testing.T) {
 		holderAlive bool // after pressing Enter
 	}{
 		{"earlier copy", "shop/web", "Terminate the earlier copy, holder (pid", false},
-		{"another project", "blog", "warning: it is another project's: it runs in ~/blog", true},
+		{"another project", "blog", "is another project's: it runs in ~/blog", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

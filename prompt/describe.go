@@ -10,6 +10,7 @@ import (
 
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/identify"
+	"github.com/portguard/portguard/internal/display"
 )
 
 // Describe writes a short block per holder: what it is, who runs it, where,
@@ -17,21 +18,21 @@ import (
 func Describe(w io.Writer, holders []detect.Holder, now time.Time) {
 	for _, h := range holders {
 		if !h.Visible() {
-			fmt.Fprintf(w, ":%d is held by a process of user %s that portguard cannot see\n", h.Port, h.User)
+			fmt.Fprintf(w, ":%d is held by a process of user %s that portguard cannot see\n", h.Port, display.Safe(h.User))
 			fmt.Fprintf(w, "    address  %s\n", h.Addr)
 			continue
 		}
 		if c := h.Container; c != nil {
-			fmt.Fprintf(w, ":%d is published by %s\n", h.Port, identify.Describe(c))
-			fmt.Fprintf(w, "    via      %s (pid %d), docker's port forwarder\n", h.Name, h.PID)
+			fmt.Fprintf(w, ":%d is published by %s\n", h.Port, display.Safe(identify.Describe(c)))
+			fmt.Fprintf(w, "    via      %s (pid %d), docker's port forwarder\n", display.Safe(h.Name), h.PID)
 			fmt.Fprintf(w, "    address  %s\n", h.Addr)
 			continue
 		}
-		fmt.Fprintf(w, ":%d is held by %s (pid %d)\n", h.Port, h.Name, h.PID)
-		fmt.Fprintf(w, "    command  %s\n", clip(h.Command(), 200))
-		fmt.Fprintf(w, "    user     %s\n", h.User)
+		fmt.Fprintf(w, ":%d is held by %s (pid %d)\n", h.Port, display.Safe(h.Name), h.PID)
+		fmt.Fprintf(w, "    command  %s\n", display.Safe(clip(h.Command(), 200)))
+		fmt.Fprintf(w, "    user     %s\n", display.Safe(h.User))
 		if h.Cwd != "" {
-			fmt.Fprintf(w, "    cwd      %s\n", tildePath(h.Cwd))
+			fmt.Fprintf(w, "    cwd      %s\n", display.Safe(tildePath(h.Cwd)))
 		}
 		if !h.Started.IsZero() {
 			fmt.Fprintf(w, "    running  %s (since %s)\n", Age(now.Sub(h.Started)), h.Started.Format("Jan 2 15:04"))

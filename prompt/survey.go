@@ -26,9 +26,22 @@ func (a *surveyAsker) Ask(question string, options []Option) (int, error) {
 		Message: question,
 		Options: labels,
 		Default: labels[0],
+		// Typing filters the menu. survey's own filter matches the typed
+		// text anywhere in a label, so "n" kept "Terminate" selected
+		// and Enter terminated. Here a letter is the option's shortcut,
+		// as in the plain prompt: "n" leaves only Abort, and text that
+		// is no shortcut leaves nothing for Enter to take.
+		Filter: func(typed, _ string, i int) bool { return shortcut(typed, options[i].Key) },
 	}, &choice, survey.WithStdio(a.in, a.out, a.out))
 	if errors.Is(err, terminal.InterruptErr) {
 		return 0, ErrInterrupted
 	}
 	return choice, err
+}
+
+// shortcut reports whether typed is key, or a word starting with it ("y",
+// "yes", "N", "no"), as the plain prompt reads answers.
+func shortcut(typed string, key rune) bool {
+	_, ok := match(typed, []Option{{Key: key}})
+	return ok && typed != ""
 }

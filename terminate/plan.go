@@ -3,18 +3,37 @@ package terminate
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/portguard/portguard/detect"
 )
 
-// launchers are programs that start a dev server as their child and may
-// start it again: package managers, the shells they run scripts with,
-// runtimes with a worker process, watchers and reloaders. Matched on the
-// kernel's process name (at most 15 characters).
+// Role is what a planned process is to the port being freed.
+type Role string
+
+const (
+	// RoleHolder holds the listening socket.
+	RoleHolder Role = "holder"
+	// RoleLauncher started a holder and exists for it alone: npm → sh →
+	// node. Left running, it could start the server again, or exit with
+	// an error the user then has to read.
+	RoleLauncher Role = "launcher"
+	// RoleWatcher is a holder's parent that portguard does not know as a
+	// launcher: it is signalled only if it starts the server again after
+	// the holder is gone (a supervisor that respawns its child).
+	RoleWatcher Role = "watcher"
+)
+
+// launchers are programs that start a dev server as their child and exist
+// for it: package managers, the shells they run scripts with, runtimes
+// with a worker process, watchers and reloaders. Matched on the first word
+// of the process's name, so that the real npm, which renames itself to
+// "npm run dev" through process.title, is known too.
 var launchers = map[string]bool{
-	"npm": true, "npm exec": true, "npx": true, "yarn": true, "pnpm": true, "bun": true,
-	"node": true, "deno": true, "nodemon": true, "ts-node-dev": true, "tsx": true, "concurrently": true,
+	"npm": true, "npx": true, "yarn": true, "pnpm": true, "bun": true,
+	"node": true, "deno": true, "nodemon": true, "ts-node-dev": true, "tsx": true,
 	"sh": true, "bash": true, "dash": true, "zsh": true,
 	"python": true, "python3": true, "flask": true, "uvicorn": true,
 	"ruby": true, "rails": true, "puma": true, "bundle": true,
@@ -23,113 +42,93 @@ var launchers = map[string]bool{
 	"dotnet": true, "dotnet-watch": true, "mix": true, "beam.smp": true,
 }
 
-// Plan is what terminating the holders of one port means: the holders,
-// the launchers above them in their process group (outermost first), and
-// that group's members when it is safe to stop it whole.
+// IsLauncher reports whether a process of this name is one that starts a
+// server for it alone.
+func IsLauncher(name string) bool {
+	first, _, _ := strings.Cut(name, " ")
+	return launchers[first]
+}
+
+// Target is one process the plan signals. Its PID and start time are its
+// identity: right before any signal, the process behind the PID is
+// checked to be this one.
+type Target struct {
+	Proc
+	Role Role
+	// Ports are the ports it holds (a holder) or that the holders it was
+	// found from hold (a launcher or watcher).
+	Ports []int
+	// Inodes are the listening sockets a holder must still hold.
+	Inodes []uint64
+	// For are the PIDs of the holders a launcher or watcher was found
+	// above. A launcher is signalled only while one of them still is the
+	// process the plan names: nothing is derived from a process that is
+	// gone or was replaced.
+	For []int
+	// NeedsForce says why terminating it needs --force or the user's
+	// explicit answer (a system service; under sudo, another user's
+	// process); "" when nothing does.
+	NeedsForce string
+}
+
+// Kept is a process above a holder that the plan leaves running, and why:
+// the user may expect it to stop with the server.
+type Kept struct {
+	Proc
+	For []int
+	Why string
+}
+
+// Plan is everything portguard will signal to free some ports, built once
+// before anything is shown. The prompt and --dry-run show it, and Execute
+// signals exactly its targets, each re-checked by identity first.
 type Plan struct {
-	Port    int
-	Holders []detect.Holder
-	Chain   []Proc
-	Group   []Proc
+	// Targets are signalled, launchers outermost first, then the holders.
+	Targets []Target
+	// Watchers are signalled only if they start a server again once its
+	// holder is gone; Refusal is why portguard may not, if it may not.
+	Watchers []Watcher
+	// Kept are left running (they run other things too, or fail a check).
+	Kept []Kept
+	// Containers are stopped with docker stop; their forwarders are not
+	// targets.
+	Containers []detect.Container
+	// Unseen are holders whose owner portguard cannot see (another
+	// user's process, portguard not being root): Vet refuses them.
+	Unseen []detect.Holder
 }
 
-// NewPlan finds, above each holder, the launchers in its process group:
-// `npm run dev` → sh → node. Stopping only node would let npm's watcher
-// (or nodemon, or a reloader) start it again.
-func NewPlan(holders []detect.Holder) Plan {
-	plan := Plan{Holders: holders}
-	if len(holders) > 0 {
-		plan.Port = holders[0].Port
-	}
-	protected := protectedPIDs()
-	seen := map[int]bool{}
-	for _, h := range holders {
-		hp, ok := readProc(h.PID)
-		if !ok {
-			continue
-		}
-		var chain []Proc
-		for p, ok := readProc(hp.PPID); ok && p.PGID == hp.PGID && launchers[p.Name] && mayStop(p, protected); p, ok = readProc(p.PPID) {
-			chain = append([]Proc{p}, chain...)
-		}
-		for _, p := range chain {
-			if !seen[p.PID] {
-				seen[p.PID] = true
-				plan.Chain = append(plan.Chain, p)
-			}
-		}
-		if len(chain) > 0 && plan.Group == nil {
-			plan.Group = safeGroup(chain[0], protected)
-		}
-	}
-	return plan
+// Watcher is a holder's parent that may start it again.
+type Watcher struct {
+	Target
+	Refusal error
 }
 
-// Tree shows the holders with the launchers above them:
-// "npm (1200) → sh (1201) → node (1202) holds :3000".
-func (p Plan) Tree() string {
-	if len(p.Chain) == 0 {
-		return ""
-	}
-	var parts []string
-	for _, c := range p.Chain {
-		parts = append(parts, c.String())
-	}
-	var holders []string
-	for _, h := range p.Holders {
-		holders = append(holders, fmt.Sprintf("%s (%d)", h.Name, h.PID))
-	}
-	return fmt.Sprintf("%s → %s holds :%d", strings.Join(parts, " → "), strings.Join(holders, ", "), p.Port)
+// Table is a snapshot of the processes: what a plan is built from.
+type Table struct {
+	procs map[int]Proc
+	kids  map[int][]int
 }
 
-// Stops says what will be stopped, for the user: "its process group (4
-// processes)" or "npm (1200) and sh (1201) too".
-func (p Plan) Stops() string {
-	switch {
-	case len(p.Group) > 0:
-		return fmt.Sprintf("its process group (%d processes)", len(p.Group))
-	case len(p.Chain) > 0:
-		var names []string
-		for _, c := range p.Chain {
-			names = append(names, c.String())
+// NewTable indexes procs by PID and by parent.
+func NewTable(procs []Proc) Table {
+	t := Table{procs: make(map[int]Proc, len(procs)), kids: map[int][]int{}}
+	for _, p := range procs {
+		t.procs[p.PID] = p
+		if p.state != "Z" && p.state != "X" {
+			t.kids[p.PPID] = append(t.kids[p.PPID], p.PID)
 		}
-		return strings.Join(names, " and ") + " too"
 	}
-	return ""
+	return t
 }
 
-// targets lists what to signal: the whole group when it is safe, else the
-// launchers and the holders. Holders carry their socket's inode, so that
-// each is re-checked before the signal.
-func (p Plan) targets() []target {
-	inodes := map[int]uint64{}
-	for _, h := range p.Holders {
-		inodes[h.PID] = h.Inode
-	}
-	var out []target
-	seen := map[int]bool{}
-	add := func(pr Proc) {
-		if !seen[pr.PID] {
-			seen[pr.PID] = true
-			out = append(out, target{proc: pr, inode: inodes[pr.PID]})
-		}
-	}
-	for _, pr := range p.Group {
-		add(pr)
-	}
-	for _, pr := range p.Chain {
-		add(pr)
-	}
-	for _, h := range p.Holders {
-		if pr, ok := readProc(h.PID); ok {
-			add(pr)
-		}
-	}
-	return out
-}
+// Snapshot reads every process of the system.
+func Snapshot() Table { return NewTable(allProcs()) }
 
-// protectedPIDs are never signalled: PID 1, portguard and its ancestors.
-func protectedPIDs() map[int]bool {
+// Protected are the processes a plan never includes as a launcher or
+// watcher, and Check refuses as holders: PID 1, portguard and its
+// ancestors (the shell that runs it, make, an editor's task runner).
+func Protected() map[int]bool {
 	self := os.Getpid()
 	protected := ancestorsOf(self)
 	protected[self] = true
@@ -137,33 +136,231 @@ func protectedPIDs() map[int]bool {
 	return protected
 }
 
-// mayStop: a launcher portguard may stop is not protected and is not a
-// terminal's session leader (a login shell, the shell of a terminal
-// window). A session leader with no terminal is a daemonised job (setsid,
-// nohup &, ssh host cmd) and may be stopped.
-func mayStop(p Proc, protected map[int]bool) bool {
-	return !protected[p.PID] && p.PID > 1 && !(p.SID == p.PID && p.tty != 0)
+// NewPlan builds the plan for the holders from the processes running now,
+// and vets every planned process with the rules.
+func NewPlan(holders []detect.Holder, rules Rules) (Plan, error) {
+	plan := Build(holders, Snapshot(), Protected())
+	plan.describe()
+	return plan.Vet(rules)
 }
 
-// safeGroup returns the members of leader's process group when stopping
-// the whole group is safe: it is not portguard's own group, and holds no
-// protected process and no session leader. Otherwise nil.
-func safeGroup(leader Proc, protected map[int]bool) []Proc {
-	self, ok := readProc(os.Getpid())
-	if !ok || leader.PGID == self.PGID || leader.PGID <= 1 {
-		return nil
-	}
-	var members []Proc
-	for _, p := range allProcs() {
-		if p.PGID != leader.PGID {
+// Build is the structural part of a plan, a pure function of the holders
+// and a process table:
+//   - every holder whose process is in the table (a holder that already
+//     exited needs nothing);
+//   - above each holder, its launchers, upwards while each is a known
+//     launcher in the holder's process group, is not protected, is not a
+//     terminal's session leader (a login shell), and has no child of its
+//     own outside the plan (concurrently, make -j, a script that starts
+//     two servers);
+//   - the first ancestor above the launchers that is none of those, as a
+//     watcher, if it too has no other child;
+//   - the ancestors the walk stopped at because they run other things, as
+//     kept.
+func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
+	var plan Plan
+	index := map[int]int{} // PID → index in plan.Targets
+	seenContainer := map[string]bool{}
+	for _, h := range holders {
+		if c := h.Container; c != nil {
+			if !seenContainer[c.ID] {
+				seenContainer[c.ID] = true
+				plan.Containers = append(plan.Containers, *c)
+			}
 			continue
 		}
-		if !mayStop(p, protected) {
-			return nil
+		if !h.Visible() {
+			plan.Unseen = append(plan.Unseen, h)
+			continue
 		}
-		if p.state != "Z" {
-			members = append(members, p)
+		p, ok := tbl.procs[h.PID]
+		if !ok || (!h.Started.IsZero() && !p.startedAt().IsZero() && !sameSecond(p, h)) {
+			continue // gone since detection, or its PID names another process now
+		}
+		if i, ok := index[h.PID]; ok {
+			t := &plan.Targets[i]
+			t.Ports = appendNew(t.Ports, h.Port)
+			t.Inodes = append(t.Inodes, h.Inode)
+			continue
+		}
+		p.fillFrom(h)
+		index[h.PID] = len(plan.Targets)
+		plan.Targets = append(plan.Targets, Target{Proc: p, Role: RoleHolder, Ports: []int{h.Port}, Inodes: []uint64{h.Inode}})
+	}
+	holderCount := len(plan.Targets)
+	inPlan := func(pid int) bool { _, ok := index[pid]; return ok }
+	var launchersOf [][]Target // per holder, bottom-up
+	for i := range holderCount {
+		holder := plan.Targets[i]
+		var chain []Target
+		below := holder.Proc
+		for {
+			a, ok := tbl.procs[below.PPID]
+			if !ok || a.PID <= 1 || protected[a.PID] || a.sessionLeaderOnTTY() {
+				break
+			}
+			if others := tbl.otherChildren(a.PID, below.PID, inPlan); len(others) > 0 {
+				plan.keep(a, holder.PID, "it also runs "+names(others, tbl, 3))
+				break
+			}
+			if !IsLauncher(a.Name) || a.PGID != holder.PGID {
+				plan.watch(a, holder)
+				break
+			}
+			chain = append(chain, Target{Proc: a, Role: RoleLauncher, Ports: holder.Ports, For: []int{holder.PID}})
+			index[a.PID] = -1 // counts as planned for the launchers above
+			below = a
+		}
+		launchersOf = append(launchersOf, chain)
+	}
+	plan.Targets = append(mergeLaunchers(launchersOf), plan.Targets...)
+	return plan
+}
+
+// mergeLaunchers lists every holder's launchers once, outermost first, a
+// launcher shared by two holders (one npm, two listeners) with both.
+func mergeLaunchers(chains [][]Target) []Target {
+	var out []Target
+	at := map[int]int{}
+	for _, chain := range chains {
+		for i := len(chain) - 1; i >= 0; i-- {
+			l := chain[i]
+			if j, ok := at[l.PID]; ok {
+				out[j].For = appendNew(out[j].For, l.For...)
+				out[j].Ports = appendNew(out[j].Ports, l.Ports...)
+				continue
+			}
+			at[l.PID] = len(out)
+			l.Ports = slices.Clone(l.Ports)
+			out = append(out, l)
 		}
 	}
-	return members
+	return out
+}
+
+func (plan *Plan) keep(p Proc, holder int, why string) {
+	for i := range plan.Kept {
+		if plan.Kept[i].PID == p.PID {
+			plan.Kept[i].For = appendNew(plan.Kept[i].For, holder)
+			return
+		}
+	}
+	plan.Kept = append(plan.Kept, Kept{Proc: p, For: []int{holder}, Why: why})
+}
+
+func (plan *Plan) watch(p Proc, holder Target) {
+	for i := range plan.Watchers {
+		if w := &plan.Watchers[i]; w.PID == p.PID {
+			w.For = appendNew(w.For, holder.PID)
+			w.Ports = appendNew(w.Ports, holder.Ports...)
+			return
+		}
+	}
+	plan.Watchers = append(plan.Watchers, Watcher{Target: Target{Proc: p, Role: RoleWatcher, Ports: slices.Clone(holder.Ports), For: []int{holder.PID}}})
+}
+
+// otherChildren are pid's live children other than below that the plan
+// does not hold.
+func (t Table) otherChildren(pid, below int, inPlan func(int) bool) []int {
+	var out []int
+	for _, k := range t.kids[pid] {
+		if k != below && !inPlan(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func names(pids []int, tbl Table, max int) string {
+	var parts []string
+	for i, pid := range pids {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("%d more", len(pids)-max))
+			break
+		}
+		parts = append(parts, tbl.procs[pid].String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describe fills in, for the processes a plan found above the holders,
+// what the prompt shows and the checks need: owner, command line.
+func (plan *Plan) describe() {
+	fill := func(p *Proc) {
+		if d, ok := detect.Process(p.PID); ok {
+			p.fillFrom(d)
+		} else {
+			p.UID = -1
+		}
+	}
+	for i := range plan.Targets {
+		if plan.Targets[i].Role != RoleHolder {
+			fill(&plan.Targets[i].Proc)
+		}
+	}
+	for i := range plan.Watchers {
+		fill(&plan.Watchers[i].Proc)
+	}
+	for i := range plan.Kept {
+		fill(&plan.Kept[i].Proc)
+	}
+}
+
+// fillFrom takes the details a detect.Holder carries.
+func (p *Proc) fillFrom(h detect.Holder) {
+	p.UID, p.User, p.Cmdline, p.Cwd = h.UID, h.User, h.Cmdline, h.Cwd
+}
+
+// Holders are the plan's holder targets.
+func (plan Plan) Holders() []Target { return plan.byRole(RoleHolder) }
+
+// Launchers are the plan's launcher targets, outermost first.
+func (plan Plan) Launchers() []Target { return plan.byRole(RoleLauncher) }
+
+func (plan Plan) byRole(r Role) []Target {
+	var out []Target
+	for _, t := range plan.Targets {
+		if t.Role == r {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Empty reports whether the plan signals nothing and stops no container.
+func (plan Plan) Empty() bool { return len(plan.Targets) == 0 && len(plan.Containers) == 0 }
+
+// Names are the names a process is known by, for the project's never list:
+// its kernel name and its program's base name.
+func (p Proc) Names() []string {
+	out := []string{p.Name}
+	if first, _, _ := strings.Cut(p.Name, " "); first != p.Name {
+		out = append(out, first)
+	}
+	if len(p.Cmdline) > 0 {
+		prog, _, _ := strings.Cut(p.Cmdline[0], " ")
+		out = append(out, filepath.Base(prog))
+	}
+	return out
+}
+
+func appendNew[T comparable](s []T, vs ...T) []T {
+	for _, v := range vs {
+		if !slices.Contains(s, v) {
+			s = append(s, v)
+		}
+	}
+	return s
+}
+
+// sessionLeaderOnTTY: a terminal's session leader is the login shell or a
+// terminal window's shell. A session leader with no terminal is a
+// daemonised job (setsid, nohup &, ssh host cmd) and may be a launcher.
+func (p Proc) sessionLeaderOnTTY() bool { return p.SID == p.PID && p.tty != 0 }
+
+// sameSecond reports whether the table's process started when the holder
+// portguard looked at started, to the second that both are known to.
+func sameSecond(p Proc, h detect.Holder) bool {
+	d := p.startedAt().Sub(h.Started)
+	return d > -1e9 && d < 1e9
 }

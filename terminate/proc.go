@@ -14,12 +14,24 @@ var errGone = errors.New("process is gone")
 type Proc struct {
 	PID, PPID, PGID, SID int
 	Name                 string
-	state                string
-	start                uint64 // start time in the system's own unit: with the PID, it names one process
-	tty                  int    // the controlling terminal's device number, 0 for none
+	// Started is when it started; with the PID it names one process.
+	Started time.Time
+	// UID, User, Cmdline and Cwd are filled in for the processes a plan
+	// names; UID is -1 when it could not be read.
+	UID     int
+	User    string
+	Cmdline []string
+	Cwd     string
+
+	state string
+	start uint64 // start time in the system's own unit, for the identity check
+	tty   int    // the controlling terminal's device number, 0 for none
 }
 
-func (p Proc) String() string { return fmt.Sprintf("%s (%d)", p.Name, p.PID) }
+func (p Proc) String() string { return fmt.Sprintf("%s (pid %d)", p.Name, p.PID) }
 
-// pollInterval paces waiting for processes to exit and ports to clear.
+func (p Proc) startedAt() time.Time { return p.Started }
+
+// pollInterval paces waiting for ports to clear, and for processes to exit
+// where the system gives no handle to wait on.
 var pollInterval = 10 * time.Millisecond

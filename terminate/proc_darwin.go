@@ -3,6 +3,7 @@ package terminate
 import (
 	"errors"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,7 +14,7 @@ import (
 // window for a reused PID is the microseconds between the two.
 type handle struct{ Proc }
 
-func open(p Proc, _ uint64) (*handle, error) {
+func open(p Proc, _ []uint64) (*handle, error) {
 	now, ok := readProc(p.PID)
 	if !ok || now.start != p.start {
 		return nil, errGone
@@ -65,8 +66,9 @@ func kinfoProc(kp *unix.KinfoProc) Proc {
 	}
 	return Proc{
 		PID: int(kp.Proc.P_pid), PPID: int(kp.Eproc.Ppid), PGID: int(kp.Eproc.Pgid),
-		Name:  unix.ByteSliceToString(kp.Proc.P_comm[:]),
-		state: state, start: uint64(sec)*1e6 + uint64(nsec)/1e3, tty: tty,
+		Name:    unix.ByteSliceToString(kp.Proc.P_comm[:]),
+		Started: time.Unix(sec, nsec),
+		state:   state, start: uint64(sec)*1e6 + uint64(nsec)/1e3, tty: tty,
 	}
 }
 
@@ -82,3 +84,6 @@ func allProcs() []Proc {
 	}
 	return out
 }
+
+// pollExit sleeps a moment: there is no handle here to wait on.
+func pollExit(_ []*handle, timeout time.Duration) { time.Sleep(min(timeout, pollInterval)) }

@@ -3,7 +3,9 @@ package terminate
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"syscall"
+	"time"
 
 	"github.com/portguard/portguard/internal/proc"
 	"golang.org/x/sys/unix"
@@ -21,7 +23,7 @@ type handle struct {
 // process portguard planned to stop: the same start time, and, for a
 // holder, the socket inode among its open files. Then a signal 0 through
 // the pidfd proves the check read this process and not a successor.
-func open(p Proc, inode uint64) (*handle, error) {
+func open(p Proc, inodes []uint64) (*handle, error) {
 	h := &handle{Proc: p, pidfd: -1}
 	fd, err := unix.PidfdOpen(p.PID, 0)
 	switch {
@@ -39,7 +41,7 @@ func open(p Proc, inode uint64) (*handle, error) {
 		return nil, fmt.Errorf("opening pid %d: %w", p.PID, err)
 	}
 	now, ok := readProc(p.PID)
-	if !ok || now.start != p.start || (inode != 0 && !holdsInode(p.PID, inode)) {
+	if !ok || now.start != p.start || (len(inodes) > 0 && !holdsAny(p.PID, inodes)) {
 		h.close()
 		return nil, errGone
 	}
@@ -83,14 +85,34 @@ func (h *handle) close() {
 	}
 }
 
-// holdsInode reports whether pid has the socket with this inode open.
-func holdsInode(pid int, inode uint64) bool {
+// holdsAny reports whether pid has one of these sockets open.
+func holdsAny(pid int, inodes []uint64) bool {
 	found := false
 	_ = proc.Sockets(pid, func(i uint64) bool {
-		found = i == inode
+		found = slices.Contains(inodes, i)
 		return !found
 	})
 	return found
+}
+
+// pollExit sleeps until one of the processes exits or timeout passes: a
+// pidfd polls readable the moment its process exits, so the wait ends on
+// the exit itself rather than on the next tick of a timer.
+func pollExit(hs []*handle, timeout time.Duration) {
+	fds := make([]unix.PollFd, 0, len(hs))
+	for _, h := range hs {
+		if h.pidfd < 0 {
+			// No pidfd to wait on: look again after a short sleep.
+			timeout = min(timeout, pollInterval)
+			continue
+		}
+		fds = append(fds, unix.PollFd{Fd: int32(h.pidfd), Events: unix.POLLIN})
+	}
+	if len(fds) == 0 {
+		time.Sleep(timeout)
+		return
+	}
+	_, _ = unix.Poll(fds, int(timeout.Milliseconds())+1)
 }
 
 // readProc reads /proc/PID/stat.
@@ -99,7 +121,7 @@ func readProc(pid int) (Proc, bool) {
 	if err != nil {
 		return Proc{}, false
 	}
-	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGID, SID: st.SID, Name: st.Comm, state: string(st.State), start: st.StartTicks, tty: st.TTY}, true
+	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGID, SID: st.SID, Name: st.Comm, Started: st.Started(), state: string(st.State), start: st.StartTicks, tty: st.TTY}, true
 }
 
 // allProcs lists every process, for finding a process group's members.

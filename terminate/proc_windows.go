@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strconv"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -17,7 +18,7 @@ type handle struct {
 	h windows.Handle
 }
 
-func open(p Proc, _ uint64) (*handle, error) {
+func open(p Proc, _ []uint64) (*handle, error) {
 	ph, err := windows.OpenProcess(windows.PROCESS_TERMINATE|windows.PROCESS_QUERY_LIMITED_INFORMATION|windows.SYNCHRONIZE, false, uint32(p.PID))
 	if errors.Is(err, windows.ERROR_INVALID_PARAMETER) {
 		return nil, errGone // no such process
@@ -101,9 +102,14 @@ func allProcs() []Proc {
 		p := Proc{PID: int(e.ProcessID), PPID: int(e.ParentProcessID), PGID: int(e.ProcessID), Name: windows.UTF16ToString(e.ExeFile[:])}
 		if ph, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, e.ProcessID); err == nil {
 			p.start = startTime(ph)
+			ft := windows.Filetime{HighDateTime: uint32(p.start >> 32), LowDateTime: uint32(p.start)}
+			p.Started = time.Unix(0, ft.Nanoseconds())
 			windows.CloseHandle(ph)
 		}
 		out = append(out, p)
 	}
 	return out
 }
+
+// pollExit sleeps a moment: there is no handle here to wait on.
+func pollExit(_ []*handle, timeout time.Duration) { time.Sleep(min(timeout, pollInterval)) }

@@ -1,13 +1,14 @@
 // Package terminate stops the processes that hold a port: SIGTERM, a grace
 // period, SIGKILL if needed, then a check that the port really is free.
 //
-// It never hits the wrong process. Each process is opened as a pidfd and
-// re-checked through it (it still holds the socket, it started when the
-// one portguard looked at started) before any signal, so a PID reused in
-// the meantime is never signalled. It refuses to signal PID 1, portguard
-// itself and portguard's ancestors (the shell that runs it, make, an
-// editor's task runner), and stops a launcher or watcher above the holder
-// (npm → sh → node), so the port is not taken again at once.
+// Everything it signals is in one Plan, built once before anything is
+// shown: the holders, the launchers above them that exist for them alone,
+// and the watchers that are stopped only if they start a server again.
+// Every planned process passes the same checks (Vet), and Execute signals
+// exactly the plan. Each process is opened as a pidfd and re-checked
+// through it (the same start time; for a holder, the same socket) before
+// any signal, so a PID reused in the meantime is never signalled, and
+// nothing found from a process that is gone is signalled either.
 package terminate
 
 import (
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,25 +25,35 @@ import (
 	"github.com/portguard/portguard/detect"
 )
 
-// Result says how one process ended.
+// Result says how one planned process ended.
 type Result struct {
 	PID  int
 	Name string
-	// Signal is the last signal sent: SIGTERM or SIGKILL, or 0 when the
-	// process was gone before portguard signalled it.
+	Role Role
+	// Signal is the last signal sent: SIGTERM or SIGKILL, or 0 when none
+	// was sent.
 	Signal  syscall.Signal
 	Elapsed time.Duration
+	// Skipped says why no signal was sent, when none was.
+	Skipped string
 }
 
 func (r Result) String() string {
 	who := fmt.Sprintf("%s (pid %d)", r.Name, r.PID)
 	if r.Signal == 0 {
-		return who + " exited by itself"
+		return who + " " + r.Skipped
 	}
 	return fmt.Sprintf("terminated %s with %s after %s", who, signalName(r.Signal), round(r.Elapsed))
 }
 
-// RefusedError means the holder is a process portguard must never signal.
+// Why no signal was sent.
+const (
+	exitedByItself = "exited by itself"
+	replaced       = "was gone before its signal; its pid now names another process, which was left alone"
+	serverGone     = "was left running: the server it started was gone before the signal"
+)
+
+// RefusedError means a holder is a process portguard must never signal.
 type RefusedError struct {
 	Port   int
 	PID    int
@@ -53,8 +65,9 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("refusing to terminate %s (pid %d), which holds :%d: %s", e.Name, e.PID, e.Port, e.Reason)
 }
 
-// PermissionError means portguard may not signal the holder: it belongs to
-// another user, or it is a system service and --force was not given.
+// PermissionError means portguard may not signal a planned process: it
+// belongs to another user, or it is a system service and --force was not
+// given.
 type PermissionError struct {
 	Port int
 	PID  int
@@ -63,17 +76,56 @@ type PermissionError struct {
 	// Forcible: --force (with sudo where needed) would allow it.
 	Forcible bool
 	Reason   string
+	// Signalled lists what had already been sent SIGTERM when the
+	// permission was refused in the middle of a stop; empty when nothing
+	// was signalled.
+	Signalled []string
 }
 
 func (e *PermissionError) Error() string {
+	var msg string
 	switch {
 	case e.PID == 0:
-		return fmt.Sprintf(":%d is held by a process of user %s that portguard cannot see", e.Port, e.User)
+		msg = fmt.Sprintf(":%d is held by a process of user %s that portguard cannot see", e.Port, e.User)
 	case e.Reason != "":
-		return fmt.Sprintf("not terminating %s (pid %d), which holds :%d: %s", e.Name, e.PID, e.Port, e.Reason)
+		msg = fmt.Sprintf("not terminating %s (pid %d) for :%d: %s", e.Name, e.PID, e.Port, e.Reason)
+	default:
+		msg = fmt.Sprintf("not allowed to terminate %s (pid %d) of user %s, for :%d", e.Name, e.PID, e.User, e.Port)
 	}
-	return fmt.Sprintf("not allowed to terminate %s (pid %d) of user %s, which holds :%d", e.Name, e.PID, e.User, e.Port)
+	if len(e.Signalled) > 0 {
+		msg += "; SIGTERM was already sent to " + strings.Join(e.Signalled, ", ")
+	}
+	return msg
 }
+
+// SparedError means a planned holder is one the project's settings say
+// never to terminate.
+type SparedError struct {
+	Port  int
+	PID   int
+	Name  string
+	Entry string // the never entry that matched
+}
+
+func (e *SparedError) Error() string {
+	return fmt.Sprintf("portguard will not terminate %s (pid %d) on :%d: it is listed under never as %q", e.Name, e.PID, e.Port, e.Entry)
+}
+
+// WatcherError means the server was started again by a watcher that
+// portguard may not stop.
+type WatcherError struct {
+	Port    int
+	Watcher Proc
+	Server  detect.Holder
+	Reason  error
+}
+
+func (e *WatcherError) Error() string {
+	return fmt.Sprintf("%s started the server on :%d again (%s, pid %d), and portguard leaves it alone: %v",
+		e.Watcher, e.Port, e.Server.Name, e.Server.PID, e.Reason)
+}
+
+func (e *WatcherError) Unwrap() error { return e.Reason }
 
 // StillHeldError means the port did not come free: the holder survived
 // SIGKILL, or another process took the port at once.
@@ -90,92 +142,280 @@ func (e *StillHeldError) Error() string {
 	return fmt.Sprintf(":%d is still held by %s (pid %d)", e.Port, e.Name, e.PID)
 }
 
-// Options tune Holders.
-type Options struct {
-	// Grace is how long a process has to exit after SIGTERM before SIGKILL.
-	Grace time.Duration
+// Rules are the checks every planned process passes.
+type Rules struct {
 	// Force allows terminating system services and, under sudo, other
 	// users' processes.
 	Force bool
-	// Respawn is how long to watch the port after its holder is gone,
-	// when the holder's parent could start it again; 0 means a second.
-	Respawn time.Duration
+	// Allowed are processes the user was warned about and chose to
+	// terminate anyway: they pass as if with Force, and nothing else does.
+	Allowed []Proc
+	// Never reports the entry of the project's never list that one of a
+	// process's names matches; nil when there is no list.
+	Never func(names ...string) (string, bool)
 }
 
-// settle is how long a killed process and the port may take to clear.
-const settle = time.Second
+func (r Rules) forced(p Proc) bool {
+	return r.Force || slices.ContainsFunc(r.Allowed, func(a Proc) bool { return a.PID == p.PID && a.start == p.start })
+}
 
-// Holders terminates every holder of one port (and the launchers that
-// would restart them) and waits until the port can be bound. It checks
-// first and signals nothing when any holder may not be terminated.
+// Vet applies the rules to every process of the plan:
+//   - a holder that fails them refuses the whole plan (an error); one that
+//     needs --force is marked (NeedsForce) unless Force allows it, for the
+//     caller to ask about or refuse;
+//   - a launcher that fails them is left running, with those above it;
+//   - a watcher that fails them keeps its refusal, reported only if it
+//     starts the server again.
+func (plan Plan) Vet(rules Rules) (Plan, error) {
+	protected := Protected()
+	owner, who := InvokingUser()
+	if len(plan.Unseen) > 0 {
+		h := plan.Unseen[0]
+		return plan, &PermissionError{Port: h.Port, User: h.User}
+	}
+	for i := range plan.Targets {
+		t := &plan.Targets[i]
+		if t.Role != RoleHolder {
+			continue
+		}
+		err := check(t.Proc, t.Ports[0], rules, protected, owner, who)
+		var denied *PermissionError
+		if errors.As(err, &denied) && denied.Forcible {
+			t.NeedsForce = denied.Reason
+			continue
+		}
+		if err != nil {
+			return plan, err
+		}
+	}
+	// Launchers, per holder from the bottom up: the first that fails
+	// leaves itself and those above it running for that holder.
+	cut := map[int]map[int]bool{} // launcher PID → holders it is cut for
+	for _, h := range plan.Holders() {
+		chain := plan.chainOf(h.PID)
+		for i, l := range chain {
+			err := check(l.Proc, h.Ports[0], rules, protected, owner, who)
+			var denied *PermissionError
+			if errors.As(err, &denied) && denied.Forcible && rules.forced(l.Proc) {
+				err = nil
+			}
+			if err == nil {
+				continue
+			}
+			plan.keep(l.Proc, h.PID, reasonOf(err))
+			for _, above := range chain[i:] {
+				if cut[above.PID] == nil {
+					cut[above.PID] = map[int]bool{}
+				}
+				cut[above.PID][h.PID] = true
+			}
+			break
+		}
+	}
+	kept := plan.Targets[:0:0]
+	for _, t := range plan.Targets {
+		if t.Role == RoleLauncher {
+			t.For = slices.DeleteFunc(slices.Clone(t.For), func(pid int) bool { return cut[t.PID][pid] })
+			if len(t.For) == 0 {
+				continue
+			}
+		}
+		kept = append(kept, t)
+	}
+	plan.Targets = kept
+	for i := range plan.Watchers {
+		w := &plan.Watchers[i]
+		err := check(w.Proc, w.Ports[0], rules, protected, owner, who)
+		var denied *PermissionError
+		if errors.As(err, &denied) && denied.Forcible && rules.Force {
+			err = nil
+		}
+		w.Refusal = err
+	}
+	return plan, nil
+}
+
+// chainOf is the launchers above a holder, from the bottom up.
+func (plan Plan) chainOf(holder int) []Target {
+	var chain []Target
+	for _, t := range plan.Targets {
+		if t.Role == RoleLauncher && slices.Contains(t.For, holder) {
+			chain = append([]Target{t}, chain...)
+		}
+	}
+	return chain
+}
+
+func reasonOf(err error) string {
+	var refused *RefusedError
+	var denied *PermissionError
+	var spared *SparedError
+	switch {
+	case errors.As(err, &refused):
+		return refused.Reason
+	case errors.As(err, &denied) && denied.Reason != "":
+		return denied.Reason
+	case errors.As(err, &denied):
+		return "it belongs to " + denied.User
+	case errors.As(err, &spared):
+		return fmt.Sprintf("it is listed under never as %q", spared.Entry)
+	}
+	return err.Error()
+}
+
+// check is the one test every planned process passes: not protected, not
+// spared by the project's never list, the user's own (or allowed by
+// Force), and not a system service (or allowed by Force).
+func check(p Proc, port int, rules Rules, protected map[int]bool, owner int, who string) error {
+	self := os.Getpid()
+	switch {
+	case p.PID == 1:
+		return &RefusedError{Port: port, PID: p.PID, Name: p.Name, Reason: "it is PID 1, the system's init"}
+	case p.PID == self:
+		return &RefusedError{Port: port, PID: p.PID, Name: p.Name, Reason: "it is portguard itself"}
+	case protected[p.PID]:
+		return &RefusedError{Port: port, PID: p.PID, Name: p.Name, Reason: "it is one of portguard's own parents (the shell or tool that started it)"}
+	}
+	if rules.Never != nil {
+		if entry, ok := rules.Never(p.Names()...); ok {
+			return &SparedError{Port: port, PID: p.PID, Name: p.Name, Entry: entry}
+		}
+	}
+	euid := os.Geteuid()
+	user := p.User
+	if user == "" {
+		user = "uid " + strconv.Itoa(p.UID)
+	}
+	switch {
+	case p.UID != owner && euid != 0:
+		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user}
+	case p.UID != owner && !rules.forced(p):
+		// root may signal anyone, but acts for one user: the one who
+		// ran sudo, or root itself.
+		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user, Forcible: true,
+			Reason: fmt.Sprintf("it belongs to %s, not to you (%s)", user, who)}
+	}
+	if why := SystemService(p); why != "" && !rules.forced(p) {
+		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user, Forcible: true, Reason: why}
+	}
+	return nil
+}
+
+// Options tune Execute.
+type Options struct {
+	// Grace is how long a process has to exit after SIGTERM before SIGKILL.
+	Grace time.Duration
+	// Rules vet a server that a watcher starts again, and the watcher.
+	Rules Rules
+	// Respawn is how long to watch the ports after their holders are gone,
+	// when a watcher could start the server again; 0 means a second.
+	Respawn time.Duration
+	// Protocol of the ports; "" is TCP.
+	Protocol detect.Protocol
+}
+
+// settleTime is how long a killed process and the port may take to clear.
+const settleTime = time.Second
+
+// Execute signals exactly the plan's targets and waits until their ports
+// can be bound. Every target is opened and checked to be the planned
+// process first; if any may not be signalled, nothing is. A holder that is
+// gone or replaced is skipped, and so are the launchers found above it.
 // Cancelling ctx stops the waiting; the error is then ctx.Err().
-func Holders(ctx context.Context, holders []detect.Holder, opt Options) ([]Result, error) {
-	if len(holders) == 0 {
-		return nil, nil
-	}
-	if err := Check(holders, opt.Force); err != nil {
-		return nil, err
-	}
+func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 	if opt.Respawn <= 0 {
 		opt.Respawn = time.Second
 	}
-	port, proto := holders[0].Port, holders[0].Protocol
-	plan := NewPlan(holders)
-	results, err := stopAll(ctx, port, plan.targets(), opt.Grace)
+	if opt.Protocol == "" {
+		opt.Protocol = detect.TCP
+	}
+	results, err := stop(ctx, plan.Targets, opt.Grace)
 	if err != nil {
 		return results, err
 	}
-	if err := waitFree(ctx, proto, port); err != nil {
+	var ports []int
+	for _, t := range plan.Holders() {
+		ports = appendNew(ports, t.Ports...)
+	}
+	if err := waitFree(ctx, opt.Protocol, ports); err != nil {
 		return results, err
 	}
-	if len(plan.Chain) > 0 {
-		return results, nil // the launchers are stopped: nothing is left to restart the server
+	if len(plan.Watchers) == 0 && len(plan.Kept) == 0 {
+		return results, nil
 	}
-	more, err := watchRespawn(ctx, proto, port, holders, opt)
+	more, err := watchRespawn(ctx, plan, ports, opt)
 	return append(results, more...), err
 }
 
-// target is one process to stop; inode is the socket a holder must still
-// hold, 0 for a launcher.
-type target struct {
-	proc  Proc
-	inode uint64
-}
-
-// stopAll sends SIGTERM to every target, waits up to grace for all of
-// them, then sends SIGKILL to those left.
-func stopAll(ctx context.Context, port int, targets []target, grace time.Duration) ([]Result, error) {
-	start := time.Now()
-	var handles []*handle
+// stop opens every target, skips those that are no longer the planned
+// process (and the launchers of a skipped holder), then sends SIGTERM to
+// the rest, waits up to grace, and sends SIGKILL to those left.
+func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result, error) {
 	var results []Result
+	var handles []*handle
+	var roles []Role
 	defer func() {
 		for _, h := range handles {
 			h.close()
 		}
 	}()
-	for _, t := range targets {
-		h, err := open(t.proc, t.inode)
-		if errors.Is(err, errGone) {
-			results = append(results, Result{PID: t.proc.PID, Name: t.proc.Name})
+	gone := map[int]bool{}
+	// Holders first, so that their launchers can be skipped when they
+	// are gone.
+	order := slices.Clone(targets)
+	slices.SortStableFunc(order, func(a, b Target) int { return boolInt(a.Role != RoleHolder) - boolInt(b.Role != RoleHolder) })
+	opened := map[int]*handle{}
+	for _, t := range order {
+		if t.Role == RoleLauncher && !slices.ContainsFunc(t.For, func(pid int) bool { return !gone[pid] }) {
+			results = append(results, Result{PID: t.PID, Name: t.Name, Role: t.Role, Skipped: serverGone})
 			continue
+		}
+		h, err := open(t.Proc, t.Inodes)
+		if errors.Is(err, errGone) {
+			gone[t.PID] = true
+			why := exitedByItself
+			if now, ok := readProc(t.PID); ok && now.start != t.start {
+				why = replaced
+			}
+			results = append(results, Result{PID: t.PID, Name: t.Name, Role: t.Role, Skipped: why})
+			continue
+		}
+		if errors.Is(err, syscall.EPERM) {
+			return results, &PermissionError{Port: t.Ports[0], PID: t.PID, Name: t.Name, User: userOf(t.Proc)}
 		}
 		if err != nil {
 			return results, err
 		}
-		handles = append(handles, h)
+		opened[t.PID] = h
 	}
-	signalled := make([]Result, len(handles))
-	for i, h := range handles {
-		signalled[i] = Result{PID: h.PID, Name: h.Name}
+	// Signal in the plan's order: launchers outermost first, so that none
+	// is left to start its server again while the holder goes.
+	var signalled []string
+	for _, t := range targets {
+		h, ok := opened[t.PID]
+		if !ok {
+			continue
+		}
 		switch err := h.signal(syscall.SIGTERM); {
 		case errors.Is(err, errGone):
+			results = append(results, Result{PID: t.PID, Name: t.Name, Role: t.Role, Skipped: exitedByItself})
+			h.close()
+			continue
 		case errors.Is(err, syscall.EPERM):
-			return results, &PermissionError{Port: port, PID: h.PID, Name: h.Name, User: "another user"}
+			h.close()
+			return results, &PermissionError{Port: t.Ports[0], PID: t.PID, Name: t.Name, User: userOf(t.Proc), Signalled: signalled}
 		case err != nil:
-			return results, fmt.Errorf("sending SIGTERM to %s (pid %d): %w", h.Name, h.PID, err)
-		default:
-			signalled[i].Signal = syscall.SIGTERM
+			h.close()
+			return results, fmt.Errorf("sending SIGTERM to %s (pid %d): %w", t.Name, t.PID, err)
 		}
+		signalled = append(signalled, t.String())
+		handles = append(handles, h)
+		roles = append(roles, t.Role)
+	}
+	start := time.Now()
+	sent := make([]syscall.Signal, len(handles))
+	for i := range sent {
+		sent[i] = syscall.SIGTERM
 	}
 	left, err := waitExit(ctx, handles, grace)
 	if err != nil {
@@ -183,91 +423,102 @@ func stopAll(ctx context.Context, port int, targets []target, grace time.Duratio
 	}
 	for _, i := range left {
 		if err := handles[i].signal(syscall.SIGKILL); err == nil {
-			signalled[i].Signal = syscall.SIGKILL
+			sent[i] = syscall.SIGKILL
 		}
 	}
-	left, err = waitExit(ctx, handles, settle)
-	for i := range signalled {
-		signalled[i].Elapsed = time.Since(start)
+	if len(left) > 0 {
+		left, err = waitExit(ctx, handles, settleTime)
 	}
-	results = append(results, signalled...)
+	elapsed := time.Since(start)
+	for i, h := range handles {
+		results = append(results, Result{PID: h.PID, Name: h.Name, Role: roles[i], Signal: sent[i], Elapsed: elapsed})
+	}
 	if err != nil {
 		return results, err
 	}
 	if len(left) > 0 {
 		h := handles[left[0]]
+		port := 0
+		for _, t := range targets {
+			if t.PID == h.PID {
+				port = t.Ports[0]
+			}
+		}
 		return results, &StillHeldError{Port: port, PID: h.PID, Name: h.Name}
 	}
 	return results, nil
 }
 
 // waitExit waits up to limit for every handle to exit and returns the
-// indexes of those still running.
+// indexes of those still running. It sleeps in the kernel until one of
+// them exits (pollExit), waking at least every 100 ms to notice ctx.
 func waitExit(ctx context.Context, hs []*handle, limit time.Duration) ([]int, error) {
 	deadline := time.Now().Add(limit)
 	for {
 		var left []int
+		var running []*handle
 		for i, h := range hs {
 			if !h.exited() {
 				left = append(left, i)
+				running = append(running, h)
 			}
 		}
 		if len(left) == 0 || !time.Now().Before(deadline) {
 			return left, nil
 		}
-		select {
-		case <-ctx.Done():
-			return left, ctx.Err()
-		case <-time.After(pollInterval):
+		if err := ctx.Err(); err != nil {
+			return left, err
 		}
+		pollExit(running, min(time.Until(deadline), 100*time.Millisecond))
 	}
 }
 
-// waitFree waits until the port can be bound again, or is at least no
-// longer listed with a holder.
-func waitFree(ctx context.Context, proto detect.Protocol, port int) error {
-	if proto == "" {
-		proto = detect.TCP
+func boolInt(b bool) int {
+	if b {
+		return 1
 	}
-	deadline := time.Now().Add(settle)
-	for {
-		if detect.FreeOf(proto, port) {
-			return nil
-		}
-		holders, err := detect.HoldersOf(proto, port)
-		if err == nil && len(holders) == 0 {
-			return nil
-		}
-		if !time.Now().Before(deadline) {
-			if len(holders) > 0 {
-				return &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name}
+	return 0
+}
+
+func userOf(p Proc) string {
+	if p.User != "" {
+		return p.User
+	}
+	return "another user"
+}
+
+// waitFree waits until every port can be bound again, or is at least no
+// longer listed in the socket table.
+func waitFree(ctx context.Context, proto detect.Protocol, ports []int) error {
+	deadline := time.Now().Add(settleTime)
+	for _, port := range ports {
+		for {
+			used, err := detect.InUse(proto, port)
+			if err == nil && !used {
+				break
 			}
-			return &StillHeldError{Port: port}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pollInterval):
+			if !time.Now().Before(deadline) {
+				if holders, err := detect.HoldersOf(proto, port); err == nil && len(holders) > 0 {
+					return &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name}
+				}
+				return &StillHeldError{Port: port}
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(pollInterval):
+			}
 		}
 	}
+	return nil
 }
 
-// watchRespawn watches the port for a while after its holders are gone,
-// when their parent is alive and could start the server again (a watcher
-// portguard does not know by name). If the port is taken again by a
-// descendant of that parent, the parent is a watcher: it is stopped too,
-// with the new holder.
-func watchRespawn(ctx context.Context, proto detect.Protocol, port int, old []detect.Holder, opt Options) ([]Result, error) {
-	protected := protectedPIDs()
-	parents := map[int]Proc{}
-	for _, h := range old {
-		if p, ok := readProc(h.PPID); ok && mayStop(p, protected) {
-			parents[p.PID] = p
-		}
-	}
-	if len(parents) == 0 {
-		return nil, nil
-	}
+// watchRespawn watches the ports for a while after their holders are
+// gone, when a watcher (or a kept parent) could start the server again.
+// If a port is taken again by a descendant of a watcher, the watcher and
+// the new server are stopped, when the rules allow; otherwise portguard
+// stops and says which process respawns the server and why it is left.
+func watchRespawn(ctx context.Context, plan Plan, ports []int, opt Options) ([]Result, error) {
 	deadline := time.Now().Add(opt.Respawn)
 	for time.Now().Before(deadline) {
 		select {
@@ -275,76 +526,74 @@ func watchRespawn(ctx context.Context, proto detect.Protocol, port int, old []de
 			return nil, ctx.Err()
 		case <-time.After(pollInterval):
 		}
-		holders, err := detect.HoldersOf(proto, port)
-		if err != nil || len(holders) == 0 {
-			continue
+		for _, port := range ports {
+			if used, err := detect.InUse(opt.Protocol, port); err != nil || !used {
+				continue
+			}
+			holders, err := detect.HoldersOf(opt.Protocol, port)
+			if err != nil || len(holders) == 0 {
+				continue
+			}
+			return respawned(ctx, plan, port, holders, opt)
 		}
-		watcher, ok := ancestorIn(holders, parents)
-		if !ok {
-			return nil, &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name}
-		}
-		if err := Check(holders, opt.Force); err != nil {
-			return nil, err
-		}
-		plan := NewPlan(holders)
-		plan.Chain = []Proc{watcher}
-		plan.Group = safeGroup(watcher, protected)
-		results, err := stopAll(ctx, port, plan.targets(), opt.Grace)
-		if err != nil {
-			return results, err
-		}
-		return results, waitFree(ctx, proto, port)
 	}
 	return nil, nil
 }
 
-// ancestorIn finds, among the ancestors of the holders, one of parents.
-func ancestorIn(holders []detect.Holder, parents map[int]Proc) (Proc, bool) {
+// respawned handles a port taken again after its holders were stopped.
+func respawned(ctx context.Context, plan Plan, port int, holders []detect.Holder, opt Options) ([]Result, error) {
+	w, found := ancestorIn(holders, plan.Watchers)
+	if !found {
+		for _, k := range plan.Kept {
+			if kw, ok := ancestorIn(holders, []Watcher{{Target: Target{Proc: k.Proc}}}); ok {
+				return nil, &WatcherError{Port: port, Watcher: kw.Proc, Server: holders[0], Reason: errors.New(k.Why)}
+			}
+		}
+		return nil, &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name}
+	}
+	if w.Refusal != nil {
+		return nil, &WatcherError{Port: port, Watcher: w.Proc, Server: holders[0], Reason: w.Refusal}
+	}
+	// The new server is vetted as a holder is; the watcher was vetted
+	// when the plan was made and shown.
+	again := Build(holders, Snapshot(), Protected())
+	again.describe()
+	again, err := again.Vet(Rules{Force: opt.Rules.Force, Never: opt.Rules.Never})
+	if err != nil {
+		return nil, &WatcherError{Port: port, Watcher: w.Proc, Server: holders[0], Reason: err}
+	}
+	for _, t := range again.Targets {
+		if t.NeedsForce != "" {
+			return nil, &WatcherError{Port: port, Watcher: w.Proc, Server: holders[0], Reason: errors.New(t.NeedsForce)}
+		}
+	}
+	targets := append([]Target{w.Target}, again.Holders()...)
+	targets[0].Role = RoleWatcher
+	results, err := stop(ctx, targets, opt.Grace)
+	if err != nil {
+		return results, err
+	}
+	return results, waitFree(ctx, opt.Protocol, []int{port})
+}
+
+// ancestorIn finds, among the ancestors of the holders, one of the
+// watchers: the same process (PID and start time) the plan named.
+func ancestorIn(holders []detect.Holder, watchers []Watcher) (Watcher, bool) {
 	for _, h := range holders {
 		for pid, n := h.PID, 0; pid > 1 && n < 64; n++ {
 			p, ok := readProc(pid)
 			if !ok {
 				break
 			}
-			if w, ok := parents[p.PID]; ok && w.start == p.start {
-				return w, true
+			for _, w := range watchers {
+				if w.PID == p.PID && (w.start == 0 || w.start == p.start) {
+					return w, true
+				}
 			}
 			pid = p.PPID
 		}
 	}
-	return Proc{}, false
-}
-
-// Check reports, without signalling anything, whether portguard may
-// terminate the holders: a *RefusedError or *PermissionError when not.
-func Check(holders []detect.Holder, force bool) error {
-	self := os.Getpid()
-	euid := os.Geteuid()
-	ancestors := ancestorsOf(self)
-	owner, who := InvokingUser()
-	for _, h := range holders {
-		switch {
-		case !h.Visible():
-			return &PermissionError{Port: h.Port, User: h.User}
-		case h.PID == 1:
-			return &RefusedError{Port: h.Port, PID: h.PID, Name: h.Name, Reason: "it is PID 1, the system's init"}
-		case h.PID == self:
-			return &RefusedError{Port: h.Port, PID: h.PID, Name: h.Name, Reason: "it is portguard itself"}
-		case ancestors[h.PID]:
-			return &RefusedError{Port: h.Port, PID: h.PID, Name: h.Name, Reason: "it is one of portguard's own parents (the shell or tool that started it)"}
-		case h.UID != owner && euid != 0:
-			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User}
-		case h.UID != owner && !force:
-			// root may signal anyone, but acts for one user: the one
-			// who ran sudo, or root itself.
-			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User, Forcible: true,
-				Reason: fmt.Sprintf("it belongs to %s, not to you (%s)", h.User, who)}
-		}
-		if why := SystemService(h); why != "" && !force {
-			return &PermissionError{Port: h.Port, PID: h.PID, Name: h.Name, User: h.User, Forcible: true, Reason: why}
-		}
-	}
-	return nil
+	return Watcher{}, false
 }
 
 // InvokingUser is the user portguard acts for: under sudo, the one who
@@ -374,15 +623,17 @@ var systemDaemons = map[string]string{
 	"systemd":      "the system or your login session",
 }
 
-// SystemService says why h is a system service that needs --force, or ""
+// SystemService says why p is a system service that needs --force, or ""
 // when it is not: a well-known daemon, or the main process of a systemd
 // system unit (its parent is PID 1 and its cgroup is in system.slice).
-func SystemService(h detect.Holder) string {
-	if what, ok := systemDaemons[h.Name]; ok {
-		return fmt.Sprintf("it is the system service %s, and stopping it affects %s; add --force to do it anyway", h.Name, what)
+func SystemService(p Proc) string {
+	for _, name := range p.Names() {
+		if what, ok := systemDaemons[name]; ok {
+			return fmt.Sprintf("it is the system service %s, and stopping it affects %s; add --force to do it anyway", name, what)
+		}
 	}
-	if h.PPID == 1 {
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", h.PID)); err == nil && strings.Contains(string(b), "/system.slice/") {
+	if p.PPID == 1 {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", p.PID)); err == nil && strings.Contains(string(b), "/system.slice/") {
 			unit := string(b)[strings.Index(string(b), "/system.slice/")+len("/system.slice/"):]
 			unit, _, _ = strings.Cut(unit, "/")
 			unit = strings.TrimSpace(unit)

@@ -15,36 +15,6 @@ import (
 	"github.com/portguard/portguard/detect"
 )
 
-func TestCheckRefusesProtectedProcesses(t *testing.T) {
-	tests := []struct {
-		name   string
-		holder detect.Holder
-		want   any
-	}{
-		{"pid 1", detect.Holder{Port: 80, PID: 1, Name: "init", UID: os.Geteuid()}, &RefusedError{}},
-		{"itself", detect.Holder{Port: 80, PID: os.Getpid(), Name: "self", UID: os.Geteuid()}, &RefusedError{}},
-		{"parent", detect.Holder{Port: 80, PID: os.Getppid(), Name: "parent", UID: os.Geteuid()}, &RefusedError{}},
-		{"owner not visible", detect.Holder{Port: 80, User: "alice"}, &PermissionError{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := Check([]detect.Holder{tt.holder}, false)
-			switch tt.want.(type) {
-			case *RefusedError:
-				var e *RefusedError
-				if !errors.As(err, &e) {
-					t.Fatalf("Check = %v, want a RefusedError", err)
-				}
-			case *PermissionError:
-				var e *PermissionError
-				if !errors.As(err, &e) {
-					t.Fatalf("Check = %v, want a PermissionError", err)
-				}
-			}
-		})
-	}
-}
-
 // A child of this test that listens, as a real holder.
 func startListener(t *testing.T, ignoreTerm bool) (*exec.Cmd, int) {
 	t.Helper()
@@ -90,7 +60,7 @@ func TestHoldersTerminatesAndFreesThePort(t *testing.T) {
 			if err != nil || len(holders) != 1 || holders[0].PID != cmd.Process.Pid {
 				t.Fatalf("detect.Holders(%d) = %+v, %v", port, holders, err)
 			}
-			results, err := Holders(context.Background(), holders, Options{Grace: 200 * time.Millisecond})
+			results, err := free(context.Background(), holders, Options{Grace: 200 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,8 +83,17 @@ func TestHoldersStopsWaitingWhenCancelled(t *testing.T) {
 	holders, _ := detect.Holders(port)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
-	_, err := Holders(ctx, holders, Options{Grace: time.Minute})
+	_, err := free(ctx, holders, Options{Grace: time.Minute})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Holders = %v, want context.Canceled", err)
 	}
+}
+
+// free plans and executes, as portguard does after --yes.
+func free(ctx context.Context, holders []detect.Holder, opt Options) ([]Result, error) {
+	plan, err := NewPlan(holders, opt.Rules)
+	if err != nil {
+		return nil, err
+	}
+	return Execute(ctx, plan, opt)
 }

@@ -1,0 +1,148 @@
+package guard
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/identify"
+	"github.com/portguard/portguard/internal/display"
+	"github.com/portguard/portguard/prompt"
+	"github.com/portguard/portguard/terminate"
+)
+
+var sanitize = display.Safe
+
+// promptRows is how many planned processes the prompt lists before it
+// collapses the rest into a count; --dry-run lists them all.
+const promptRows = 8
+
+// describe shows each held port's holders and what they are to the
+// command (an earlier copy of it), then the plan: every process that
+// terminating signals, and what it leaves running. rows bounds the
+// plan's list (0: all of it).
+func describe(w io.Writer, held map[int][]detect.Holder, rel map[int]identify.Finding, plan *terminate.Plan, rows int) {
+	now := time.Now()
+	for _, p := range sortedPorts(held) {
+		for _, h := range held[p] {
+			if f := rel[h.PID]; f.Relation == identify.EarlierCopy {
+				started := ""
+				if !h.Started.IsZero() {
+					started = "started " + prompt.Age(now.Sub(h.Started)) + " ago "
+				}
+				fmt.Fprintf(w, "an earlier %q of this project (%sin %s) holds :%d\n", sanitize(f.Command), started, sanitize(f.Where), p)
+			}
+		}
+		prompt.Describe(w, held[p], now)
+	}
+	if plan != nil {
+		describePlan(w, *plan, rows)
+	}
+}
+
+// describePlan lists what terminating signals, when that is more than the
+// one holder already described, and what it leaves running.
+func describePlan(w io.Writer, plan terminate.Plan, rows int) {
+	if len(plan.Targets) > 1 || len(plan.Watchers) > 0 || rows == 0 && len(plan.Targets) > 0 {
+		fmt.Fprintf(w, "terminating signals %s:\n", count(len(plan.Targets), "process", "processes"))
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for i, t := range plan.Targets {
+			if rows > 0 && i == rows-1 && len(plan.Targets) > rows {
+				fmt.Fprintf(tw, "    … and %d more (portguard --dry-run lists them all)\n", len(plan.Targets)-i)
+				break
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Role, sanitize(t.String()), sanitize(clip(commandOf(t.Proc), 80)))
+		}
+		for _, wt := range plan.Watchers {
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", wt.Role, sanitize(wt.String()), "signalled only if it starts the server again")
+		}
+		tw.Flush()
+	}
+	for _, k := range plan.Kept {
+		fmt.Fprintf(w, "left running: %s, which started it: %s\n", sanitize(k.String()), sanitize(k.Why))
+	}
+}
+
+func commandOf(p terminate.Proc) string {
+	if len(p.Cmdline) == 0 {
+		return "[" + p.Name + "]"
+	}
+	return strings.Join(p.Cmdline, " ")
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func sortedPorts(held map[int][]detect.Holder) []int {
+	return slices.Sorted(maps.Keys(held))
+}
+
+func portList(held map[int][]detect.Holder) string {
+	var parts []string
+	for _, p := range sortedPorts(held) {
+		parts = append(parts, strconv.Itoa(p))
+	}
+	return strings.Join(parts, ",")
+}
+
+// PortsAre says ":3000 is" or ":3000, :3001 are".
+func PortsAre(ports []int) string {
+	parts := make([]string, len(ports))
+	for i, p := range ports {
+		parts[i] = ":" + strconv.Itoa(p)
+	}
+	if len(parts) == 1 {
+		return parts[0] + " is"
+	}
+	return strings.Join(parts, ", ") + " are"
+}
+
+// planNames lists what the plan signals and stops: "node (pid 4242),
+// container shop-db-1".
+func planNames(plan terminate.Plan) string {
+	var names []string
+	for _, t := range plan.Targets {
+		names = append(names, sanitize(t.String()))
+	}
+	for _, c := range plan.Containers {
+		names = append(names, "container "+sanitize(c.Name))
+	}
+	return strings.Join(names, ", ")
+}
+
+// heldSentence says what holds the ports: ":3000 is held by node (pid 4242)".
+func heldSentence(held map[int][]detect.Holder) string {
+	var parts []string
+	for _, p := range sortedPorts(held) {
+		var names []string
+		for _, h := range held[p] {
+			names = append(names, fmt.Sprintf("%s (pid %d)", sanitize(h.Name), h.PID))
+		}
+		parts = append(parts, fmt.Sprintf(":%d is held by %s", p, strings.Join(names, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// HeldSentence is heldSentence for the CLI.
+func HeldSentence(held map[int][]detect.Holder) string { return heldSentence(held) }
+
+// PortList is "3000,3001", for hints.
+func PortList(held map[int][]detect.Holder) string { return portList(held) }

@@ -1,0 +1,52 @@
+// Package display makes text from other processes and from files safe to
+// print on a terminal.
+//
+// A holder's command line, its working directory, a container's name: all
+// of it is chosen by whoever started that process or wrote that file, and
+// a terminal obeys the control sequences in what it prints (clearing the
+// screen, setting the window title, writing the clipboard with OSC 52).
+// So every such string goes through Safe before it is printed.
+package display
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Safe shows s with every control character escaped: C0 (tab, newline and
+// ESC among them), DEL, C1 (U+0080–U+009F, which some terminals obey as
+// the 8-bit forms of ESC sequences) and bytes that are not UTF-8, as
+// \xNN or \u00NN. Everything else, including non-ASCII text, is kept.
+func Safe(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r <= 0x9f:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size <= 1) || r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			return true
+		}
+		i += size
+	}
+	return false
+}

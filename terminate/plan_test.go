@@ -1,0 +1,274 @@
+package terminate
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/portguard/portguard/detect"
+)
+
+// pr is a recorded process: pid, parent, process group and name; in the
+// session 1 with no terminal, owned by whoever runs the test.
+func pr(pid, ppid, pgid int, name string) Proc {
+	return Proc{PID: pid, PPID: ppid, PGID: pgid, SID: 1, Name: name, UID: os.Geteuid(), state: "S", start: uint64(pid) * 7}
+}
+
+func loginShell(pid int) Proc {
+	p := pr(pid, 1, pid, "bash")
+	p.SID, p.tty = pid, 34816
+	return p
+}
+
+func holderAt(pid, port int) detect.Holder {
+	return detect.Holder{Port: port, PID: pid, UID: os.Geteuid(), Name: "node", Inode: uint64(pid)}
+}
+
+func pids[T interface{ pid() int }](items []T) []int {
+	out := []int{}
+	for _, it := range items {
+		out = append(out, it.pid())
+	}
+	return out
+}
+
+func (t Target) pid() int  { return t.PID }
+func (w Watcher) pid() int { return w.PID }
+func (k Kept) pid() int    { return k.PID }
+
+// The trees are the shapes real tools make, as ps showed them.
+func TestBuild(t *testing.T) {
+	tests := []struct {
+		name     string
+		procs    []Proc
+		holders  []detect.Holder
+		targets  []int // in signalling order
+		watchers []int
+		kept     []int
+		keptWhy  string
+	}{
+		{
+			name:    "npm run dev: npm → sh → node, under a login shell",
+			procs:   []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "sh"), pr(202, 201, 200, "node")},
+			holders: []detect.Holder{holderAt(202, 3000)},
+			targets: []int{200, 201, 202},
+		},
+		{
+			name: "concurrently: the API server, its sibling, is left running",
+			procs: []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "sh"), pr(202, 201, 200, "node"),
+				pr(203, 202, 200, "sh"), pr(204, 203, 200, "node"), pr(205, 202, 200, "sh"), pr(206, 205, 200, "node")},
+			holders: []detect.Holder{holderAt(204, 3000)},
+			targets: []int{203, 204},
+			kept:    []int{202},
+			keptWhy: "it also runs sh (pid 205)",
+		},
+		{
+			name: "make -j2 dev backup: make and the backup recipe are left running",
+			procs: []Proc{loginShell(100), pr(300, 100, 300, "make"), pr(301, 300, 300, "sh"), pr(302, 301, 300, "node"),
+				pr(303, 300, 300, "sh"), pr(304, 303, 300, "tar")},
+			holders: []detect.Holder{holderAt(302, 3000)},
+			targets: []int{301, 302},
+			kept:    []int{300},
+			keptWhy: "it also runs sh (pid 303)",
+		},
+		{
+			name:    "dev.sh starts two servers with & and wait",
+			procs:   []Proc{loginShell(100), pr(400, 100, 400, "bash"), pr(401, 400, 400, "node"), pr(402, 400, 400, "python3")},
+			holders: []detect.Holder{holderAt(401, 3000)},
+			targets: []int{401},
+			kept:    []int{400},
+			keptWhy: "it also runs python3 (pid 402)",
+		},
+		{
+			name:    "both servers of dev.sh are freed: the script runs nothing else",
+			procs:   []Proc{loginShell(100), pr(400, 100, 400, "bash"), pr(401, 400, 400, "node"), pr(402, 400, 400, "python3")},
+			holders: []detect.Holder{holderAt(401, 3000), holderAt(402, 8000)},
+			targets: []int{400, 401, 402},
+		},
+		{
+			name:    "one npm, two sockets in two processes: npm once, for both",
+			procs:   []Proc{loginShell(100), pr(200, 100, 200, "npm start"), pr(201, 200, 200, "node"), pr(202, 200, 200, "node")},
+			holders: []detect.Holder{holderAt(201, 3000), holderAt(202, 3000)},
+			targets: []int{200, 201, 202},
+		},
+		{
+			name:     "a supervisor portguard does not know by name is a watcher",
+			procs:    []Proc{pr(500, 1, 500, "supervise"), pr(501, 500, 500, "node")},
+			holders:  []detect.Holder{holderAt(501, 3000)},
+			targets:  []int{501},
+			watchers: []int{500},
+		},
+		{
+			name:     "systemd --user is a watcher, never a launcher",
+			procs:    []Proc{pr(600, 1, 600, "systemd"), pr(601, 600, 601, "node")},
+			holders:  []detect.Holder{holderAt(601, 3000)},
+			targets:  []int{601},
+			watchers: []int{600},
+		},
+		{
+			name:     "a shell in another process group (a nested interactive bash) is not a launcher",
+			procs:    []Proc{loginShell(100), pr(110, 100, 110, "bash"), pr(200, 110, 200, "npm run dev"), pr(201, 200, 200, "node")},
+			holders:  []detect.Holder{holderAt(201, 3000)},
+			targets:  []int{200, 201},
+			watchers: []int{110},
+		},
+		{
+			name:    "a holder that leads its own session (setsid) is still a holder",
+			procs:   []Proc{func() Proc { p := pr(700, 1, 700, "node"); p.SID, p.tty = 700, 34816; return p }()},
+			holders: []detect.Holder{holderAt(700, 3000)},
+			targets: []int{700},
+		},
+		{
+			name:    "a holder that exited since detection is not planned",
+			procs:   []Proc{loginShell(100)},
+			holders: []detect.Holder{holderAt(800, 3000)},
+			targets: []int{},
+		},
+		{
+			name:    "zombies are not children that keep a launcher",
+			procs:   []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "node"), func() Proc { p := pr(202, 200, 200, "sh"); p.state = "Z"; return p }()},
+			holders: []detect.Holder{holderAt(201, 3000)},
+			targets: []int{200, 201},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := Build(tt.holders, NewTable(tt.procs), map[int]bool{1: true})
+			if got := pids(plan.Targets); !slices.Equal(got, tt.targets) {
+				t.Errorf("targets = %v, want %v", got, tt.targets)
+			}
+			if got := pids(plan.Watchers); len(got)+len(tt.watchers) > 0 && !slices.Equal(got, tt.watchers) {
+				t.Errorf("watchers = %v, want %v", got, tt.watchers)
+			}
+			if got := pids(plan.Kept); len(got)+len(tt.kept) > 0 && !slices.Equal(got, tt.kept) {
+				t.Errorf("kept = %v, want %v", got, tt.kept)
+			}
+			if tt.keptWhy != "" && (len(plan.Kept) == 0 || plan.Kept[0].Why != tt.keptWhy) {
+				t.Errorf("kept = %+v, want the reason %q", plan.Kept, tt.keptWhy)
+			}
+		})
+	}
+}
+
+func TestBuildNeverIncludesProtectedProcesses(t *testing.T) {
+	// portguard (900) runs under make (800), whose other child is the
+	// server: make is portguard's ancestor and must not be planned.
+	procs := []Proc{pr(800, 1, 800, "sh"), pr(900, 800, 800, "portguard"), pr(901, 800, 800, "node")}
+	plan := Build([]detect.Holder{holderAt(901, 3000)}, NewTable(procs), map[int]bool{1: true, 800: true, 900: true})
+	if got := pids(plan.Targets); !slices.Equal(got, []int{901}) {
+		t.Fatalf("targets = %v, want only the holder", got)
+	}
+	if len(plan.Watchers)+len(plan.Kept) != 0 {
+		t.Fatalf("a protected process was planned: %+v %+v", plan.Watchers, plan.Kept)
+	}
+}
+
+func TestBuildSeparatesContainersAndUnseenHolders(t *testing.T) {
+	c := &detect.Container{ID: "abc", Name: "shop-db-1"}
+	holders := []detect.Holder{
+		{Port: 5432, PID: 50, Name: "docker-proxy", Container: c},
+		{Port: 5432, PID: 51, Name: "docker-proxy", Container: c},
+		{Port: 80, User: "www-data"},
+	}
+	plan := Build(holders, NewTable([]Proc{pr(50, 1, 50, "docker-proxy"), pr(51, 1, 51, "docker-proxy")}), nil)
+	if len(plan.Targets) != 0 || len(plan.Containers) != 1 || len(plan.Unseen) != 1 {
+		t.Fatalf("plan = %+v, want one container, one unseen holder, no process target", plan)
+	}
+}
+
+func TestVet(t *testing.T) {
+	other := func(p Proc) Proc { p.UID, p.User = 54321, "alice"; return p }
+	never := func(list ...string) func(...string) (string, bool) {
+		return func(names ...string) (string, bool) {
+			for _, n := range names {
+				if slices.Contains(list, n) {
+					return n, true
+				}
+			}
+			return "", false
+		}
+	}
+	npmTree := []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "sh"), pr(202, 201, 200, "node")}
+	tests := []struct {
+		name     string
+		procs    []Proc
+		rules    Rules
+		targets  []int
+		err      any
+		refusal  bool // the watcher keeps a refusal
+		forceWhy bool // the holder needs --force
+	}{
+		{name: "a launcher under never is left running, with those above it",
+			procs: npmTree, rules: Rules{Never: never("sh")}, targets: []int{202}},
+		{name: "the holder under never refuses the plan",
+			procs: npmTree, rules: Rules{Never: never("node")}, err: &SparedError{}},
+		{name: "never matches the first word of a renamed launcher",
+			procs: npmTree, rules: Rules{Never: never("npm")}, targets: []int{201, 202}},
+		{name: "another user's launcher is left running",
+			procs:   []Proc{loginShell(100), other(pr(200, 100, 200, "npm run dev")), pr(201, 200, 200, "node")},
+			targets: []int{201}},
+		{name: "another user's launcher is planned with --force",
+			procs:   []Proc{loginShell(100), other(pr(200, 100, 200, "npm run dev")), pr(201, 200, 200, "node")},
+			rules:   Rules{Force: true}, targets: []int{200, 201}},
+		{name: "a systemd watcher keeps its refusal without --force",
+			procs:   []Proc{pr(600, 1, 600, "systemd"), pr(601, 600, 601, "node")},
+			targets: []int{601}, refusal: true},
+		{name: "another user's holder under root needs --force or an answer",
+			procs:   []Proc{loginShell(100), other(pr(202, 100, 202, "node"))},
+			targets: []int{202}, forceWhy: true},
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("the owner rules are root's: run the tests as root, as CI does")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			holderPID := tt.procs[len(tt.procs)-1].PID
+			h := holderAt(holderPID, 3000)
+			h.UID, h.User = tt.procs[len(tt.procs)-1].UID, tt.procs[len(tt.procs)-1].User
+			plan, err := Build([]detect.Holder{h}, NewTable(tt.procs), map[int]bool{1: true}).Vet(tt.rules)
+			if tt.err != nil {
+				var spared *SparedError
+				if !errors.As(err, &spared) {
+					t.Fatalf("Vet = %v, want a SparedError", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := pids(plan.Targets); !slices.Equal(got, tt.targets) {
+				t.Errorf("targets = %v, want %v", got, tt.targets)
+			}
+			if tt.refusal != (len(plan.Watchers) > 0 && plan.Watchers[0].Refusal != nil) {
+				t.Errorf("watchers = %+v, want a refusal: %v", plan.Watchers, tt.refusal)
+			}
+			if got := plan.Holders()[0].NeedsForce; tt.forceWhy != (got != "") {
+				t.Errorf("NeedsForce = %q", got)
+			} else if tt.forceWhy && !strings.Contains(got, "alice") {
+				t.Errorf("NeedsForce = %q, want it to name the owner", got)
+			}
+		})
+	}
+}
+
+func TestVetRefusesProtectedHolders(t *testing.T) {
+	for _, h := range []detect.Holder{
+		{Port: 80, PID: 1, Name: "init", UID: os.Geteuid()},
+		{Port: 80, PID: os.Getpid(), Name: "self", UID: os.Geteuid()},
+		{Port: 80, PID: os.Getppid(), Name: "parent", UID: os.Geteuid()},
+	} {
+		procs := []Proc{pr(h.PID, 0, h.PID, h.Name)}
+		_, err := Build([]detect.Holder{h}, NewTable(procs), nil).Vet(Rules{Force: true})
+		var refused *RefusedError
+		if !errors.As(err, &refused) {
+			t.Errorf("Vet(%s) = %v, want a RefusedError even with --force", h.Name, err)
+		}
+	}
+	_, err := Build([]detect.Holder{{Port: 80, User: "alice"}}, NewTable(nil), nil).Vet(Rules{})
+	var denied *PermissionError
+	if !errors.As(err, &denied) {
+		t.Errorf("Vet(unseen holder) = %v, want a PermissionError", err)
+	}
+}
