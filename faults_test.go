@@ -117,7 +117,7 @@ func TestFaults(t *testing.T) {
 			waitListening(t, port)
 			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "sh", "-c", "echo command ran")
 			wantExit(t, code, 0, out)
-			wantOutput(t, out, fmt.Sprintf("launcher  sh (pid %d)", watcher.Process.Pid))
+			wantMatch(t, out, fmt.Sprintf(`launcher +sh \(pid %d\)`, watcher.Process.Pid))
 			wantOutput(t, out, fmt.Sprintf("terminated sh (pid %d) with SIGTERM", watcher.Process.Pid))
 			wantOutput(t, out, "command ran")
 			wantDead(t, watcher.Process.Pid)

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
@@ -97,11 +98,15 @@ func holderMain() {
 	once := flag.Bool("once", false, "exit as soon as it listens, as a stand-in dev server that started")
 	exitAfter := flag.Duration("exit-after", 0, "exit by itself after this long, as a job that finishes")
 	respawn := flag.Bool("respawn", false, "be a watcher: run a holder as a child and start it again whenever it exits")
+	name := flag.String("name", "", "rename itself with prctl(PR_SET_NAME), as a supervisor such as systemd --user is named")
 	handOff := flag.Bool("hand-off", false, `leave the socket to a child "sleep" and exit, printing "child PID"`)
 	udp := flag.Bool("udp", false, "bind a UDP socket instead of listening on TCP")
 	reusePort := flag.Bool("reuseport", false, "listen with SO_REUSEPORT, so that several holders share the port")
 	workers := flag.Int("workers", 0, `be a pre-fork server: start this many "sleep" workers that share the socket (they die with the holder)`)
 	flag.Parse()
+	if *name != "" {
+		_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&append([]byte(*name), 0)[0])), 0, 0, 0)
+	}
 	if *respawn {
 		superviseHolder(*addr, flag.Args())
 	}

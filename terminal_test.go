@@ -270,6 +270,10 @@ func TestPromptInTmux(t *testing.T) {
 		{"enter terminates and runs", []string{"Enter"}, 7, false},
 		{"ctrl-c aborts", []string{"C-c"}, exitHeld, true},
 		{"down enter aborts", []string{"Down", "Enter"}, exitHeld, true},
+		// Letters are the plain prompt's shortcuts in the menu too.
+		{"n enter aborts", []string{"n", "Enter"}, exitHeld, true},
+		{"y enter terminates", []string{"y", "Enter"}, 7, false},
+		{"a letter that is no shortcut never selects terminate", []string{"e", "Enter", "t", "Enter", "C-c"}, exitHeld, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

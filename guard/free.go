@@ -32,14 +32,18 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		describe(g.Err, req.Held, rel, nil, 0)
 		return Abort, terminateFailure(err, req.Project)
 	}
+	// A dry run says what would happen were the user there to answer.
 	d := Decide(Facts{Held: req.Held, Plan: plan, Relations: rel, Project: req.Project,
-		Then: req.Then, CanRunAnyway: req.CanRunAnyway, Elsewhere: req.Elsewhere}, g.Options, g.Interactive())
+		Then: req.Then, CanRunAnyway: req.CanRunAnyway, Elsewhere: req.Elsewhere}, g.Options, g.Interactive() || g.DryRun)
 	if g.DryRun {
 		describe(g.Err, req.Held, rel, &plan, 0)
 		for _, w := range d.Warnings {
 			g.warn(w)
 		}
 		what := "would terminate " + planNames(plan)
+		if !d.Proceed {
+			what = "would ask, then terminate " + planNames(plan)
+		}
 		if d.Refusal != nil {
 			what = "would refuse: " + d.Refusal.Msg
 		}

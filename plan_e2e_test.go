@@ -1,0 +1,209 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These sessions free a port held inside the process trees real tools
+// make, and check what was signalled: only the plan that was shown.
+
+// job starts a command as a shell with job control would: in a process
+// group of its own, ended whole when the test ends.
+func job(t *testing.T, dir string, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	startAndReap(t, cmd)
+	return cmd
+}
+
+// childrenOf lists the live children of pid.
+func childrenOf(pid int) []int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	var out []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// descendants lists every process below pid.
+func descendants(pid int) []int {
+	var out []int
+	for _, c := range childrenOf(pid) {
+		out = append(append(out, c), descendants(c)...)
+	}
+	return out
+}
+
+func wantAlive(t *testing.T, what string, pid int, out string) {
+	t.Helper()
+	if !isAlive(pid) {
+		t.Fatalf("%s (pid %d) was terminated; it was not the port's to free:\n%s", what, pid, out)
+	}
+}
+
+func TestMakeJobsKeepsTheOtherRecipe(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed; .ci/run installs it")
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	makefile := fmt.Sprintf("dev:\n\tholder -addr 127.0.0.1:%d\nbackup:\n\tsleep 300; echo backup done\n", port)
+	if err := os.WriteFile(filepath.Join(dir, "Makefile"), []byte(makefile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mk := job(t, dir, "make", "-j2", "dev", "backup")
+	waitListening(t, port)
+	before := descendants(mk.Process.Pid)
+
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("left running: make (pid %d)", mk.Process.Pid))
+	wantAlive(t, "make", mk.Process.Pid, out)
+	wantFree(t, port)
+	// Everything below make but the dev recipe still runs: the backup
+	// recipe's shell and its sleep.
+	after := descendants(mk.Process.Pid)
+	if len(after) == 0 || len(after) >= len(before) {
+		t.Fatalf("make's processes before %v, after %v: want the backup recipe alone left", before, after)
+	}
+	for _, pid := range after {
+		if !slices.Contains(before, pid) {
+			t.Fatalf("a new process %d appeared under make", pid)
+		}
+	}
+}
+
+func TestScriptWithTwoServersKeepsTheOther(t *testing.T) {
+	web, api := freePort(t), freePort(t)
+	// dev.sh: two servers with & and wait.
+	script := fmt.Sprintf("holder -addr 127.0.0.1:%d & holder -addr 127.0.0.1:%d & wait", web, api)
+	sh := job(t, t.TempDir(), "sh", "-c", script)
+	waitListening(t, web)
+	waitListening(t, api)
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(web), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("left running: sh (pid %d), which started it: it also runs holder (pid", sh.Process.Pid))
+	wantFree(t, web)
+	wantAlive(t, "the script", sh.Process.Pid, out)
+	if hs := listenersOn(t, api); len(hs) == 0 {
+		t.Fatalf("the API server on :%d was terminated with the web server:\n%s", api, out)
+	}
+}
+
+func TestDryRunNamesWhatTheRunSignals(t *testing.T) {
+	port := freePort(t)
+	// npm run dev → sh → node, as one job: sh is the holder's launcher.
+	sh := job(t, t.TempDir(), "sh", "-c", fmt.Sprintf("holder -addr 127.0.0.1:%d; echo server exited", port))
+	waitListening(t, port)
+
+	dry, code := runPortguard(t, "--dry-run", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, dry)
+	would := regexp.MustCompile(`would ask, then terminate (.*), then run true \(dry run`).FindStringSubmatch(dry)
+	if would == nil {
+		t.Fatalf("--dry-run does not say what it would terminate:\n%s", dry)
+	}
+	wantMatch(t, dry, fmt.Sprintf(`launcher +sh \(pid %d\)`, sh.Process.Pid))
+	if !isAlive(sh.Process.Pid) {
+		t.Fatal("--dry-run terminated something")
+	}
+
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, out)
+	var signalled []string
+	for _, m := range regexp.MustCompile(`terminated (\S+ \(pid \d+\)) with`).FindAllStringSubmatch(out, -1) {
+		signalled = append(signalled, m[1])
+	}
+	if strings.Join(signalled, ", ") != would[1] {
+		t.Fatalf("--dry-run said it would terminate %q; the run terminated %q:\n%s", would[1], signalled, out)
+	}
+	wantDead(t, sh.Process.Pid)
+}
+
+func TestNeverProtectsALauncher(t *testing.T) {
+	port := freePort(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".portguard.toml"), []byte("never = [\"sh\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sh := job(t, dir, "sh", "-c", fmt.Sprintf("holder -addr 127.0.0.1:%d; exec sleep 60", port))
+	waitListening(t, port)
+	cmd := exec.Command(portguardPath(t), "-y", "-p", strconv.Itoa(port), "--", "true")
+	cmd.Dir = dir
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	wantExit(t, exitCode(err), 0, out)
+	wantOutput(t, out, fmt.Sprintf("left running: sh (pid %d), which started it: it is listed under never", sh.Process.Pid))
+	wantAlive(t, "the launcher listed under never", sh.Process.Pid, out)
+	wantFree(t, port)
+}
+
+func TestRespawningSupervisorNamedSystemdNeedsForce(t *testing.T) {
+	port := freePort(t)
+	// A detached supervisor that respawns its server, named as systemd
+	// --user is: portguard may stop the server, never the supervisor
+	// without --force.
+	sup := exec.Command("holder", "-respawn", "-name", "systemd", "-addr", fmt.Sprintf("127.0.0.1:%d", port))
+	sup.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	startAndReap(t, sup)
+	waitListening(t, port)
+	t.Cleanup(func() {
+		for _, c := range descendants(sup.Process.Pid) {
+			_ = syscall.Kill(c, syscall.SIGKILL)
+		}
+	})
+	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", sup.Process.Pid)); string(comm) != "systemd\n" {
+		t.Fatalf("the supervisor is named %q", comm)
+	}
+
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, exitNoPermission, out)
+	wantMatch(t, out, fmt.Sprintf(`watcher +systemd \(pid %d\) +signalled only if it starts the server again`, sup.Process.Pid))
+	wantOutput(t, out, fmt.Sprintf("systemd (pid %d) started the server on :%d again", sup.Process.Pid, port))
+	wantOutput(t, out, "system service systemd")
+	wantAlive(t, "the supervisor", sup.Process.Pid, out)
+
+	waitListening(t, port)
+	out, code = runPortguard(t, "-y", "--force", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("terminated systemd (pid %d)", sup.Process.Pid))
+	wantDead(t, sup.Process.Pid)
+	time.Sleep(100 * time.Millisecond)
+	wantFree(t, port)
+}
+
+// listenersOn is who ss says listens on port.
+func listenersOn(t *testing.T, port int) []string {
+	t.Helper()
+	hs, err := ssHolders("tcp", port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs
+}
+
+func wantMatch(t *testing.T, out, re string) {
+	t.Helper()
+	if !regexp.MustCompile(re).MatchString(out) {
+		t.Fatalf("output does not match %s:\n%s", re, out)
+	}
+}
