@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/guard"
+	"github.com/portguard/portguard/internal/display"
 	"github.com/portguard/portguard/shell"
 )
 
@@ -133,7 +135,7 @@ func udpFlag() cli.Flag {
 // the wrapper itself and `free`.
 func actionFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, EnvVars: []string{"PORTGUARD_YES"}, Usage: "terminate holders without asking"},
+		&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "terminate holders without asking (also PORTGUARD_YES=1)"},
 		&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Value: 5 * time.Second, Usage: "grace between SIGTERM and SIGKILL"},
 		&cli.BoolFlag{Name: "force", Usage: "also terminate system services and, under sudo, other users' processes"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "say who holds what and what would be done; terminate and run nothing"},
@@ -155,7 +157,7 @@ func waitFlag() cli.Flag {
 func optionsOf(c *cli.Context) (guard.Options, error) {
 	opts := guard.Options{
 		Protocol: detect.TCP,
-		Yes:      flagOn(c, "yes"),
+		Yes:      flagOn(c, "yes") || envYes(),
 		Force:    flagOn(c, "force"),
 		DryRun:   flagOn(c, "dry-run"),
 		Quiet:    flagOn(c, "quiet"),
@@ -169,6 +171,24 @@ func optionsOf(c *cli.Context) (guard.Options, error) {
 		return opts, usageErr("--timeout %s is negative; give the grace before SIGKILL, such as 5s or 500ms", opts.Grace)
 	}
 	return opts, nil
+}
+
+// envYes reads PORTGUARD_YES with the spellings people use for a boolean.
+// Anything else is a warning, never an error: an error would stop every
+// call, and in the shell hook that would cancel every line, the one that
+// unsets the variable included.
+func envYes() bool {
+	v, set := os.LookupEnv("PORTGUARD_YES")
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "y", "on":
+		return true
+	case "", "0", "false", "no", "n", "off":
+		return false
+	}
+	if set {
+		notice("%s PORTGUARD_YES=%q is not yes or no (1/0, true/false, yes/no, on/off); taking it as no", paint("warning:", yellow), display.Safe(v))
+	}
+	return false
 }
 
 // newGuard is the pipeline with portguard's own stderr and terminal: the
@@ -221,8 +241,74 @@ func waitLimit(c *cli.Context) (limit time.Duration, ok bool, err error) {
 	return d, true, nil
 }
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
+// onUsageError rewrites the flag package's messages into portguard's: the
+// flag as the user typed it, what a value should look like, and the flag
+// they probably meant.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	msg := err.Error()
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		f := usageErr("--%s %q is not valid", m[2], m[1])
+		if m[2] == "timeout" || m[2] == "t" {
+			f = usageErr("--timeout %q is not a duration", m[1]).withHint("give it a unit: --timeout 5s, --timeout 500ms")
+		}
+		return f
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		f := usageErr("unknown flag --%s", name)
+		if near := nearestFlag(c, name); near != "" {
+			f = f.withHint("did you mean --" + near + "?")
+		}
+		return f
+	}
 	return usageErr("%v", err)
+}
+
+var badValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([\w-]+):`)
+
+// nearestFlag is the flag of c's command closest to name, within two
+// edits, or "".
+func nearestFlag(c *cli.Context, name string) string {
+	var flags []cli.Flag
+	if c.Command != nil && c.Command.Name != "" {
+		flags = c.Command.Flags
+	} else {
+		flags = c.App.Flags
+	}
+	best, bestDist := "", 3
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if d := editDistance(name, n); d < bestDist && len(n) > 1 {
+				best, bestDist = n, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau–Levenshtein distance (adjacent swaps count
+// once: "yse" is one edit from "yes").
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // flagOn reports whether a boolean flag is on at any level, so that
@@ -257,13 +343,13 @@ func parsePorts(values []string) ([]int, error) {
 	for _, v := range values {
 		for _, item := range strings.Split(v, ",") {
 			lo, hi, isRange := strings.Cut(strings.TrimSpace(item), "-")
-			first, err := parsePort(lo)
+			first, err := parsePort(lo, item)
 			if err != nil {
 				return nil, err
 			}
 			last := first
 			if isRange {
-				if last, err = parsePort(hi); err != nil {
+				if last, err = parsePort(hi, item); err != nil {
 					return nil, err
 				}
 				if last < first || last-first >= maxRange {
@@ -281,9 +367,15 @@ func parsePorts(values []string) ([]int, error) {
 	return ports, nil
 }
 
-func parsePort(s string) (int, error) {
+// parsePort reads one port of item (a port or a range): digits only, so
+// that "+3000" and "-3000" are mistakes, and the error names what the
+// user typed.
+func parsePort(s, item string) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 65535 {
+	if err != nil || n < 1 || n > 65535 || strings.TrimLeft(s, "0123456789") != "" {
+		if s != item {
+			return 0, usageErr("port %q is not a number from 1 to 65535, nor a range such as 3000-3002", item)
+		}
 		return 0, usageErr("port %q is not a number from 1 to 65535", s)
 	}
 	return n, nil

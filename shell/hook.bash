@@ -24,7 +24,10 @@ _portguard_bin={{.Exe}}
 # checked here, so that one line is never checked twice.
 _portguard_hook=1
 
-# _portguard_check_line LINE: 0 runs the line; otherwise it is cancelled.
+# _portguard_check_line LINE: 0 runs the line; 1 cancels it. Only
+# portguard's own answers cancel: 75 (a port is held and you declined)
+# and 130 (Ctrl-C). Anything else, a missing binary (127) included, runs
+# the line: a guard must never lock the shell.
 _portguard_check_line() {
     [[ -n ${PORTGUARD_DISABLE-} || $1 != *[![:space:]]* ]] && return 0
     local -a words args=()
@@ -36,6 +39,10 @@ _portguard_check_line() {
         fi
     done
     "$_portguard_bin" check-line --shell bash "${args[@]}" -- "$1" </dev/tty 2>/dev/tty >/dev/tty
+    case $? in
+    75 | 130) return 1 ;;
+    esac
+    return 0
 }
 
 # _portguard_cancel abandons the rest of the line the way Ctrl-C does, so

@@ -25,7 +25,10 @@ function _portguard_execute
         $_portguard_bin check-line --probe --shell fish -- $line </dev/null >/dev/null 2>&1
         if test $status -eq 75
             echo
-            if not $_portguard_bin check-line --shell fish -- $line </dev/tty >/dev/tty 2>&1
+            $_portguard_bin check-line --shell fish -- $line </dev/tty >/dev/tty 2>&1
+            # Only a decline (75) or Ctrl-C (130) keeps the line in the
+            # editor; any other status is portguard's failure: run it.
+            if contains -- $status 75 130
                 commandline -f repaint
                 return
             end

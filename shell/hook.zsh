@@ -29,9 +29,12 @@ _portguard_accept_line() {
         "$_portguard_bin" check-line --probe --shell zsh "${args[@]}" -- "$BUFFER" </dev/null >/dev/null 2>&1
         if (( $? == 75 )); then
             zle -I
-            if ! "$_portguard_bin" check-line --shell zsh "${args[@]}" -- "$BUFFER" </dev/tty >/dev/tty 2>&1; then
-                return 0
-            fi
+            "$_portguard_bin" check-line --shell zsh "${args[@]}" -- "$BUFFER" </dev/tty >/dev/tty 2>&1
+            # Only a decline (75) or Ctrl-C (130) keeps the line in the
+            # editor; any other status is portguard's failure: run it.
+            case $? in
+            75 | 130) return 0 ;;
+            esac
         fi
     fi
     zle _portguard_orig_accept_line -- "$@"
