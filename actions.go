@@ -256,16 +256,23 @@ func (s *session) infer(c *cli.Context) error {
 		return usageErr("infer needs the command after --").withHint("portguard infer -- npm run dev")
 	}
 	dir, _ := os.Getwd()
-	ports := infer.Ports(s.command, os.Environ(), dir)
+	ports, notes := infer.Explain(s.command, os.Environ(), dir)
+	if c.Bool("explain") {
+		// What inference skipped or gave up on, so that "no port" can be
+		// told apart from "not read".
+		for _, n := range notes {
+			fmt.Fprintf(c.App.Writer, "note: %s\n", display.Safe(n))
+		}
+	}
 	if len(ports) == 0 {
-		return &failure{code: exitFailure, msg: fmt.Sprintf("no port inferred for %q", strings.Join(s.command, " "))}
+		return &failure{code: exitFailure, msg: fmt.Sprintf("no port inferred for %q", display.Safe(strings.Join(s.command, " ")))}
 	}
 	switch {
 	case c.Bool("json"):
 		return json.NewEncoder(c.App.Writer).Encode(ports)
 	case c.Bool("explain"):
 		for _, p := range ports {
-			fmt.Fprintf(c.App.Writer, "%d  %s\n", p.Port, p.Source)
+			fmt.Fprintf(c.App.Writer, "%d  %s\n", p.Port, display.Safe(p.Source))
 		}
 	default:
 		for _, p := range ports {

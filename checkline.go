@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -50,8 +51,14 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		line.Aliases[name] = text
 	}
 	dir, _ := os.Getwd()
-	inferred, err := line.Ports(os.Environ(), dir)
-	if err != nil || len(inferred) == 0 {
+	inferred, done := inferWithin(line, dir, lineBudget)
+	if !done {
+		if !c.Bool("probe") {
+			notice("reading the line took more than %s; running it unchecked", lineBudget)
+		}
+		return nil
+	}
+	if len(inferred) == 0 {
 		return nil
 	}
 	ports := make([]int, len(inferred))
@@ -82,6 +89,37 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		f.Msg += "; the line was not run"
 	}
 	return err
+}
+
+// lineBudget is how long check-line may spend reading a line and the
+// project files it leads to. Inference has limits of its own (infer's
+// budget.go); this is the backstop that keeps the prompt responsive
+// whatever a project's files do.
+const lineBudget = 100 * time.Millisecond
+
+// inferWithin infers the line's ports, giving up after budget: done is
+// false then, and the line runs unchecked. A line that is not shell
+// syntax, or that panics the walk, infers nothing.
+func inferWithin(line infer.CommandLine, dir string, budget time.Duration) (ports []infer.Port, done bool) {
+	result := make(chan []infer.Port, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				notice("internal error while reading the line (%v); running it unchecked", r)
+				result <- nil
+			}
+		}()
+		ports, _ := line.Ports(os.Environ(), dir)
+		result <- ports
+	}()
+	timer := time.NewTimer(budget)
+	defer timer.Stop()
+	select {
+	case ports := <-result:
+		return ports, true
+	case <-timer.C:
+		return nil, false
+	}
 }
 
 // lineVerdict is the shell's answer: only a held port the user declined

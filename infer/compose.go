@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -11,7 +12,8 @@ import (
 	"sync"
 
 	"github.com/goccy/go-yaml"
-	"github.com/joho/godotenv"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // composeFiles are the names `docker compose` looks for, in its order; the
@@ -76,7 +78,7 @@ func (w *walker) compose(s scope, args []string) {
 		}
 	}
 	vars := maps.Clone(s.env)
-	if dotenv, err := godotenv.Read(filepath.Join(dir, ".env")); err == nil {
+	if dotenv, ok := w.dotenv(filepath.Join(dir, ".env")); ok {
 		for k, v := range dotenv {
 			if _, set := vars[k]; !set {
 				vars[k] = v // the environment wins over .env, as in compose
@@ -85,8 +87,8 @@ func (w *walker) compose(s scope, args []string) {
 	}
 	for _, f := range files {
 		path := join(dir, f)
-		b, err := os.ReadFile(path)
-		if err != nil {
+		b, ok := w.read(path)
+		if !ok {
 			continue
 		}
 		var doc struct {
@@ -94,7 +96,10 @@ func (w *walker) compose(s scope, args []string) {
 				Ports []any `yaml:"ports"`
 			} `yaml:"services"`
 		}
-		if yaml.Unmarshal(b, &doc) != nil {
+		if err := decodeYAML(b, &doc); err != nil {
+			if errors.Is(err, errYAMLTooBig) {
+				w.note("skipped %s: %v", w.rel(path), err)
+			}
 			continue
 		}
 		names := make([]string, 0, len(doc.Services))
@@ -166,4 +171,82 @@ func interpolate(s string, vars map[string]string) string {
 		}
 		return v
 	})
+}
+
+// maxYAMLNodes bounds a YAML document's size once its aliases are
+// expanded: a compose file whose anchors nest ("billion laughs") would
+// otherwise grow until memory runs out while it is decoded.
+const maxYAMLNodes = 100_000
+
+var errYAMLTooBig = fmt.Errorf("nested more than %d levels, or more than %d values once its aliases are expanded", maxNesting, maxYAMLNodes)
+
+// decodeYAML decodes b into v after checking its nesting and its size
+// with aliases expanded.
+func decodeYAML(b []byte, v any) error {
+	if tooDeep(string(b)) {
+		return errYAMLTooBig
+	}
+	file, err := parser.ParseBytes(b, 0)
+	if err != nil {
+		return err
+	}
+	for _, doc := range file.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		if yamlSize(doc.Body, map[string]int{}) > maxYAMLNodes {
+			return errYAMLTooBig
+		}
+		return yaml.NodeToValue(doc.Body, v)
+	}
+	return nil
+}
+
+// yamlSize counts the nodes of n as decoding will see them: an alias
+// counts as the whole of its anchor's value. Anchors precede their
+// aliases, so one walk in document order knows every size it needs.
+func yamlSize(n ast.Node, anchors map[string]int) int {
+	switch n := n.(type) {
+	case nil:
+		return 0
+	case *ast.AliasNode:
+		if n.Value == nil {
+			return 1
+		}
+		return 1 + anchors[n.Value.String()]
+	case *ast.AnchorNode:
+		size := 1 + yamlSize(n.Value, anchors)
+		if n.Name != nil {
+			anchors[n.Name.String()] = size
+		}
+		return size
+	}
+	size := 1
+	for _, child := range yamlChildren(n) {
+		if size += yamlSize(child, anchors); size > maxYAMLNodes {
+			return size
+		}
+	}
+	return size
+}
+
+// yamlChildren are n's direct children, as ast.Walk visits them.
+func yamlChildren(n ast.Node) []ast.Node {
+	c := &childCollector{}
+	ast.Walk(c, n)
+	return c.children
+}
+
+type childCollector struct {
+	started  bool
+	children []ast.Node
+}
+
+func (c *childCollector) Visit(n ast.Node) ast.Visitor {
+	if !c.started {
+		c.started = true
+		return c
+	}
+	c.children = append(c.children, n)
+	return nil
 }

@@ -34,9 +34,16 @@ type Port struct {
 // empty result means nothing could be inferred: an unknown command, or one
 // that listens on no TCP port.
 func Ports(argv, env []string, dir string) []Port {
+	ports, _ := Explain(argv, env, dir)
+	return ports
+}
+
+// Explain is Ports with notes for --explain: the files it skipped and the
+// limits it hit (see budget.go).
+func Explain(argv, env []string, dir string) ([]Port, []string) {
 	w := newWalker(dir)
 	w.command(newScope(env, dir), argv)
-	return w.out
+	return w.out, w.notes
 }
 
 func newWalker(dir string) *walker {
@@ -62,6 +69,12 @@ type walker struct {
 	out     []Port
 	seen    map[int]bool
 	aliases map[string]string // a typed line's aliases (CommandLine)
+
+	// The walk's budget (budget.go).
+	steps    int
+	followed map[string]bool
+	notes    []string
+	packages map[string]*packageJSON // package.json by directory; nil entry: none there
 }
 
 // scope is what a command inherits: its environment, the variables set on
@@ -123,7 +136,7 @@ func (w *walker) rel(path string) string {
 
 // command infers the ports of one simple command.
 func (w *walker) command(s scope, argv []string) {
-	if s.depth > maxDepth {
+	if s.depth > maxDepth || !w.step() {
 		return
 	}
 	for len(argv) > 0 {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,18 +31,27 @@ type CommandLine struct {
 // the project's shell script. An error means the line is not shell syntax
 // (fish's own, or unfinished); nothing is ever run.
 func (l CommandLine) Ports(env []string, dir string) ([]Port, error) {
+	ports, _, err := l.Explain(env, dir)
+	return ports, err
+}
+
+// Explain is Ports with notes for --explain (see Explain).
+func (l CommandLine) Explain(env []string, dir string) ([]Port, []string, error) {
+	if tooDeep(l.Text) {
+		return nil, nil, fmt.Errorf("the line nests more than %d levels deep", maxNesting)
+	}
 	variant := syntax.LangBash
 	if l.Shell == "zsh" {
 		variant = syntax.LangZsh
 	}
 	f, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(l.Text), "")
 	if err != nil {
-		return nil, fmt.Errorf("reading the line as %s: %w", variant, err)
+		return nil, nil, fmt.Errorf("reading the line as %s: %w", variant, err)
 	}
 	w := newWalker(dir)
 	w.aliases = maps.Clone(l.Aliases)
 	w.stmts(newScope(env, dir), f.Stmts)
-	return w.out, nil
+	return w.out, w.notes, nil
 }
 
 // maxScript bounds what is read of a project's own script.
@@ -54,15 +62,13 @@ const maxScript = 256 << 10
 // package.json script's are. It reports whether path is such a script.
 func (w *walker) localScript(s scope, path string) bool {
 	path = join(s.dir, path)
-	info, err := os.Stat(path)
-	if err != nil || !info.Mode().IsRegular() || info.Size() > maxScript {
+	b, ok := w.read(path)
+	if !ok || len(b) > maxScript || !isShellScript(b) {
 		return false
 	}
-	b, err := os.ReadFile(path)
-	if err != nil || !isShellScript(b) {
-		return false
+	if w.first("script " + path) {
+		w.script(s.deeper(" (script "+w.rel(path)+")"), string(b))
 	}
-	w.script(s.deeper(" (script "+w.rel(path)+")"), string(b))
 	return true
 }
 
@@ -124,8 +130,9 @@ func (w *walker) make(s scope, args []string) {
 	if file != "" {
 		names = []string{file}
 	}
-	path, text, ok := readFile(dir, names...)
-	if !ok {
+	path, text, err := readFile(dir, names...)
+	if err != nil {
+		w.noteSkipped(path, err)
 		return
 	}
 	mk := parseMakefile(text)
@@ -141,6 +148,9 @@ func (w *walker) make(s scope, args []string) {
 		base = base.with(k, mk.expand(mk.vars[k], s.env, 0))
 	}
 	for _, t := range targets {
+		if !w.first("make " + path + " " + t) {
+			continue // $(MAKE) that loops, or a target named twice
+		}
 		sub := base.deeper(fmt.Sprintf(" (make target %q in %s)", t, w.rel(path)))
 		for _, line := range mk.recipes[t] {
 			w.script(sub, mk.expand(line, sub.env, 0))
@@ -149,6 +159,7 @@ func (w *walker) make(s scope, args []string) {
 }
 
 type makefile struct {
+	spent    int // bytes produced by expansion so far, against maxExpansion
 	vars     map[string]string
 	exported []string
 	recipes  map[string][]string
@@ -241,10 +252,18 @@ func (mk *makefile) expand(s string, env map[string]string, depth int) string {
 			if strings.ContainsAny(name, " \t,") { // a function call
 				return ""
 			}
-			if v, ok := mk.vars[name]; ok {
-				return mk.expand(v, env, depth+1)
+			v, ok := mk.vars[name]
+			if ok {
+				v = mk.expand(v, env, depth+1)
+			} else {
+				v = env[name]
 			}
-			return env[name]
+			// Variables that refer to each other twice over double at
+			// every level: past the budget they expand to nothing.
+			if mk.spent += len(v); mk.spent > maxExpansion {
+				return ""
+			}
+			return v
 		})
 	}
 	return strings.ReplaceAll(s, escaped, "$")

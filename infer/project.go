@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/portguard/portguard/internal/owner"
 )
 
 // packageJSON is the part of package.json inference reads.
@@ -25,9 +27,14 @@ type packageJSON struct {
 
 // findPackage returns the nearest package.json at or above dir, as npm,
 // yarn, pnpm and bun find it.
-func findPackage(dir string) (*packageJSON, bool) {
+func (w *walker) findPackage(dir string) (*packageJSON, bool) {
 	for d := dir; ; d = filepath.Dir(d) {
-		if pkg, ok := readPackage(d); ok {
+		// Not above a directory anyone may write to (/tmp): a
+		// package.json planted there is nobody's project.
+		if !owner.Trusted(d) {
+			return nil, false
+		}
+		if pkg, ok := w.readPackage(d); ok {
 			return pkg, true
 		}
 		if filepath.Dir(d) == d {
@@ -36,10 +43,18 @@ func findPackage(dir string) (*packageJSON, bool) {
 	}
 }
 
-func readPackage(dir string) (*packageJSON, bool) {
+// readPackage reads dir/package.json, once per walk.
+func (w *walker) readPackage(dir string) (*packageJSON, bool) {
+	if pkg, seen := w.packages[dir]; seen {
+		return pkg, pkg != nil
+	}
+	if w.packages == nil {
+		w.packages = map[string]*packageJSON{}
+	}
+	w.packages[dir] = nil
 	p := filepath.Join(dir, "package.json")
-	b, err := os.ReadFile(p)
-	if err != nil {
+	b, ok := w.read(p)
+	if !ok {
 		return nil, false
 	}
 	var pkg packageJSON
@@ -47,6 +62,7 @@ func readPackage(dir string) (*packageJSON, bool) {
 		return nil, false
 	}
 	pkg.path = p
+	w.packages[dir] = &pkg
 	return &pkg, true
 }
 
@@ -67,25 +83,43 @@ func (p *packageJSON) workspacePatterns() []string {
 
 // findWorkspace resolves `yarn workspace NAME`, `npm -w NAME` and `pnpm
 // --filter NAME`: a workspace package by name, or by directory.
-func findWorkspace(dir, name string) (string, bool) {
-	if pkg, ok := readPackage(join(dir, name)); ok {
+func (w *walker) findWorkspace(dir, name string) (string, bool) {
+	if pkg, ok := w.readPackage(join(dir, name)); ok {
 		return pkg.dir(), true
 	}
-	root, ok := findPackage(dir)
+	root, ok := w.findPackage(dir)
 	if !ok {
 		return "", false
 	}
 	patterns := append(root.workspacePatterns(), "packages/*", "apps/*")
 	for _, pattern := range patterns {
+		// A glob of many wildcards through a symlink loop lists the
+		// same directories over and over: such a pattern is not
+		// followed, and no pattern is read past maxWorkspaces matches.
+		if strings.Count(pattern, "*") > maxWildcards || strings.Contains(pattern, "..") {
+			w.note("skipped the workspace pattern %q: more than %d wildcards, or ..", pattern, maxWildcards)
+			continue
+		}
 		matches, _ := filepath.Glob(filepath.Join(root.dir(), pattern, "package.json"))
+		if len(matches) > maxWorkspaces {
+			w.note("read only the first %d of the %d workspaces %q matches", maxWorkspaces, len(matches), pattern)
+			matches = matches[:maxWorkspaces]
+		}
 		for _, m := range matches {
-			if pkg, ok := readPackage(filepath.Dir(m)); ok && pkg.Name == name {
+			if pkg, ok := w.readPackage(filepath.Dir(m)); ok && pkg.Name == name {
 				return pkg.dir(), true
 			}
 		}
 	}
 	return "", false
 }
+
+// Bounds on npm workspaces globs: real monorepos use one or two
+// wildcards ("packages/*", "apps/*/*") and a few hundred packages.
+const (
+	maxWildcards  = 3
+	maxWorkspaces = 1000
+)
 
 // Built-in commands of each package manager that are not scripts and
 // start no server.
@@ -104,7 +138,7 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 		if v, ok := flagValue(args, &i, "--prefix -C --dir --cwd"); ok {
 			s.dir = join(s.dir, v)
 		} else if v, ok := flagValue(args, &i, "-w --workspace --filter -F"); ok {
-			if d, ok := findWorkspace(s.dir, v); ok {
+			if d, ok := w.findWorkspace(s.dir, v); ok {
 				s.dir = d
 			}
 		}
@@ -131,7 +165,7 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 	}
 	switch {
 	case cmd == "workspace" && pm == "yarn" && len(rest) > 0:
-		if d, ok := findWorkspace(s.dir, rest[0]); ok {
+		if d, ok := w.findWorkspace(s.dir, rest[0]); ok {
 			s.dir = d
 			w.packageManager(s, pm, rest[1:])
 		}
@@ -187,12 +221,15 @@ func forwarded(args []string) []string {
 // arguments appended as npm appends them, parsed as shell. When there is
 // no such script, fallback runs name as a command (yarn vite, bun x.ts).
 func (w *walker) runScript(s scope, pm, name string, args []string, fallback bool) {
-	pkg, ok := findPackage(s.dir)
+	pkg, ok := w.findPackage(s.dir)
 	script, has := "", false
 	if ok {
 		script, has = pkg.Scripts[name]
 	}
 	switch {
+	case has && !w.first(fmt.Sprintf("script %s %s%s", pkg.path, name, shellQuote(args))):
+		// Followed already: a script that runs itself, or one that
+		// several others run.
 	case has:
 		sub := s.deeper(fmt.Sprintf(" (%s script %q in %s)", pm, name, w.rel(pkg.path)))
 		sub.dir = pkg.dir()
@@ -264,7 +301,7 @@ func (w *walker) runAll(s scope, args []string) {
 // runScripts runs every script whose name matches pattern, with ":" as the
 // glob separator, as npm-run-all and concurrently match them.
 func (w *walker) runScripts(s scope, pm, pattern string) {
-	pkg, ok := findPackage(s.dir)
+	pkg, ok := w.findPackage(s.dir)
 	if !ok {
 		return
 	}
@@ -310,9 +347,13 @@ func (w *walker) procfile(s scope, name string, args []string) {
 			only = args[i]
 		}
 	}
-	path, text, ok := readFile(s.dir, procfile)
-	if !ok {
+	path, text, err := readFile(s.dir, procfile)
+	if err != nil {
+		w.noteSkipped(path, err)
 		return
+	}
+	if !w.first("procfile " + path + " " + only) {
+		return // a Procfile whose process runs foreman start again
 	}
 	index := 0
 	for _, line := range strings.Split(text, "\n") {
@@ -363,9 +404,9 @@ func literalConfig(re string, names ...string) func(string, []string) configResu
 	// invocation of portguard a measurable share of its run.
 	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) })
 	return func(dir string, _ []string) configResult {
-		path, text, ok := readFile(dir, names...)
-		if !ok {
-			return configResult{}
+		path, text, err := readFile(dir, names...)
+		if err != nil {
+			return unread(path, err)
 		}
 		m := rx().FindStringSubmatch(text)
 		for _, g := range m[min(1, len(m)):] {
@@ -381,9 +422,9 @@ func literalConfig(re string, names ...string) func(string, []string) configResu
 // angular.json: the project named after `ng serve`, else the default or
 // only one.
 func angularConfig(dir string, args []string) configResult {
-	path, text, ok := readFile(dir, "angular.json")
-	if !ok {
-		return configResult{}
+	path, text, err := readFile(dir, "angular.json")
+	if err != nil {
+		return unread(path, err)
 	}
 	var cfg struct {
 		DefaultProject string `json:"defaultProject"`
@@ -428,9 +469,9 @@ func launchSettings(dir string, args []string) configResult {
 			profile = v
 		}
 	}
-	path, text, ok := readFile(dir, "Properties/launchSettings.json")
-	if !ok {
-		return configResult{}
+	path, text, err := readFile(dir, "Properties/launchSettings.json")
+	if err != nil {
+		return unread(path, err)
 	}
 	var cfg struct {
 		Profiles map[string]struct {

@@ -1,6 +1,8 @@
 package infer
 
 import (
+	"errors"
+	"io"
 	"strings"
 
 	"mvdan.cc/sh/v3/expand"
@@ -26,6 +28,10 @@ func shellScript(args []string) (string, bool) {
 // What runs in sequence sees the effects of what came before: `cd web &&
 // npm run dev` looks for web/package.json.
 func (w *walker) script(s scope, src string) scope {
+	if tooDeep(src) {
+		w.note("skipped a script nested more than %d levels deep", maxNesting)
+		return s
+	}
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
 	if err != nil {
 		return s
@@ -115,11 +121,18 @@ func (w *walker) call(s scope, c *syntax.CallExpr) scope {
 	return s
 }
 
-// expandConfig expands words with the scope's variables; command
-// substitution and globbing are not performed (nothing is ever run).
+// expandConfig expands words with the scope's variables. Command and
+// process substitution are errors, so that a word holding one is not
+// read (nothing is ever run); globbing is not performed.
 func (s scope) expandConfig() *expand.Config {
-	return &expand.Config{Env: expand.FuncEnviron(func(name string) string { return s.env[name] })}
+	return &expand.Config{
+		Env:       expand.FuncEnviron(func(name string) string { return s.env[name] }),
+		CmdSubst:  func(io.Writer, *syntax.CmdSubst) error { return errNotRun },
+		ProcSubst: func(*syntax.ProcSubst) (string, error) { return "", errNotRun },
+	}
 }
+
+var errNotRun = errors.New("inference runs nothing")
 
 // shellQuote quotes forwarded arguments the way npm appends them to a
 // script's text.

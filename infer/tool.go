@@ -2,13 +2,12 @@ package infer
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/joho/godotenv"
+	"github.com/portguard/portguard/internal/projfile"
 )
 
 // tool is one row of the table in tools.go: how to recognise a dev tool on
@@ -183,6 +182,9 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	unread := ""
 	if t.config != "" {
 		cfg := configs()[t.config](s.dir, args)
+		if cfg.skipped != "" {
+			w.noteSkipped(cfg.skipped, cfg.skippedErr)
+		}
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
 				w.addMovable(s, p, cfg.source, t.defaultMove(s))
@@ -315,8 +317,8 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 	fromFile, file := map[string]string{}, map[string]string{}
 	for _, name := range dotenvFiles[t.dotenv] {
 		path := filepath.Join(s.dir, name)
-		vars, err := godotenv.Read(path)
-		if err != nil {
+		vars, ok := w.dotenv(path)
+		if !ok {
 			continue
 		}
 		for k, v := range vars {
@@ -364,16 +366,18 @@ type configResult struct {
 	ports  []int
 	source string
 	exists bool // a config file is there, even if the port could not be read from it
+	// skipped is a config file that is there but was not read (see
+	// projfile), and why.
+	skipped    string
+	skippedErr error
 }
 
-func readFile(dir string, names ...string) (path string, text string, ok bool) {
-	for _, n := range names {
-		p := join(dir, n)
-		if b, err := os.ReadFile(p); err == nil {
-			return p, string(b), true
-		}
+// unread is the configResult of a config file readFile did not return.
+func unread(path string, err error) configResult {
+	if projfile.Skipped(err) {
+		return configResult{exists: true, skipped: path, skippedErr: err}
 	}
-	return "", "", false
+	return configResult{}
 }
 
 func atoiAll(ss []string) []int {

@@ -20,6 +20,9 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/portguard/portguard/internal/owner"
+	"github.com/portguard/portguard/internal/projfile"
 )
 
 // Settings are one project's.
@@ -43,11 +46,17 @@ const FileName = ".portguard.toml"
 
 // Load finds the settings of the project dir is in: the nearest
 // .portguard.toml or package.json with a "portguard" object, looking up
-// from dir, and not above a .git directory or the home directory. No
-// settings is not an error.
+// from dir, and not above a .git directory or the home directory. It
+// reads only trusted directories (the user's own, not writable by all:
+// owner.Trusted) and stops at the first that is not, so that nobody can
+// plant settings for another user in a shared directory. No settings is
+// not an error.
 func Load(dir string) (Settings, error) {
 	home, _ := os.UserHomeDir()
 	for d := dir; ; d = filepath.Dir(d) {
+		if !owner.Trusted(d) {
+			return Settings{}, nil
+		}
 		if s, ok, err := loadTOML(filepath.Join(d, FileName)); ok || err != nil {
 			return s, err
 		}
@@ -62,7 +71,7 @@ func Load(dir string) (Settings, error) {
 
 func loadTOML(path string) (Settings, bool, error) {
 	var s Settings
-	b, err := os.ReadFile(path)
+	b, err := projfile.Read(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, false, nil
 	}
@@ -89,7 +98,7 @@ func loadTOML(path string) (Settings, bool, error) {
 
 func loadPackage(path string) (Settings, bool, error) {
 	var s Settings
-	b, err := os.ReadFile(path)
+	b, err := projfile.Read(path)
 	if err != nil {
 		return s, false, nil
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/internal/owner"
 )
 
 // Result says how one planned process ended.
@@ -597,21 +598,8 @@ func ancestorIn(holders []detect.Holder, watchers []Watcher) (Watcher, bool) {
 }
 
 // InvokingUser is the user portguard acts for: under sudo, the one who
-// ran sudo (SUDO_UID); otherwise whoever runs it, root included (as in CI).
-func InvokingUser() (uid int, who string) {
-	euid := os.Geteuid()
-	if euid == 0 {
-		var n int
-		if _, err := fmt.Sscan(os.Getenv("SUDO_UID"), &n); err == nil {
-			name := os.Getenv("SUDO_USER")
-			if name == "" {
-				name = "uid " + strconv.Itoa(n)
-			}
-			return n, name + ", who ran sudo"
-		}
-	}
-	return euid, "uid " + strconv.Itoa(euid)
-}
+// ran sudo; otherwise whoever runs it.
+func InvokingUser() (uid int, who string) { return owner.Invoking() }
 
 // systemDaemons are services whoever runs portguard must not stop with
 // --yes alone: stopping them cuts off logins or every container.

@@ -1,0 +1,171 @@
+package infer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"sync"
+
+	"github.com/joho/godotenv"
+
+	"github.com/portguard/portguard/internal/projfile"
+)
+
+// Inference reads only what a project's files say and never runs any of
+// it, and every project is untrusted: its files may be FIFOs, huge,
+// recursive or built to blow up. So each walk has limits, and says under
+// --explain when it hit one:
+//   - files are read through projfile (regular files of at most 1 MiB);
+//   - a script, Makefile target, Procfile or project script is followed at
+//     most once per walk (a script that runs itself, or runs another
+//     twice, costs nothing more), and at most maxSteps commands in all;
+//   - variable expansion (.env, Makefile, compose) stops at maxExpansion
+//     bytes;
+//   - shell text nested deeper than maxNesting is not parsed (the parser
+//     recurses, and Go cannot recover from a stack overflow).
+const (
+	maxSteps     = 5000
+	maxExpansion = 1 << 20
+	maxNesting   = 200
+)
+
+// step counts one command followed; false once the walk is over budget.
+func (w *walker) step() bool {
+	w.steps++
+	if w.steps == maxSteps+1 {
+		w.note("stopped after following %d commands", maxSteps)
+	}
+	return w.steps <= maxSteps
+}
+
+// first reports whether key (a script, a target, a file) is followed for
+// the first time in this walk.
+func (w *walker) first(key string) bool {
+	if w.followed == nil {
+		w.followed = map[string]bool{}
+	}
+	if w.followed[key] {
+		return false
+	}
+	w.followed[key] = true
+	return true
+}
+
+// note records something --explain should say: a file skipped, a limit hit.
+func (w *walker) note(format string, a ...any) {
+	msg := fmt.Sprintf(format, a...)
+	for _, n := range w.notes {
+		if n == msg {
+			return
+		}
+	}
+	w.notes = append(w.notes, msg)
+}
+
+// read reads a project file; a file that is there but was not read (a
+// FIFO, a device, too big) is noted.
+func (w *walker) read(path string) ([]byte, bool) {
+	b, err := projfile.Read(path)
+	if err != nil {
+		w.noteSkipped(path, err)
+		return nil, false
+	}
+	return b, true
+}
+
+func (w *walker) noteSkipped(path string, err error) {
+	if projfile.Skipped(err) {
+		w.note("skipped %s: %v", w.rel(path), errors.Unwrap(err))
+	}
+}
+
+// readFile reads the first of names in dir that exists.
+func readFile(dir string, names ...string) (path string, text string, err error) {
+	for _, n := range names {
+		p := join(dir, n)
+		b, err := projfile.Read(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return p, "", err
+		}
+		return p, string(b), nil
+	}
+	return "", "", fs.ErrNotExist
+}
+
+// dotenv reads a .env file. Its values may refer to earlier ones
+// (${A}${A}), so that a few hundred bytes can double a value forty
+// times; a file whose expansion could exceed maxExpansion is not read.
+func (w *walker) dotenv(path string) (map[string]string, bool) {
+	b, err := projfile.Read(path)
+	if err != nil {
+		w.noteSkipped(path, err)
+		return nil, false
+	}
+	if n := dotenvBound(b); n > maxExpansion {
+		w.note("skipped %s: its variables expand to more than %d KiB", w.rel(path), maxExpansion>>10)
+		return nil, false
+	}
+	vars, err := godotenv.UnmarshalBytes(b)
+	return vars, err == nil
+}
+
+var (
+	dotenvAssign = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*[=:](.*)$`)
+	})
+	dotenvRef = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+	})
+)
+
+// dotenvBound is an upper bound on the size of a .env file's values once
+// expanded: each value's own length plus the bounds of the variables it
+// refers to, in file order, with saturating arithmetic. It reads quoting
+// loosely, which can only make the bound larger.
+func dotenvBound(b []byte) int {
+	if !bytes.ContainsRune(b, '$') {
+		return len(b)
+	}
+	size := map[string]int{}
+	most := 0
+	for _, m := range dotenvAssign().FindAllSubmatch(b, -1) {
+		n := len(m[2])
+		for _, ref := range dotenvRef().FindAllSubmatch(m[2], -1) {
+			n = min(n+size[string(ref[1])], maxExpansion+1)
+		}
+		size[string(m[1])] = n
+		most = max(most, n)
+	}
+	return most
+}
+
+// tooDeep reports whether text nests brackets deeper than maxNesting, a
+// conservative look that ignores quoting: such text is not parsed.
+func tooDeep(text string) bool {
+	depth := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '(', '{', '[':
+			depth++
+			if depth > maxNesting {
+				return true
+			}
+		case ')', '}', ']':
+			depth = max(depth-1, 0)
+		}
+	}
+	return false
+}
+
+func (w *walker) relOrBase(path string) string {
+	if r := w.rel(path); r != path {
+		return r
+	}
+	return filepath.Base(path)
+}
