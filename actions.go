@@ -91,11 +91,15 @@ func (s *session) guard(c *cli.Context) error {
 	// Claim the ports before looking at them, so that a portguard started
 	// at the same moment (make -j) sees this one's command as its own and
 	// leaves it alone.
-	claim, err := wrap.ClaimPorts(ports, strings.Join(argv, " "))
+	claim, err := wrap.ClaimPorts(ports, strings.Join(argv, " "), func(p int) bool { used, _ := g.InUse(p); return used })
 	var claimed *wrap.ClaimedError
-	if errors.As(err, &claimed) {
+	var unusable *wrap.UnusableError
+	switch {
+	case errors.As(err, &claimed):
 		return &failure{code: exitHeld, msg: claimed.Error(), hints: []string{
-			fmt.Sprintf("both were started at once; after %s portguard treats it as a leftover copy", wrap.FreshClaim)}}
+			"both were started at once; once its command listens, portguard treats it as any holder"}}
+	case errors.As(err, &unusable) && !opts.Quiet:
+		notice("%v", err)
 	}
 	held, err := g.HoldersOf(ports)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/terminate"
+	"github.com/portguard/portguard/wrap"
 )
 
 // TestFaults is the fault table of the README's Safety section: each row
@@ -505,4 +506,18 @@ func timeWaitOnly(t *testing.T) int {
 		t.Fatalf("no TIME_WAIT socket on :%d:\n%s", port, b)
 	}
 	return port
+}
+
+// A restart a moment after the first start is no race: once the first
+// portguard's command listens, the second treats it as any holder.
+func TestRestartSoonAfterStart(t *testing.T) {
+	port := freePort(t)
+	first := exec.Command(portguardPath(t), "-y", "-p", strconv.Itoa(port), "--", "holder", "-addr", "127.0.0.1:"+strconv.Itoa(port))
+	startAndReap(t, first)
+	waitListening(t, port)
+	time.Sleep(wrap.StartUp + 200*time.Millisecond)
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", first.Process.Pid))
+	wantDead(t, first.Process.Pid)
 }

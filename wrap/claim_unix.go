@@ -27,24 +27,26 @@ type Claim struct {
 }
 
 // ClaimPorts claims each port for command. A port another portguard
-// claimed less than FreshClaim ago is a *ClaimedError. A port whose claim
-// is older is skipped (its holder is dealt with as usual, and ClaimPorts
-// can be called again afterwards). Where no claim directory can be made,
-// nothing is claimed and no error is returned: claims are a courtesy
-// between portguards, never a reason not to run.
-func ClaimPorts(ports []int, command string) (*Claim, error) {
+// claimed moments ago, for a command that does not listen yet, is a
+// *ClaimedError (see Starting). Any other claim is skipped: its command's
+// server is dealt with like any holder, and ClaimPorts can be called again
+// afterwards. When claims cannot be used here, nothing is claimed and the
+// error is an *UnusableError, for the caller to mention: claims are a
+// courtesy between portguards, never a reason not to run.
+func ClaimPorts(ports []int, command string, listening func(port int) bool) (*Claim, error) {
 	c := &Claim{fds: map[int]int{}}
-	dir, ok := claimDir()
-	if !ok {
-		return c, nil
+	dirfd, err := claimDir()
+	if err != nil {
+		return c, err
 	}
+	defer unix.Close(dirfd)
 	for _, port := range ports {
 		if _, ok := c.fds[port]; ok {
 			continue
 		}
-		fd, err := claim(dir, port, command)
+		fd, err := claim(dirfd, port, command)
 		var claimed *ClaimedError
-		if errors.As(err, &claimed) && claimed.Since < FreshClaim {
+		if errors.As(err, &claimed) && claimed.Starting(listening(port)) {
 			c.Release()
 			return nil, err
 		}
@@ -55,10 +57,17 @@ func ClaimPorts(ports []int, command string) (*Claim, error) {
 	return c, nil
 }
 
-func claim(dir string, port int, command string) (int, error) {
-	path := filepath.Join(dir, strconv.Itoa(port)+".lock")
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+func claim(dirfd, port int, command string) (int, error) {
+	name := strconv.Itoa(port) + ".lock"
+	// O_NOFOLLOW: a symlink put in place of the lock file is refused,
+	// never followed to a file of someone else's.
+	fd, err := unix.Openat(dirfd, name, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0o600)
 	if err != nil {
+		return -1, nil
+	}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
+		unix.Close(fd)
 		return -1, nil
 	}
 	lock := unix.Flock_t{Type: unix.F_WRLCK}
@@ -71,44 +80,75 @@ func claim(dir string, port int, command string) (int, error) {
 		if unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &held) != nil || held.Type == unix.F_UNLCK {
 			return -1, nil
 		}
-		e := &ClaimedError{Port: port, PID: int(held.Pid)}
-		// An empty file is a claim being written right now: fresh.
-		b, _ := os.ReadFile(path)
-		if stamp, cmd, ok := strings.Cut(string(b), "\n"); ok {
-			if nanos, err := strconv.ParseInt(stamp, 10, 64); err == nil {
-				e.Since = time.Since(time.Unix(0, nanos))
-			}
-			e.Command = strings.TrimSpace(cmd)
-		}
-		return -1, e
+		buf := make([]byte, 4096)
+		n, _ := unix.Pread(fd, buf, 0)
+		return -1, parseClaim(port, int(held.Pid), string(buf[:max(n, 0)]), time.Now())
 	}
 	// Overwrite in place and cut only what an older, longer record left:
 	// truncating to zero first costs a journal write on every start.
 	record := []byte(fmt.Sprintf("%d\n%s\n", time.Now().UnixNano(), command))
-	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) {
-		var st unix.Stat_t
-		if unix.Fstat(fd, &st) == nil && st.Size > int64(n) {
-			_ = unix.Ftruncate(fd, int64(n))
-		}
+	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) && st.Size > int64(n) {
+		_ = unix.Ftruncate(fd, int64(n))
 	}
 	return fd, nil
 }
 
-// claimDir is a directory only this user can write: $XDG_RUNTIME_DIR/
-// portguard, or portguard-UID in the temporary directory.
-func claimDir() (string, bool) {
-	dir := filepath.Join(os.TempDir(), "portguard-"+strconv.Itoa(os.Geteuid()))
-	if run := os.Getenv("XDG_RUNTIME_DIR"); run != "" {
-		dir = filepath.Join(run, "portguard")
+// parseClaim reads a claim record, "UNIXNANOS\nCOMMAND\n". An empty record
+// is one being written right now: fresh. A record that cannot be read, or
+// whose time is in the future, is stale: it says nothing true about when
+// the claim was made.
+func parseClaim(port, pid int, record string, now time.Time) *ClaimedError {
+	e := &ClaimedError{Port: port, PID: pid}
+	if record == "" {
+		return e
 	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return "", false
+	stamp, cmd, _ := strings.Cut(record, "\n")
+	nanos, err := strconv.ParseInt(stamp, 10, 64)
+	if since := now.Sub(time.Unix(0, nanos)); err != nil || since < 0 {
+		e.Since = FreshClaim
+	} else {
+		e.Since = since
+	}
+	e.Command = strings.TrimSpace(cmd)
+	return e
+}
+
+// claimDir opens the claim directory, one only this user can use:
+// portguard in $XDG_RUNTIME_DIR, or portguard-UID in the temporary
+// directory. It is opened with O_NOFOLLOW and checked through the open
+// descriptor (owner, mode 0700), so that it cannot be swapped for a
+// symlink between the check and the use; the lock files are then opened
+// relative to that descriptor.
+func claimDir() (int, error) {
+	euid := os.Geteuid()
+	parent, dir := os.TempDir(), "portguard-"+strconv.Itoa(euid)
+	if run := os.Getenv("XDG_RUNTIME_DIR"); run != "" {
+		parent, dir = run, "portguard"
+	}
+	if euid == 0 && !ownedBy(parent, 0) {
+		// root under a user's XDG_RUNTIME_DIR or TMPDIR (sudo -E): that
+		// user could swap what root writes to; use /tmp instead.
+		parent, dir = "/tmp", "portguard-0"
+	}
+	path := filepath.Join(parent, dir)
+	if err := unix.Mkdir(path, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {
+		return -1, &UnusableError{Reason: fmt.Sprintf("cannot make %s: %v", path, err)}
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &UnusableError{Reason: fmt.Sprintf("cannot open %s: %v", path, err)}
 	}
 	var st unix.Stat_t
-	if unix.Lstat(dir, &st) != nil || int(st.Uid) != os.Geteuid() || st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Mode&0o022 != 0 {
-		return "", false // not ours: someone else made it, or others may write in it
+	if err := unix.Fstat(fd, &st); err != nil || int(st.Uid) != euid || st.Mode&0o077 != 0 {
+		unix.Close(fd)
+		return -1, &UnusableError{Reason: fmt.Sprintf("%s is not a directory of yours that only you can use (mode 0700)", path)}
 	}
-	return dir, true
+	return fd, nil
+}
+
+func ownedBy(path string, uid int) bool {
+	var st unix.Stat_t
+	return unix.Stat(path, &st) == nil && int(st.Uid) == uid
 }
 
 // Add claims the ports not claimed yet, after their stale holders were
@@ -120,7 +160,7 @@ func (c *Claim) Add(ports []int, command string) {
 			rest = append(rest, p)
 		}
 	}
-	if more, err := ClaimPorts(rest, command); err == nil {
+	if more, err := ClaimPorts(rest, command, func(int) bool { return true }); err == nil {
 		for p, fd := range more.fds {
 			c.fds[p] = fd
 		}

@@ -7,7 +7,7 @@ package wrap
 type Claim struct{}
 
 // ClaimPorts claims nothing on Windows.
-func ClaimPorts([]int, string) (*Claim, error) { return &Claim{}, nil }
+func ClaimPorts([]int, string, func(int) bool) (*Claim, error) { return &Claim{}, nil }
 
 func (c *Claim) Add([]int, string) {}
 func (c *Claim) KeepAcrossExec()   {}
