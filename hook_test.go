@@ -313,3 +313,34 @@ func TestHookWithPromptCommandArray(t *testing.T) {
 	waitFor(t, "bash", s.screen, "\nprompt commands: 3, prompts: ")
 	s.acceptServingLine(t, h, dir)
 }
+
+// A guard must never lock the shell: with the binary gone (uninstalled
+// while the rc line is still loaded) or with a PORTGUARD_YES that is no
+// boolean, every line still runs.
+func TestHookFailsOpen(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			s := startHookShell(t, sh, dir)
+			set := func(name, value string) string {
+				if sh == "fish" {
+					return fmt.Sprintf("set -gx %s %s", name, value)
+				}
+				return fmt.Sprintf("export %s=%s", name, value)
+			}
+			s.typeLine(set("PORTGUARD_YES", "garbage"))
+			s.typeLine("echo ok > yes-garbage")
+			waitFor(t, "the line under PORTGUARD_YES=garbage", func() string { return readFile(filepath.Join(dir, "yes-garbage")) }, "ok")
+
+			s.typeLine(set("_portguard_bin", "/nonexistent/portguard"))
+			// The line names the held port: it would be checked, and the
+			// check cannot run.
+			s.typeLine(fmt.Sprintf("PORT=%d true && echo ran > binary-gone", h.Port))
+			waitFor(t, "the line with the binary gone", func() string { return readFile(filepath.Join(dir, "binary-gone")) }, "ran")
+			if !isAlive(h.PID()) {
+				t.Fatal("the holder was terminated")
+			}
+		})
+	}
+}

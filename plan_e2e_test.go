@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -166,11 +167,7 @@ func TestRespawningSupervisorNamedSystemdNeedsForce(t *testing.T) {
 	sup.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	startAndReap(t, sup)
 	waitListening(t, port)
-	t.Cleanup(func() {
-		for _, c := range descendants(sup.Process.Pid) {
-			_ = syscall.Kill(c, syscall.SIGKILL)
-		}
-	})
+	t.Cleanup(func() { killAll(descendants(sup.Process.Pid)) })
 	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", sup.Process.Pid)); string(comm) != "systemd\n" {
 		t.Fatalf("the supervisor is named %q", comm)
 	}
@@ -191,6 +188,12 @@ func TestRespawningSupervisorNamedSystemdNeedsForce(t *testing.T) {
 	wantFree(t, port)
 }
 
+func killAll(pids []int) {
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
 // listenersOn is who ss says listens on port.
 func listenersOn(t *testing.T, port int) []string {
 	t.Helper()
@@ -205,5 +208,67 @@ func wantMatch(t *testing.T, out, re string) {
 	t.Helper()
 	if !regexp.MustCompile(re).MatchString(out) {
 		t.Fatalf("output does not match %s:\n%s", re, out)
+	}
+}
+
+// A holder chooses its own command line: escape sequences in it (clear
+// the screen, write the clipboard with OSC 52, the 8-bit CSI) reach the
+// terminal escaped, and --json keeps the exact bytes.
+func TestHolderStringsAreSanitised(t *testing.T) {
+	evil := "srv\x1b[2J\x1b]52;c;aGk=\x07\u009b31m"
+	// The holder runs a command while it holds the port: its own
+	// command line carries the string.
+	h := holder(t, "sh", "-c", "sleep 300", evil)
+	t.Cleanup(func() { killAll(descendants(h.PID())) }) // runs before the holder's own
+	port := strconv.Itoa(h.Port)
+	for _, args := range [][]string{{"which", port}, {"--dry-run", "-p", port, "--", "true"}, {"-p", port, "--", "true"}} {
+		out, _ := runPortguard(t, args...)
+		if strings.ContainsAny(out, "\x1b\x07\u009b") {
+			t.Fatalf("portguard %v wrote raw control characters:\n%q", args, out)
+		}
+		wantOutput(t, out, `srv\x1b[2J\x1b]52;c;aGk=\x07\u009b31m`)
+	}
+	out, _ := runPortguard(t, "which", "--json", port)
+	var records []holderRecord
+	if err := json.Unmarshal([]byte(out), &records); err != nil || len(records) != 1 || !slices.Contains(records[0].Command, evil) {
+		t.Fatalf("which --json does not keep the exact bytes: %v\n%s", err, out)
+	}
+}
+
+// Another user plants a .portguard.toml naming the user's database port in
+// a shared sticky directory: portguard run below it, or in it, never reads
+// it, so nothing of the user's is terminated.
+func TestSettingsPlantedInASharedDirectoryAreIgnored(t *testing.T) {
+	db := holder(t)
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o1777); err != nil { // as /tmp is
+		t.Fatal(err)
+	}
+	planted := filepath.Join(shared, ".portguard.toml")
+	if err := os.WriteFile(planted, []byte(fmt.Sprintf("ports = [%d]\n", db.Port)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		uid := int(testUser(t, "pg-alice", 54321))
+		if err := os.Chown(planted, uid, uid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine := filepath.Join(shared, "mine")
+	if err := os.Mkdir(mine, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{shared, mine} {
+		cmd := exec.Command(portguardPath(t), "-y", "--", "true")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "PORTGUARD_YES=")
+		b, err := cmd.CombinedOutput()
+		out := string(b)
+		wantExit(t, exitCode(err), 0, out)
+		wantOutput(t, out, "no port inferred")
+		wantAlive(t, "the user's database", db.PID(), out)
 	}
 }
