@@ -167,3 +167,70 @@ func TestHostileProjects(t *testing.T) {
 }
 
 var itoa = strconv.Itoa
+
+// boundedWalk fails the fuzz input if inference takes too long or
+// allocates too much: the hook path's promise is a bounded cost for any
+// input.
+func boundedWalk(t *testing.T, what string, walk func()) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	done := make(chan struct{})
+	go func() { defer close(done); walk() }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatalf("inference of %s did not finish in 2s", what)
+	}
+	runtime.ReadMemStats(&after)
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 256<<20 {
+		t.Fatalf("inference of %s allocated %d MiB", what, grown>>20)
+	}
+}
+
+// FuzzCommandLine is what check-line reads on every line a user types.
+func FuzzCommandLine(f *testing.F) {
+	for _, line := range []string{
+		"cd web && npm run dev",
+		"diff <(sort a) <(sort b)",
+		"PORT=$(cat p) node server.js &",
+		"make dev PORT=4000 | tee log",
+		"((((((((((",
+		"for i in 1 2; do npm start; done",
+		"a=${b:-$(c)} d &>/dev/null",
+	} {
+		f.Add(line, "bash", `{"scripts":{"dev":"vite --port 3000"}}`)
+	}
+	f.Fuzz(func(t *testing.T, line, shell, pkg string) {
+		dir := t.TempDir()
+		if pkg != "" {
+			write(t, dir, "package.json", pkg)
+		}
+		boundedWalk(t, strconv.Quote(line), func() {
+			ports, _, _ := CommandLine{Text: line, Shell: shell}.Explain(nil, dir)
+			for _, p := range ports {
+				if p.Port < 1 || p.Port > 65535 {
+					t.Errorf("port %d out of range for %q", p.Port, line)
+				}
+			}
+		})
+	})
+}
+
+// FuzzProjectFiles gives the readers hostile file contents: a .env, a
+// Makefile, a Procfile and a compose file, each followed by the command
+// that reads it.
+func FuzzProjectFiles(f *testing.F) {
+	f.Add("PORT=3000\nA=${PORT}${PORT}\n", "dev:\n\tvite --port $(P)\nP = 4000\n", "web: PORT=$PORT node s.js\n", "services:\n  web:\n    ports: ['3000:3000']\n")
+	f.Add("A=${A}${A}\n", "dev:\n\t$(MAKE) dev\n", "web: foreman start\n", "a: &a [x, *a]\n")
+	f.Fuzz(func(t *testing.T, env, makefile, procfile, compose string) {
+		dir := t.TempDir()
+		write(t, dir, ".env", env)
+		write(t, dir, "Makefile", makefile)
+		write(t, dir, "Procfile", procfile)
+		write(t, dir, "compose.yaml", compose)
+		for _, argv := range [][]string{{"react-scripts", "start"}, {"make", "dev"}, {"foreman", "start"}, {"docker", "compose", "up"}} {
+			boundedWalk(t, strings.Join(argv, " "), func() { Explain(argv, nil, dir) })
+		}
+	})
+}
