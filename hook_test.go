@@ -34,6 +34,20 @@ func startHookShell(t *testing.T, sh, dir string) *hookShell {
 // .bashrc would source bash-preexec before portguard's hook.
 func startHookShellWith(t *testing.T, sh, dir, before string) *hookShell {
 	t.Helper()
+	if before != "" {
+		abs, err := filepath.Abs(before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = "source " + abs
+	}
+	return startHookShellRC(t, sh, dir, before, "")
+}
+
+// startHookShellRC puts the rc text before and after portguard's lines in
+// the shell's rc file, as a user's own rc file has them.
+func startHookShellRC(t *testing.T, sh, dir, before, after string) *hookShell {
+	t.Helper()
 	if _, err := exec.LookPath(sh); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is not installed; .ci/run installs it", sh)
@@ -51,38 +65,36 @@ func startHookShellWith(t *testing.T, sh, dir, before string) *hookShell {
 	switch sh {
 	case "bash":
 		rc := filepath.Join(home, ".bashrc")
-		if before != "" {
-			abs, err := filepath.Abs(before)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before = "source " + abs
-		}
 		writeFile(t, rc, fmt.Sprintf(`PS1='PG$ '
 HISTFILE=%s/history
 %s
 eval "$(portguard init bash --commands holder)"
 eval "$(portguard init bash --hook)"
 _portguard_bin=%s
-`, home, before, logger), 0o644)
+%s
+`, home, before, logger, after), 0o644)
 		start = "bash --noprofile --rcfile " + rc + " -i"
 	case "zsh":
 		writeFile(t, filepath.Join(home, ".zshrc"), fmt.Sprintf(`PS1='PG$ '
 HISTFILE=%s/history
+%s
 eval "$(portguard init zsh --commands holder)"
 eval "$(portguard init zsh --hook)"
 _portguard_bin=%s
-`, home, logger), 0o644)
+%s
+`, home, before, logger, after), 0o644)
 		start = "env ZDOTDIR=" + home + " zsh -i"
 	case "fish":
 		rc := filepath.Join(home, "config.fish")
 		prompt = "PG> "
 		writeFile(t, rc, fmt.Sprintf(`set -g fish_greeting
 function fish_prompt; echo -n 'PG> '; end
+%s
 portguard init fish --commands holder | source
 portguard init fish --hook | source
 set -g _portguard_bin %s
-`, logger), 0o644)
+%s
+`, before, logger, after), 0o644)
 		start = fmt.Sprintf("env XDG_CONFIG_HOME=%s/config XDG_DATA_HOME=%s/data fish --no-config -i -C 'source %s'", home, home, rc)
 	}
 	tm := newTmux(t, fmt.Sprintf("cd '%s' && exec env -u PORTGUARD_YES -u PORTGUARD_DISABLE NO_COLOR=1 HOME=%s %s", dir, home, start))

@@ -81,3 +81,23 @@ func TestParseMakefile(t *testing.T) {
 		t.Errorf("inline recipe %q", got)
 	}
 }
+
+func TestCommandLineFollowsShellSyntax(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "package.json", `{"scripts": {"dev": "vite --port 5199"}}`)
+	for _, line := range []string{
+		"time npm run dev",
+		"while true; do npm run dev; done",
+		"until false; do npm run dev; sleep 1; done",
+		"for i in 1 2; do npm run dev; done",
+		"if true; then npm run dev; fi",
+		"if npm run dev; then echo stopped; fi",
+		"case x in x) npm run dev ;; esac",
+		"{ npm run dev; }",
+	} {
+		ports, err := CommandLine{Text: line, Shell: "bash"}.Ports(nil, dir)
+		if err != nil || len(ports) != 1 || ports[0].Port != 5199 {
+			t.Errorf("%q: ports %v, %v; want 5199", line, ports, err)
+		}
+	}
+}

@@ -62,7 +62,21 @@ func (w *walker) stmt(s scope, st *syntax.Stmt) scope {
 		return w.stmts(s, c.Stmts)
 	case *syntax.IfClause:
 		for ic := c; ic != nil; ic = ic.Else {
-			w.stmts(s, ic.Then)
+			w.stmts(w.stmts(s, ic.Cond), ic.Then)
+		}
+	case *syntax.WhileClause:
+		// while …; do npm run dev; done: the body runs, perhaps again.
+		w.stmts(w.stmts(s, c.Cond), c.Do)
+	case *syntax.ForClause:
+		w.stmts(s, c.Do)
+	case *syntax.CaseClause:
+		for _, item := range c.Items {
+			w.stmts(s, item.Stmts)
+		}
+	case *syntax.TimeClause:
+		// time npm run dev
+		if c.Stmt != nil {
+			return w.stmt(s, c.Stmt)
 		}
 	case *syntax.DeclClause:
 		if c.Variant.Value == "export" {

@@ -1,19 +1,27 @@
 # portguard's bash hook mode (bash 4.0 or later). Add to the end of
-# ~/.bashrc, after anything else that sets PROMPT_COMMAND:
+# ~/.bashrc, after anything else that sets PROMPT_COMMAND (starship,
+# bash-preexec, direnv):
 #
 #     eval "$(portguard init bash --hook)"
 #
 # Every command line you accept is shown to portguard before bash runs
 # it. Only when the line will listen on a port that is already held does
-# portguard say who holds it and ask; declining cancels the line (it is in
-# the history: press Up to edit it). Lines with no port, or a free one,
-# cost one quick call. `PORTGUARD_DISABLE=1` turns the hook off.
+# portguard say who holds it and ask; declining cancels the whole line (it
+# is in the history: press Up to edit it). Lines with no port, or a free
+# one, cost one quick call. `PORTGUARD_DISABLE=1` turns the hook off.
 #
 # bash has no widget that sees the whole line before it runs, so the hook
-# is a DEBUG trap with extdebug (a non-zero return skips the command). It
-# fires before every simple command, so it is armed at each prompt and
-# disarmed by the first command of the line. With bash-preexec loaded the
-# check is a preexec function instead, and the trap stays bash-preexec's.
+# is a DEBUG trap. It is armed for exactly one line: at each prompt, by the
+# last step of PROMPT_COMMAND, and disarmed by the line's first top-level
+# command. What else runs at the prompt is never taken for the line: the
+# commands of PROMPT_COMMAND, of a `bind -x` widget (fzf's Ctrl-R), of
+# completion, and anything inside a function or a subshell. No extdebug:
+# the trap does not fire inside functions at all, so it costs nothing in
+# nvm or a completion function, and a few microseconds per top-level
+# command otherwise. A declined line is stopped as Ctrl-C stops it.
+#
+# With bash-preexec loaded the check is a preexec function instead, and
+# the trap stays bash-preexec's.
 
 if ((BASH_VERSINFO[0] < 4)); then
     echo "portguard: the bash hook needs bash 4.0 or later; use the wrappers: eval \"\$(portguard init bash)\"" >&2
@@ -31,11 +39,18 @@ _portguard_hook=1
 _portguard_check_line() {
     [[ -n ${PORTGUARD_DISABLE-} || $1 != *[![:space:]]* ]] && return 0
     local -a words args=()
-    local word
+    local word body
     read -ra words <<<"$1"
     for word in "${words[@]}"; do
         if [[ -n ${BASH_ALIASES[$word]+set} ]]; then
             args+=(--alias "$word=${BASH_ALIASES[$word]}")
+        elif [[ $word == [[:alpha:]_]* && $word != *[!-[:alnum:]_.:]* ]] && declare -F -- "$word" >/dev/null; then
+            # A function is passed as the block it runs: dev() { cd web
+            # && npm run dev; } is followed like the line itself.
+            # portguard's own wrappers (init bash) are not followed: the
+            # line is what they run.
+            body=$(declare -f -- "$word")
+            [[ $body == *_portguard_run* ]] || args+=(--alias "$word=${body#*$'\n'}")
         fi
     done
     "$_portguard_bin" check-line --shell bash "${args[@]}" -- "$1" </dev/tty 2>/dev/tty >/dev/tty
@@ -45,88 +60,187 @@ _portguard_check_line() {
     return 0
 }
 
-# _portguard_cancel abandons the rest of the line the way Ctrl-C does, so
-# that `cd web && npm run dev` stops as a whole ($? is 130): a skipped
-# command counts as a success, and && would go on.
+# _portguard_cancel abandons the whole line the way Ctrl-C does ($? is
+# 130): a user's own INT trap is set aside for this one signal, so that it
+# cannot catch it and let the rest of the line run; the next prompt puts
+# it back.
 _portguard_cancel() {
+    _portguard_int_trap=$(trap -p INT)
+    trap - INT
     kill -INT $$
 }
 
 if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
-    # bash-preexec owns the DEBUG trap and skips the command when a preexec
-    # function fails under extdebug.
+    # bash-preexec owns the DEBUG trap and calls preexec functions once
+    # per line, with the line.
     _portguard_preexec() {
-        _portguard_check_line "$1" || {
-            _portguard_cancel
-            return 1
-        }
+        _portguard_check_line "$1" || _portguard_cancel
+    }
+    _portguard_restore_int() {
+        if [[ -n ${_portguard_int_trap+set} ]]; then
+            eval "$_portguard_int_trap"
+            unset _portguard_int_trap
+        fi
     }
     if [[ " ${preexec_functions[*]} " != *" _portguard_preexec "* ]]; then
         preexec_functions+=(_portguard_preexec)
+        precmd_functions+=(_portguard_restore_int)
     fi
 else
     _portguard_armed=
     _portguard_histcmd=
 
+    # The history keeps the whole line, where BASH_COMMAND is only its
+    # first command. HISTCONTROL and HISTIGNORE may keep a line out of it
+    # (a leading space, a duplicate: Debian's default ignoreboth), so at
+    # the prompt they are set aside and every line is saved; the check
+    # then puts them back and removes the line again if they would have
+    # kept it out.
+    _portguard_hist_aside() {
+        _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-}
+        HISTCONTROL='' HISTIGNORE=''
+    }
+    _portguard_hist_back() {
+        [[ -n ${_portguard_user_hc+set} ]] || return 0
+        HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
+        unset _portguard_user_hc _portguard_user_hi
+    }
+
+    # _portguard_hist_kept LINE PREVIOUS: would the user's HISTCONTROL and
+    # HISTIGNORE have saved LINE after PREVIOUS?
+    _portguard_hist_kept() {
+        local pat
+        case :$HISTCONTROL: in
+        *:ignorespace:* | *:ignoreboth:*) [[ $1 == [[:space:]]* ]] && return 1 ;;
+        esac
+        case :$HISTCONTROL: in
+        *:ignoredups:* | *:ignoreboth:* | *:erasedups:*) [[ $1 == "$2" ]] && return 1 ;;
+        esac
+        local IFS=:
+        for pat in $HISTIGNORE; do
+            [[ $pat == '&' && $1 == "$2" ]] && return 1
+            # shellcheck disable=SC2053 # a pattern, as HISTIGNORE's are
+            [[ $pat != '&' && $1 == $pat ]] && return 1
+        done
+        return 0
+    }
+
     # At the prompt HISTCMD is the number the next line will have in the
     # history; PROMPT_COMMAND's last step arms the trap for that line.
     _portguard_prompt() {
+        _portguard_keep_trap
+        _portguard_hist_back
+        if [[ -n ${_portguard_int_trap+set} ]]; then
+            eval "$_portguard_int_trap"
+            unset _portguard_int_trap
+        fi
+        _portguard_hist_aside
         _portguard_histcmd=$HISTCMD
         _portguard_armed=1
     }
 
+    # _portguard_entry VAR ENTRY sets VAR to the command of a `history`
+    # entry: without its number, the * of a modified entry, and blanks.
+    _portguard_entry() {
+        local e=$2
+        e=${e#"${e%%[![:space:]]*}"}
+        e=${e#"${e%%[!0-9]*}"}
+        e=${e#[* ]}
+        printf -v "$1" '%s' "${e# }"
+    }
+
+    # _portguard_trap_command VAR TRAP sets VAR to the command of `trap -p`
+    # output TRAP.
+    _portguard_trap_command() {
+        local var=$1
+        eval "set -- $2"
+        printf -v "$var" '%s' "${3-}"
+    }
+
+    # _portguard_keep_trap: a tool loaded after portguard (starship, an
+    # older bash-preexec-less prompt) may set its own DEBUG trap over
+    # portguard's. At each prompt portguard's is put back, with theirs kept
+    # running first, as one that was there before.
+    # A function does not see the DEBUG trap (it is not inherited without
+    # function tracing), so PROMPT_COMMAND reads it at the top level into
+    # _portguard_dbg first.
+    _portguard_keep_trap() {
+        [[ -n ${_portguard_dbg+set} && $_portguard_dbg != "trap -- '_portguard_debug' DEBUG" ]] || return 0
+        _portguard_trap_command _portguard_prev_debug "$_portguard_dbg"
+        trap _portguard_debug DEBUG
+    }
+
+    _portguard_debug() {
+        if [[ -n $_portguard_prev_debug && -z ${_portguard_in_prev-} ]]; then
+            # A trap that wraps portguard's own calls it back: once only.
+            _portguard_in_prev=1
+            eval "$_portguard_prev_debug"
+            local status=$?
+            unset _portguard_in_prev
+            ((status == 0)) || return $status
+        fi
+        [[ -z ${_portguard_in_prev-} ]] || return 0
+        [[ -n $_portguard_armed ]] || return 0
+        # Not the line: PROMPT_COMMAND's own commands, a bind -x widget
+        # (READLINE_LINE is set while it runs), completion, a subshell.
+        [[ -n ${COMP_LINE-} || -n ${READLINE_LINE+set} ]] && return 0
+        ((BASH_SUBSHELL)) && return 0
+        # With function tracing on (set -T, extdebug: nvm and others turn
+        # it on) the trap fires inside functions too, and those commands
+        # are not the line either.
+        if [[ $- == *T* ]] || shopt -q extdebug; then
+            ((${#FUNCNAME[@]} > 1)) && return 0
+        fi
+        local line=$BASH_COMMAND entry='' previous=''
+        [[ ${PROMPT_COMMAND[*]} == *"$line"* ]] && return 0
+        if [[ -o history ]]; then
+            # With the user's HISTCONTROL set aside, an accepted line is
+            # always saved, as the number HISTCMD had at the prompt.
+            # Anything else that runs at the prompt (a trap of the user's
+            # on Ctrl-C, say) leaves the last entry an older one.
+            entry=$(HISTTIMEFORMAT='' builtin history 1)
+            local number=${entry#"${entry%%[![:space:]]*}"}
+            [[ ${number%%[!0-9]*} == "$_portguard_histcmd" ]] || return 0
+        fi
+        _portguard_armed=
+        _portguard_hist_back
+        if [[ -n $entry ]]; then
+            _portguard_entry line "$entry"
+            if [[ :$HISTCONTROL: == *dups* || :$HISTCONTROL: == *:ignoreboth:* || $HISTIGNORE == *'&'* ]]; then
+                previous=$(HISTTIMEFORMAT='' builtin history 2)
+                previous=${previous%"$entry"}
+                _portguard_entry previous "${previous%$'\n'}"
+            fi
+            if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$line" "$previous"; then
+                builtin history -d -1
+            fi
+        fi
+        _portguard_check_line "$line" || _portguard_cancel
+    }
+
     # A DEBUG trap that was there before (not bash-preexec's) keeps
     # running, first, as it did.
-    _portguard_trap_command() { # the command of `trap -p` output $1
-        eval "set -- $1"
-        printf '%s' "${3-}"
-    }
     if [[ -z ${_portguard_prev_debug+set} ]]; then
-        _portguard_prev_debug=$(_portguard_trap_command "$(trap -p DEBUG)")
+        _portguard_trap_command _portguard_prev_debug "$(trap -p DEBUG)"
         [[ $_portguard_prev_debug == _portguard_debug ]] && _portguard_prev_debug=
     fi
 
-    _portguard_debug() {
-        if [[ -n $_portguard_prev_debug ]]; then
-            eval "$_portguard_prev_debug" || return
-        fi
-        [[ -n $_portguard_armed ]] || return 0
-        # Completion functions run commands too; they are not the line.
-        [[ -n ${COMP_LINE-} ]] && return 0
-        local line=$BASH_COMMAND
-        # After an empty line the first command the trap sees is
-        # PROMPT_COMMAND's own, and with PROMPT_COMMAND an array (bash
-        # 5.1), the elements after ours run armed too: not the line.
-        [[ ${PROMPT_COMMAND[*]} == *"$line"* ]] && return 0
-        _portguard_armed=
-        # A line kept out of the history (HISTCONTROL=ignorespace,
-        # ignoredups, HISTIGNORE) leaves HISTCMD behind; then the command
-        # about to run is all there is to check.
-        if [[ $HISTCMD == "$_portguard_histcmd" ]]; then
-            line=$(HISTTIMEFORMAT='' builtin history 1)
-            line=${line#"${line%%[![:space:]]*}"}
-            line=${line#"${line%%[!0-9]*}"}
-            line=${line#[* ]}
-            line=${line# }
-        fi
-        _portguard_check_line "$line" || {
-            _portguard_cancel
-            return 1
-        }
-    }
-
     if [[ ${PROMPT_COMMAND[*]} != *_portguard_prompt* ]]; then
+        # shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
+        _portguard_step='_portguard_dbg=$(trap -p DEBUG); _portguard_prompt'
         if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
-            PROMPT_COMMAND+=(_portguard_prompt)
+            PROMPT_COMMAND+=("$_portguard_step")
         else
             # A string here: the array case is the branch above.
             # shellcheck disable=SC2178,SC2128
             PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND
-}_portguard_prompt"
+}$_portguard_step"
         fi
     fi
+    # One word, a function: tools that layer their own DEBUG trap over an
+    # existing one (starship) read the old trap's first word only.
+    # Disarmed, it is a test and a return: no subshell, no command.
     trap _portguard_debug DEBUG
 fi
-shopt -s extdebug
 
 fi

@@ -1,0 +1,102 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The hook among the rc files people really have: Debian's
+// HISTCONTROL=ignoreboth, bash-completion, fzf's key bindings, starship,
+// a user's own INT trap and functions; zsh-autosuggestions and
+// zsh-syntax-highlighting in either order; fish abbreviations. The
+// plugins are Debian's, installed by .ci/run; a test whose plugin is
+// missing is skipped, except in CI.
+
+func plugin(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing; .ci/run installs it", path)
+		}
+		t.Skipf("%s is missing", path)
+	}
+	return path
+}
+
+// checks counts the hook's check-line calls so far.
+func (s *hookShell) checks() int { return strings.Count(s.calls(), "check-line") }
+
+// settle waits until the shell is at its prompt again with no new check.
+func (s *hookShell) settle(t *testing.T, want int, what string) {
+	t.Helper()
+	time.Sleep(300 * time.Millisecond)
+	if got := s.checks(); got != want {
+		t.Fatalf("%s: %d checks, want %d; calls:\n%s", what, got, want, s.calls())
+	}
+}
+
+func TestBashHookChecksExactlyTheAcceptedLine(t *testing.T) {
+	fzf := plugin(t, "/usr/share/doc/fzf/examples/key-bindings.bash")
+	completion := plugin(t, "/usr/share/bash-completion/bash_completion")
+	starship, err := filepath.Abs("testdata/shell/starship-standin.bash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	h := holder(t)
+	before := fmt.Sprintf("HISTCONTROL=ignoreboth\nsource %s\nsource %s", completion, fzf)
+	after := fmt.Sprintf(`source %s
+trap 'echo caught INT' INT
+_widget() { true widget; }
+bind -x '"\C-t": _widget'
+dev() { PORT=%d holder -once -addr 127.0.0.1:%d; }`, starship, h.Port, h.Port)
+	s := startHookShellRC(t, "bash", dir, before, after)
+
+	s.typeLine("echo first")
+	waitFor(t, "bash", s.screen, "\nfirst")
+	s.settle(t, 1, "one line")
+	s.run("send-keys", "Enter")
+	s.run("send-keys", "Enter")
+	s.settle(t, 1, "empty Enter")
+	s.run("send-keys", "C-c")
+	s.run("send-keys", "C-c")
+	s.settle(t, 1, "Ctrl-C at the prompt")
+	s.run("send-keys", "C-t")
+	s.settle(t, 1, "a bind -x widget")
+
+	// A leading space keeps the line out of the history (ignoreboth);
+	// the whole line is still checked, not its first command.
+	caught := strings.Count(s.screen(), "caught INT") // the Ctrl-Cs above ran the user's trap, as they should
+	s.typeLine(fmt.Sprintf(" cd . && PORT=%d true && echo ran > declined", h.Port))
+	waitFor(t, "bash", s.screen, "Abort, leave it running")
+	s.run("send-keys", "n", "Enter")
+	s.typeLine(`echo "status=$?"`)
+	waitFor(t, "bash", s.screen, "status=130")
+	if _, err := os.Stat(filepath.Join(dir, "declined")); err == nil {
+		t.Fatal("the declined line ran its remaining commands (the user's INT trap caught the cancel)")
+	}
+	if strings.Count(s.screen(), "caught INT") != caught {
+		t.Fatalf("the user's INT trap ran for portguard's cancel:\n%s", s.screen())
+	}
+	s.settle(t, 3, "the declined line and the echo")
+	s.typeLine("history | grep -c 'cd \\. &&' ; trap -p INT")
+	waitFor(t, "bash", s.screen, "caught INT' SIGINT")
+	if !strings.Contains(s.screen(), "\n0\n") {
+		t.Fatalf("the line with a leading space was kept in the history:\n%s", s.screen())
+	}
+
+	// A function of the user's is followed as the line it runs.
+	s.typeLine("dev")
+	waitFor(t, "bash", s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
+	s.run("send-keys", "n", "Enter")
+	waitFor(t, "bash", s.screen, "the line was not run")
+	if !isAlive(h.PID()) {
+		t.Fatal("the holder was terminated")
+	}
+}
