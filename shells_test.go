@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,5 +99,84 @@ dev() { PORT=%d holder -once -addr 127.0.0.1:%d; }`, starship, h.Port, h.Port)
 	waitFor(t, "bash", s.screen, "the line was not run")
 	if !isAlive(h.PID()) {
 		t.Fatal("the holder was terminated")
+	}
+}
+
+func TestZshHookWithPlugins(t *testing.T) {
+	plugins := fmt.Sprintf("source %s\nsource %s",
+		plugin(t, "/usr/share/zsh-autosuggestions/zsh-autosuggestions.zsh"),
+		plugin(t, "/usr/share/zsh-syntax-highlighting/zsh-syntax-highlighting.zsh"))
+	for _, order := range []string{"plugins first", "plugins after portguard"} {
+		t.Run(order, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			before, after := plugins, ""
+			if order != "plugins first" {
+				// The order zsh-syntax-highlighting's docs require, and
+				// what oh-my-zsh gives when portguard comes first.
+				before, after = "", plugins
+			}
+			s := startHookShellRC(t, "zsh", dir, before, after)
+			s.typeLine("echo first")
+			waitFor(t, "zsh", s.screen, "\nfirst")
+			s.settle(t, 1, "one line")
+
+			s.typeLine("source $ZDOTDIR/.zshrc")
+			s.typeLine("echo again")
+			waitFor(t, "zsh", s.screen, "\nagain")
+			s.settle(t, 3, "after sourcing .zshrc again")
+
+			// A loop typed over two lines is checked whole, once complete.
+			s.typeLine("for i in 1; do")
+			s.typeLine(fmt.Sprintf("PORT=%d true; echo ran > looped; done", h.Port))
+			waitFor(t, "zsh", s.screen, "Abort, leave it running")
+			s.run("send-keys", "n", "Enter")
+			waitFor(t, "zsh", s.screen, "the line was not run")
+			s.run("send-keys", "C-c")
+
+			// accept-and-hold (Esc-a) runs the line too: it is checked.
+			s.run("send-keys", "-l", fmt.Sprintf("PORT=%d true && echo held > held", h.Port))
+			s.run("send-keys", "Escape", "a")
+			waitFor(t, "zsh", s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
+			s.run("send-keys", "n", "Enter")
+			time.Sleep(300 * time.Millisecond)
+			for _, f := range []string{"looped", "held"} {
+				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+					t.Fatalf("a declined line ran (%s)", f)
+				}
+			}
+			if !isAlive(h.PID()) {
+				t.Fatal("the holder was terminated")
+			}
+		})
+	}
+}
+
+func TestFishHookOnlyInInteractiveShellsAndWithAbbreviations(t *testing.T) {
+	dir := t.TempDir()
+	h := holder(t)
+	abbr := fmt.Sprintf("abbr -a dev 'PORT=%d true; and echo ran > abbr-ran'", h.Port)
+	s := startHookShellRC(t, "fish", dir, "", abbr)
+	s.typeLine("dev")
+	waitFor(t, "fish", s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
+	s.run("send-keys", "n", "Enter")
+	time.Sleep(300 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(dir, "abbr-ran")); err == nil {
+		t.Fatal("the declined abbreviation ran")
+	}
+
+	// config.fish is read by `fish -c` and scripts too: neither the hook
+	// nor the wrappers apply there, and the command runs.
+	config := filepath.Join(t.TempDir(), "fish")
+	if err := os.Mkdir(config, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pg := portguardPath(t)
+	writeFile(t, filepath.Join(config, "config.fish"), fmt.Sprintf("%s init fish --commands holder | source\n%s init fish --hook | source\n", pg, pg), 0o644)
+	cmd := exec.Command("fish", "-c", fmt.Sprintf("holder -once -addr 127.0.0.1:%d; echo status=$status", h.Port))
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Dir(config))
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), "portguard") || !strings.Contains(string(out), "address already in use") {
+		t.Fatalf("fish -c ran the command through portguard, or not at all:\n%s", out)
 	}
 }

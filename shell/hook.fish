@@ -12,20 +12,42 @@
 # executes it. fish's own syntax (begin/end, `and`, `set`) is outside what
 # portguard parses; such lines run unchecked.
 
+# config.fish is read by every fish, scripts and `fish -c` included:
+# only an interactive shell gets the hook.
+status is-interactive; or exit 0
+
 set -g _portguard_bin {{.Exe}}
 # Tells the wrapper functions (portguard init fish) that lines are already
 # checked here, so that one line is never checked twice.
 set -g _portguard_hook 1
 
+# _portguard_abbr_args TOKEN: an abbreviation that is the line's first
+# word is passed as an alias, so that `dev`⏎ is checked as what fish
+# expands it to when it runs the line.
+function _portguard_abbr_args
+    abbr --query -- $argv[1] 2>/dev/null; or return
+    for def in (abbr --show)
+        set -l rest (string split -m 1 -- ' -- ' $def)[2]
+        set -l name_value (string split -m 1 -- ' ' $rest)
+        if test "$name_value[1]" = "$argv[1]"; and set -q name_value[2]
+            # The value is in fish's own quoting, as --show prints it.
+            echo --alias
+            echo "$argv[1]="(eval "printf '%s' $name_value[2]")
+            return
+        end
+    end
+end
+
 function _portguard_execute
     set -l line (commandline | string collect)
     if test -z "$PORTGUARD_DISABLE"; and string match -qr '\S' -- $line; and commandline --is-valid
+        set -l args (_portguard_abbr_args (commandline -o)[1])
         # A quiet look first: only a held port is worth leaving the
         # editor for.
-        $_portguard_bin check-line --probe --shell fish -- $line </dev/null >/dev/null 2>&1
+        $_portguard_bin check-line --probe --shell fish $args -- $line </dev/null >/dev/null 2>&1
         if test $status -eq 75
             echo
-            $_portguard_bin check-line --shell fish -- $line </dev/tty >/dev/tty 2>&1
+            $_portguard_bin check-line --shell fish $args -- $line </dev/tty >/dev/tty 2>&1
             # Only a decline (75) or Ctrl-C (130) keeps the line in the
             # editor; any other status is portguard's failure: run it.
             if contains -- $status 75 130

@@ -16,33 +16,72 @@ typeset -g _portguard_bin={{.Exe}}
 # checked here, so that one line is never checked twice.
 typeset -g _portguard_hook=1
 
-_portguard_accept_line() {
+# _portguard_check TEXT: 0 runs the line; 1 keeps it in the editor, unrun.
+_portguard_check() {
     emulate -L zsh
-    if [[ -z ${PORTGUARD_DISABLE-} && $BUFFER == *[^[:space:]]* ]]; then
-        local -a args
-        local word
-        for word in ${(z)BUFFER}; do
-            (( ${+aliases[$word]} )) && args+=(--alias "$word=${aliases[$word]}")
-        done
-        # A quiet look first: only a held port is worth leaving the
-        # editor for.
-        "$_portguard_bin" check-line --probe --shell zsh "${args[@]}" -- "$BUFFER" </dev/null >/dev/null 2>&1
-        if (( $? == 75 )); then
-            zle -I
-            "$_portguard_bin" check-line --shell zsh "${args[@]}" -- "$BUFFER" </dev/tty >/dev/tty 2>&1
-            # Only a decline (75) or Ctrl-C (130) keeps the line in the
-            # editor; any other status is portguard's failure: run it.
-            case $? in
-            75 | 130) return 0 ;;
-            esac
+    [[ -z ${PORTGUARD_DISABLE-} && $1 == *[^[:space:]]* ]] || return 0
+    local -a args
+    local word
+    for word in ${(z)1}; do
+        if (( ${+aliases[$word]} )); then
+            args+=(--alias "$word=${aliases[$word]}")
+        elif (( ${+functions[$word]} )) && [[ ${functions[$word]} != *_portguard_run* ]]; then
+            # A function is passed as the block it runs; portguard's own
+            # wrappers (init zsh) are not followed.
+            args+=(--alias "$word={ ${functions[$word]} }")
         fi
-    fi
-    zle _portguard_orig_accept_line -- "$@"
+    done
+    # A quiet look first: only a held port is worth leaving the editor
+    # for. An unfinished line (the first lines of a loop, a here-doc) is
+    # no shell syntax yet, and runs on to the next line unchecked.
+    "$_portguard_bin" check-line --probe --shell zsh "${args[@]}" -- "$1" </dev/null >/dev/null 2>&1
+    (( $? == 75 )) || return 0
+    zle -I
+    "$_portguard_bin" check-line --shell zsh "${args[@]}" -- "$1" </dev/tty >/dev/tty 2>&1
+    # Only a decline (75) or Ctrl-C (130) keeps the line in the editor;
+    # any other status is portguard's failure: run it.
+    case $? in
+    75 | 130) return 1 ;;
+    esac
+    return 0
 }
 
-# Whatever accept-line was (zsh's own, or another plugin's wrapper) still
-# runs after the check. Sourcing twice wraps once.
-if [[ ${widgets[accept-line]} != user:_portguard_accept_line ]]; then
-    zle -A accept-line _portguard_orig_accept_line
-    zle -N accept-line _portguard_accept_line
+# _portguard_accept WIDGET: the check, then the widget as it was before
+# portguard wrapped it. Lines typed over several physical lines are
+# checked whole: $PREBUFFER holds the lines before the last. A plugin
+# that wraps portguard's widget and calls it back (or a chain of them)
+# checks once.
+_portguard_accept() {
+    local widget=$1
+    shift
+    if [[ -z ${_portguard_checking-} ]]; then
+        local _portguard_checking=1
+        _portguard_check "$PREBUFFER$BUFFER" || return 0
+    fi
+    zle _portguard_orig_$widget -- "$@"
+}
+
+# Each widget that runs the line is wrapped: accept-line (Enter),
+# accept-and-hold (Esc-a) and accept-line-and-down-history (Ctrl-O). The
+# widget there before is kept as a user widget of portguard's own, never
+# as an alias of a builtin: zsh-syntax-highlighting, loaded after, rewraps
+# builtin widgets by calling .NAME, and an alias has no such name. Sourcing
+# the rc file again wraps nothing twice: the chain already ends in
+# portguard's check, which plugins re-sourced after it keep calling.
+if (( ! ${+_portguard_wrapped} )); then
+    typeset -g _portguard_wrapped=1
+    () {
+        local widget previous
+        for widget in accept-line accept-and-hold accept-line-and-down-history; do
+            previous=${widgets[$widget]}
+            if [[ $previous == user:* ]]; then
+                zle -N _portguard_orig_$widget ${previous#user:}
+            else
+                functions[_portguard_orig_$widget]="zle .$widget -- \"\$@\""
+                zle -N _portguard_orig_$widget
+            fi
+            functions[_portguard_$widget]="_portguard_accept $widget \"\$@\""
+            zle -N $widget _portguard_$widget
+        done
+    }
 fi

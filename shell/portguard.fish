@@ -8,6 +8,10 @@
 # the command's own. A free port, or one portguard cannot infer, costs one
 # quick check. `PORTGUARD_DISABLE=1 npm …` or `command npm …` bypasses it.
 
+# config.fish is read by every fish, scripts and `fish -c` included:
+# only an interactive shell, with a user to ask, gets the wrappers.
+status is-interactive; or exit 0
+
 set -g _portguard_bin {{.Exe}}
 
 function _portguard_run
