@@ -170,7 +170,14 @@ else
         trap _portguard_debug DEBUG
     }
 
+    # The trap itself: the common case, disarmed with no trap of the
+    # user's, is one test in a small function (bash's cost per call grows
+    # with the function's size).
     _portguard_debug() {
+        [[ -z $_portguard_armed$_portguard_prev_debug ]] || _portguard_on_debug
+    }
+
+    _portguard_on_debug() {
         if [[ -n $_portguard_prev_debug && -z ${_portguard_in_prev-} ]]; then
             # A trap that wraps portguard's own calls it back: once only.
             _portguard_in_prev=1
@@ -189,7 +196,7 @@ else
         # it on) the trap fires inside functions too, and those commands
         # are not the line either.
         if [[ $- == *T* ]] || shopt -q extdebug; then
-            ((${#FUNCNAME[@]} > 1)) && return 0
+            ((${#FUNCNAME[@]} > 2)) && return 0
         fi
         local line=$BASH_COMMAND entry='' previous=''
         [[ ${PROMPT_COMMAND[*]} == *"$line"* ]] && return 0
@@ -228,7 +235,14 @@ else
     if [[ ${PROMPT_COMMAND[*]} != *_portguard_prompt* ]]; then
         # shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
         _portguard_step='_portguard_dbg=$(trap -p DEBUG); _portguard_prompt'
-        if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+        # ${VAR@a} (bash 4.4) says whether it is an array without a fork.
+        _portguard_pc_attrs=
+        if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+            _portguard_pc_attrs=${PROMPT_COMMAND@a}
+        elif [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+            _portguard_pc_attrs=a
+        fi
+        if [[ $_portguard_pc_attrs == *a* ]]; then
             PROMPT_COMMAND+=("$_portguard_step")
         else
             # A string here: the array case is the branch above.
