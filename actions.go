@@ -133,6 +133,13 @@ func (s *session) guard(c *cli.Context) error {
 		if err != nil && opts.NextFree {
 			return err
 		}
+		req := guard.Request{Held: held, Then: run, CanRunAnyway: true, Elsewhere: elsewhere,
+			Command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}}
+		if opts.NextFree && !opts.DryRun {
+			if err := g.NextFreeRefused(req); err != nil {
+				return err
+			}
+		}
 		if !loaded { // -p skipped it on the free path
 			if project, err = loadSettings(dir); err != nil {
 				return err
@@ -140,9 +147,8 @@ func (s *session) guard(c *cli.Context) error {
 		}
 		answer := guard.Elsewhere
 		if !opts.NextFree || opts.DryRun {
-			answer, err = g.Free(guard.Request{Held: held, Then: run, CanRunAnyway: true, Elsewhere: elsewhere, Project: project,
-				Command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}})
-			if err != nil {
+			req.Project = project
+			if answer, err = g.Free(req); err != nil {
 				return err
 			}
 		}
@@ -260,7 +266,18 @@ func (s *session) infer(c *cli.Context) error {
 		return usageErr("infer needs the command after --").withHint("portguard infer -- npm run dev")
 	}
 	dir, _ := os.Getwd()
+	project, err := loadSettings(dir)
+	if err != nil {
+		return err
+	}
 	ports, notes := infer.Explain(s.command, os.Environ(), dir)
+	if len(project.Ports) > 0 {
+		// The project's own ports replace inference, as in every run.
+		ports = nil
+		for _, p := range project.Ports {
+			ports = append(ports, infer.Port{Port: p, Source: "ports in " + project.File + " (replaces inference)"})
+		}
+	}
 	if c.Bool("explain") {
 		// What inference skipped or gave up on, so that "no port" can be
 		// told apart from "not read".

@@ -51,19 +51,31 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		line.Aliases[name] = text
 	}
 	dir, _ := os.Getwd()
-	inferred, done := inferWithin(line, dir, lineBudget)
+	read, done := inferWithin(line, dir, lineBudget)
 	if !done {
 		if !c.Bool("probe") {
 			notice("reading the line took more than %s; running it unchecked", lineBudget)
 		}
 		return nil
 	}
-	if len(inferred) == 0 {
+	if len(read.Ports) == 0 && !read.RunsScript {
 		return nil
 	}
-	ports := make([]int, len(inferred))
-	for i, p := range inferred {
-		ports[i] = p.Port
+	// The project's own ports replace what inference found, as they do
+	// for the wrapper, on a line that starts a server of the project.
+	project, err := settings.Load(dir)
+	if err != nil {
+		return err
+	}
+	var ports []int
+	for _, p := range read.Ports {
+		ports = append(ports, p.Port)
+	}
+	if len(project.Ports) > 0 {
+		ports = project.Ports
+	}
+	if len(ports) == 0 {
+		return nil
 	}
 	g := newGuard(opts)
 	if c.Bool("probe") {
@@ -77,10 +89,6 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 	}
 	held, err := g.HoldersOf(ports)
 	if err != nil || len(held) == 0 {
-		return err
-	}
-	project, err := settings.Load(dir)
-	if err != nil {
 		return err
 	}
 	_, err = g.Free(guard.Request{Held: held, Then: "run " + nameLine(line.Text), CanRunAnyway: true, Project: project})
@@ -100,25 +108,25 @@ const lineBudget = 100 * time.Millisecond
 // inferWithin infers the line's ports, giving up after budget: done is
 // false then, and the line runs unchecked. A line that is not shell
 // syntax, or that panics the walk, infers nothing.
-func inferWithin(line infer.CommandLine, dir string, budget time.Duration) (ports []infer.Port, done bool) {
-	result := make(chan []infer.Port, 1)
+func inferWithin(line infer.CommandLine, dir string, budget time.Duration) (read infer.LineResult, done bool) {
+	result := make(chan infer.LineResult, 1)
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				notice("internal error while reading the line (%v); running it unchecked", r)
-				result <- nil
+				result <- infer.LineResult{}
 			}
 		}()
-		ports, _ := line.Ports(os.Environ(), dir)
-		result <- ports
+		read, _ := line.Read(os.Environ(), dir)
+		result <- read
 	}()
 	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
-	case ports := <-result:
-		return ports, true
+	case read := <-result:
+		return read, true
 	case <-timer.C:
-		return nil, false
+		return infer.LineResult{}, false
 	}
 }
 

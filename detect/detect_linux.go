@@ -207,5 +207,6 @@ func describe(h *Holder) {
 	}
 	h.User = userName(h.UID)
 	h.Cmdline, _ = proc.Cmdline(h.PID)
+	h.Name = proc.DisplayName(h.Name, h.Cmdline)
 	h.Cwd, _ = proc.Cwd(h.PID)
 }

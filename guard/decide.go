@@ -35,6 +35,8 @@ type Facts struct {
 	Plan      terminate.Plan
 	Relations map[int]identify.Finding // by holder PID
 	Project   settings.Settings
+	// Tool is the program inference says will listen ("vite"), if known.
+	Tool string
 	// Then, CanRunAnyway and Elsewhere are the request's.
 	Then         string
 	CanRunAnyway bool
@@ -120,12 +122,42 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 		d.Offers[0], d.Offers[1] = d.Offers[1], d.Offers[0]
 	}
 	if f.Elsewhere != nil {
-		d.Offers = append(d.Offers, Offer{Key: 'f', Label: "Leave it, run on " + f.Elsewhere.Summary(), Choice: Elsewhere})
+		if why := secondCopyRefused(f); why != "" {
+			d.Warnings = append(d.Warnings, "not offering another port: "+why)
+		} else {
+			d.Offers = append(d.Offers, Offer{Key: 'f', Label: "Leave it, run on " + f.Elsewhere.Summary(), Choice: Elsewhere})
+		}
 	}
 	if f.CanRunAnyway {
 		d.Offers = append(d.Offers, Offer{Key: 'r', Label: "Run anyway (the command will likely fail to bind)", Choice: RunAnyway})
 	}
 	return d
+}
+
+// oneDevServerPerProject are the dev servers that refuse to start while
+// another of theirs runs in the same project, whatever its port: running
+// the command on the next free port beside an earlier copy would fail.
+var oneDevServerPerProject = map[string]string{
+	// Seen with Vite 8: "Found another Vite dev process" (the real-tools
+	// tier, realtools_test.go).
+	"vite": "Vite does not start a second dev server in the same project",
+	// Next 16: "Another next dev server is already running".
+	"next": "Next.js does not start a second dev server in the same project",
+}
+
+// secondCopyRefused says why running elsewhere cannot work: a holder is an
+// earlier copy of a dev server that allows one per project. "" when it can.
+func secondCopyRefused(f Facts) string {
+	why, ok := oneDevServerPerProject[f.Tool]
+	if !ok {
+		return ""
+	}
+	for _, r := range f.Relations {
+		if r.Relation == identify.EarlierCopy {
+			return why + "; stop the earlier copy instead"
+		}
+	}
+	return ""
 }
 
 // allEarlier reports whether every holder is an earlier copy.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,7 +34,7 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		return Abort, terminateFailure(err, req.Project)
 	}
 	// A dry run says what would happen were the user there to answer.
-	d := Decide(Facts{Held: req.Held, Plan: plan, Relations: rel, Project: req.Project,
+	d := Decide(Facts{Held: req.Held, Plan: plan, Relations: rel, Project: req.Project, Tool: toolOf(req.Command),
 		Then: req.Then, CanRunAnyway: req.CanRunAnyway, Elsewhere: req.Elsewhere}, g.Options, g.Interactive() || g.DryRun)
 	if g.DryRun {
 		describe(g.Err, req.Held, rel, &plan, 0)
@@ -177,6 +178,25 @@ func (g *Guard) waitPorts(ctx context.Context, ports []int) error {
 		}
 	}
 	return nil
+}
+
+// NextFreeRefused is the failure of --next-free when the command cannot
+// run beside its holders: an earlier copy of a dev server that allows one
+// per project. nil when it can.
+func (g *Guard) NextFreeRefused(req Request) error {
+	why := secondCopyRefused(Facts{Relations: relations(req), Tool: toolOf(req.Command)})
+	if why == "" {
+		return nil
+	}
+	return fail(Held, fmt.Sprintf("%s; not running it on another port beside it: %s; nothing was done", heldSentence(req.Held), why),
+		"replace the earlier copy: portguard --yes -- "+sanitize(strings.Join(req.Command.Argv, " ")))
+}
+
+func toolOf(cmd *identify.Command) string {
+	if cmd == nil {
+		return ""
+	}
+	return cmd.Tool
 }
 
 // relations says, by PID, what each holder is to the command.

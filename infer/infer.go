@@ -75,6 +75,8 @@ type walker struct {
 	followed map[string]bool
 	notes    []string
 	packages map[string]*packageJSON // package.json by directory; nil entry: none there
+
+	ranScript bool // a package.json script was followed
 }
 
 // scope is what a command inherits: its environment, the variables set on
@@ -90,6 +92,10 @@ type scope struct {
 	// scripted are the variables set by a script's text rather than on
 	// the command line itself: the environment cannot override those.
 	scripted map[string]bool
+	// forward is the package manager that ran the script this command is
+	// the last of, straight from the typed command: arguments added to
+	// the typed command reach this command (npm run dev -- --port 5174).
+	forward string
 }
 
 func (s scope) with(key, value string) scope {

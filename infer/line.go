@@ -37,8 +37,23 @@ func (l CommandLine) Ports(env []string, dir string) ([]Port, error) {
 
 // Explain is Ports with notes for --explain (see Explain).
 func (l CommandLine) Explain(env []string, dir string) ([]Port, []string, error) {
+	r, err := l.Read(env, dir)
+	return r.Ports, r.Notes, err
+}
+
+// LineResult is what reading a line found.
+type LineResult struct {
+	Ports []Port
+	Notes []string
+	// RunsScript: the line runs one of its project's package.json scripts
+	// (npm run dev), which is what a project's own ports setting is for.
+	RunsScript bool
+}
+
+// Read reads the line: its ports, notes, and whether it runs a script.
+func (l CommandLine) Read(env []string, dir string) (LineResult, error) {
 	if tooDeep(l.Text) {
-		return nil, nil, fmt.Errorf("the line nests more than %d levels deep", maxNesting)
+		return LineResult{}, fmt.Errorf("the line nests more than %d levels deep", maxNesting)
 	}
 	variant := syntax.LangBash
 	if l.Shell == "zsh" {
@@ -46,12 +61,12 @@ func (l CommandLine) Explain(env []string, dir string) ([]Port, []string, error)
 	}
 	f, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(l.Text), "")
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading the line as %s: %w", variant, err)
+		return LineResult{}, fmt.Errorf("reading the line as %s: %w", variant, err)
 	}
 	w := newWalker(dir)
 	w.aliases = maps.Clone(l.Aliases)
 	w.stmts(newScope(env, dir), f.Stmts)
-	return w.out, w.notes, nil
+	return LineResult{Ports: w.out, Notes: w.notes, RunsScript: w.ranScript}, nil
 }
 
 // maxScript bounds what is read of a project's own script.

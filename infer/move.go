@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,9 @@ type move struct {
 	env   string // set this variable
 	flag  string // the port flag ("" with value: a positional argument)
 	value string // the text that named the port, to rewrite; "" to add flag
+	// forward, with flag, adds the flag through the package manager that
+	// runs the script: npm after "--", yarn, pnpm and bun as they are.
+	forward string
 }
 
 // envMove moves a port read from variable name, unless a script sets the
@@ -46,10 +50,18 @@ func (t *tool) defaultMove(s scope) *move {
 			return m
 		}
 	}
-	if s.depth == 0 {
-		if flags := strings.Fields(t.port); len(flags) > 0 {
-			return &move{flag: flags[len(flags)-1]} // the long spelling, listed last
-		}
+	flags := strings.Fields(t.port)
+	if len(flags) == 0 {
+		return nil
+	}
+	flag := flags[len(flags)-1] // the long spelling, listed last
+	switch {
+	case s.depth == 0:
+		return &move{flag: flag}
+	case s.depth == 1 && s.forward != "":
+		// "dev": "vite": the package manager appends what follows the
+		// script's name to its text, and so to vite.
+		return &move{flag: flag, forward: s.forward}
 	}
 	return nil
 }
@@ -85,6 +97,16 @@ func (p Port) MoveTo(argv []string, to int) (newArgv, env []string, what string,
 			return newArgv, nil, what, true
 		}
 		return newArgv, []string{what}, what, true
+	case m.forward != "":
+		if m.forward == "npm" && !slices.Contains(newArgv, "--") {
+			newArgv = append(newArgv, "--") // npm passes a script only what follows --
+		}
+		newArgv = append(newArgv, m.flag, next)
+		what = m.flag + " " + next
+		if m.forward == "npm" {
+			what = "-- " + what
+		}
+		return newArgv, nil, what, true
 	case m.value == "":
 		at := len(newArgv)
 		for i, a := range newArgv {

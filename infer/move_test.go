@@ -12,6 +12,7 @@ func TestMoveTo(t *testing.T) {
 	write(t, dir, "pinned/package.json", `{"scripts": {"dev": "PORT=3100 next dev"}}`)
 	write(t, dir, "cra/package.json", `{"scripts": {"start": "react-scripts start"}}`)
 	write(t, dir, "cra/.env", "PORT=3200\n")
+	write(t, dir, "plainvite/package.json", `{"scripts": {"dev": "vite", "chain": "npm run build && vite", "bg": "vite & tailwind -w", "piped": "vite | tee log", "build": "true"}}`)
 	tests := []struct {
 		dir      string
 		argv     []string
@@ -31,6 +32,16 @@ func TestMoveTo(t *testing.T) {
 		{".", []string{"python3", "manage.py", "runserver", "0.0.0.0:8000"}, 8001, []string{"python3", "manage.py", "runserver", "0.0.0.0:8001"}, nil, "argument 0.0.0.0:8001"},
 		{"next", []string{"npm", "run", "dev"}, 3001, []string{"npm", "run", "dev"}, []string{"PORT=3001"}, "PORT=3001"},
 		{"cra", []string{"npm", "start"}, 3201, []string{"npm", "start"}, []string{"PORT=3201"}, "PORT=3201"},
+		// A default inside a script typed as npm run SCRIPT: the package
+		// manager appends the flag to the script, and so to the tool
+		// when it is the script's last command.
+		{"plainvite", []string{"npm", "run", "dev"}, 5174, []string{"npm", "run", "dev", "--", "--port", "5174"}, nil, "-- --port 5174"},
+		{"plainvite", []string{"npm", "run", "dev", "--", "--open"}, 5174, []string{"npm", "run", "dev", "--", "--open", "--port", "5174"}, nil, "-- --port 5174"},
+		{"plainvite", []string{"pnpm", "dev"}, 5174, []string{"pnpm", "dev", "--port", "5174"}, nil, "--port 5174"},
+		{"plainvite", []string{"yarn", "run", "dev"}, 5174, []string{"yarn", "run", "dev", "--port", "5174"}, nil, "--port 5174"},
+		{"plainvite", []string{"npm", "run", "chain"}, 5174, []string{"npm", "run", "chain", "--", "--port", "5174"}, nil, "-- --port 5174"},
+		{"plainvite", []string{"npm", "run", "bg"}, 5174, nil, nil, ""},
+		{"plainvite", []string{"npm", "run", "piped"}, 5174, nil, nil, ""},
 		// Inside a script, a flag or a variable the script sets itself
 		// cannot be changed from outside.
 		{"vite", []string{"npm", "run", "dev"}, 5201, nil, nil, ""},

@@ -231,8 +231,13 @@ func (w *walker) runScript(s scope, pm, name string, args []string, fallback boo
 		// Followed already: a script that runs itself, or one that
 		// several others run.
 	case has:
+		w.ranScript = true
 		sub := s.deeper(fmt.Sprintf(" (%s script %q in %s)", pm, name, w.rel(pkg.path)))
 		sub.dir = pkg.dir()
+		sub.forward = ""
+		if s.depth == 0 {
+			sub.forward = pm
+		}
 		w.script(sub, script+shellQuote(args))
 	case pm == "npm" && name == "start":
 		// npm start without a start script runs node server.js

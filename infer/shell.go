@@ -40,9 +40,17 @@ func (w *walker) script(s scope, src string) scope {
 }
 
 func (w *walker) stmts(s scope, stmts []*syntax.Stmt) scope {
-	for _, st := range stmts {
+	forward := s.forward
+	for i, st := range stmts {
+		// Arguments a package manager appends to a script reach only
+		// its last command.
+		s.forward = ""
+		if i == len(stmts)-1 && !st.Background {
+			s.forward = forward
+		}
 		s = w.stmt(s, st)
 	}
+	s.forward = forward
 	return s
 }
 
@@ -51,7 +59,10 @@ func (w *walker) stmt(s scope, st *syntax.Stmt) scope {
 	case *syntax.CallExpr:
 		return w.call(s, c)
 	case *syntax.BinaryCmd:
-		after := w.stmt(s, c.X)
+		left := s
+		left.forward = ""
+		after := w.stmt(left, c.X)
+		after.forward = s.forward
 		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
 			after = s // each side of a pipe runs in its own subshell
 		}

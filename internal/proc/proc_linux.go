@@ -117,7 +117,41 @@ func Cmdline(pid int) ([]string, error) {
 	if err != nil || len(b) == 0 {
 		return nil, err
 	}
-	return strings.Split(strings.TrimRight(string(b), "\x00"), "\x00"), nil
+	return ParseCmdline(b), nil
+}
+
+// ParseCmdline splits /proc/PID/cmdline into argv. A program that renamed
+// itself by writing over its argv (node's process.title, which npm, pnpm,
+// yarn, next and nodemon set: "npm run dev") leaves one string padded
+// with NULs where its arguments were; a real single argument ends in one
+// NUL. Such a title is split on blanks, so that `npm run dev` reads as
+// the command it was started as.
+func ParseCmdline(b []byte) []string {
+	trimmed := strings.TrimRight(string(b), "\x00")
+	argv := strings.Split(trimmed, "\x00")
+	if len(argv) == 1 && len(b) > len(trimmed)+1 && strings.ContainsAny(trimmed, " \t") {
+		return strings.Fields(trimmed)
+	}
+	return argv
+}
+
+// DisplayName is the name to show for a process: the kernel's comm is cut
+// at 15 characters ("next-server (v1", "npm exec http-s") and holds a
+// process.title whole ("npm run dev"); the program's own name is the first
+// word of its title, or the base name of argv[0] when comm is a cut of it.
+func DisplayName(comm string, argv []string) string {
+	first, _, titled := strings.Cut(comm, " ")
+	switch {
+	case len(argv) == 0:
+		return comm
+	case titled:
+		return first
+	case len(comm) >= 15:
+		if base := argv[0][strings.LastIndexByte(argv[0], '/')+1:]; strings.HasPrefix(base, comm) {
+			return base
+		}
+	}
+	return comm
 }
 
 // Cwd is the process's working directory.

@@ -100,3 +100,43 @@ func TestSocketsFindsAListener(t *testing.T) {
 		t.Error("no error for a PID that does not exist")
 	}
 }
+
+func TestParseCmdline(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want []string
+	}{
+		{"node\x00server.js\x00", []string{"node", "server.js"}},
+		// npm run dev, as the real npm 11 leaves it (process.title).
+		{"npm run dev\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", []string{"npm", "run", "dev"}},
+		{"next-server (v16.0.3)\x00\x00\x00\x00\x00\x00\x00", []string{"next-server", "(v16.0.3)"}},
+		// One real argument with a blank in it ends in a single NUL.
+		{"/opt/My App/server\x00", []string{"/opt/My App/server"}},
+		{"sleep\x00", []string{"sleep"}},
+	}
+	for _, tt := range tests {
+		if got := ParseCmdline([]byte(tt.raw)); !slices.Equal(got, tt.want) {
+			t.Errorf("ParseCmdline(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
+
+func TestDisplayName(t *testing.T) {
+	tests := []struct {
+		comm string
+		argv []string
+		want string
+	}{
+		{"node", []string{"node", "server.js"}, "node"},
+		{"npm run dev", []string{"npm", "run", "dev"}, "npm"},
+		{"next-server (v1", []string{"next-server", "(v16.0.3)"}, "next-server"},
+		{"webpack-dev-ser", []string{"/app/node_modules/.bin/webpack-dev-server"}, "webpack-dev-server"},
+		{"a-fifteen-chars", []string{"/bin/other"}, "a-fifteen-chars"},
+		{"kworker/0:1", nil, "kworker/0:1"},
+	}
+	for _, tt := range tests {
+		if got := DisplayName(tt.comm, tt.argv); got != tt.want {
+			t.Errorf("DisplayName(%q, %q) = %q, want %q", tt.comm, tt.argv, got, tt.want)
+		}
+	}
+}
