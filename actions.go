@@ -129,17 +129,18 @@ func (s *session) guard(c *cli.Context) error {
 			// --next-free, even when the ports were named.
 			inferred = infer.Ports(s.command, os.Environ(), dir)
 		}
-		elsewhere, err := g.Relocate(s.command, held, inferred, ports)
-		if err != nil && opts.NextFree {
-			return err
-		}
-		req := guard.Request{Held: held, Then: run, CanRunAnyway: true, Elsewhere: elsewhere,
+		req := guard.Request{Held: held, Then: run, CanRunAnyway: true,
 			Command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}}
 		if opts.NextFree && !opts.DryRun {
 			if err := g.NextFreeRefused(req); err != nil {
 				return err
 			}
 		}
+		elsewhere, err := g.Relocate(s.command, held, inferred, ports)
+		if err != nil && opts.NextFree {
+			return err
+		}
+		req.Elsewhere = elsewhere
 		if !loaded { // -p skipped it on the free path
 			if project, err = loadSettings(dir); err != nil {
 				return err
@@ -328,6 +329,12 @@ func loadSettings(dir string) (settings.Settings, error) {
 func toolOf(inferred []infer.Port, held map[int][]detect.Holder) string {
 	for _, p := range inferred {
 		if _, ok := held[p.Port]; ok && p.Tool != "" {
+			return p.Tool
+		}
+	}
+	// The ports were named (-p): the command's tool is still what it is.
+	for _, p := range inferred {
+		if p.Tool != "" {
 			return p.Tool
 		}
 	}

@@ -135,8 +135,11 @@ func TestZshHookWithPlugins(t *testing.T) {
 			s.run("send-keys", "C-c")
 
 			// accept-and-hold (Esc-a) runs the line too: it is checked.
-			s.run("send-keys", "-l", fmt.Sprintf("PORT=%d true && echo held > held", h.Port))
-			s.run("send-keys", "Escape", "a")
+			held := fmt.Sprintf("PORT=%d true && echo held > held", h.Port)
+			s.run("send-keys", "-l", held)
+			waitFor(t, "zsh", s.screen, held)
+			s.run("send-keys", "M-a") // ESC a, sent as one key
+
 			waitFor(t, "zsh", s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
 			s.run("send-keys", "n", "Enter")
 			time.Sleep(300 * time.Millisecond)

@@ -306,9 +306,13 @@ func (plan *Plan) describe() {
 	}
 }
 
-// fillFrom takes the details a detect.Holder carries.
+// fillFrom takes the details a detect.Holder carries, its name among
+// them: the program's own, where the kernel's is cut at 15 characters.
 func (p *Proc) fillFrom(h detect.Holder) {
 	p.UID, p.User, p.Cmdline, p.Cwd = h.UID, h.User, h.Cmdline, h.Cwd
+	if h.Name != "" {
+		p.Name = h.Name
+	}
 }
 
 // Holders are the plan's holder targets.
