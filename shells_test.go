@@ -30,6 +30,19 @@ func plugin(t *testing.T, path string) string {
 	return path
 }
 
+// waitPrompt waits until the shell shows a fresh, empty prompt.
+func (s *hookShell) waitPrompt(t *testing.T) {
+	t.Helper()
+	want := strings.TrimSpace(s.prompt)
+	waitFor(t, "a fresh prompt", func() string {
+		lines := strings.Split(strings.TrimRight(s.screen(), "\n "), "\n")
+		if last := strings.TrimSpace(lines[len(lines)-1]); last == want {
+			return "fresh"
+		}
+		return s.screen()
+	}, "fresh")
+}
+
 // checks counts the hook's check-line calls so far.
 func (s *hookShell) checks() int { return strings.Count(s.calls(), "check-line") }
 
@@ -133,6 +146,7 @@ func TestZshHookWithPlugins(t *testing.T) {
 			s.run("send-keys", "n", "Enter")
 			waitFor(t, "zsh", s.screen, "the line was not run")
 			s.run("send-keys", "C-c")
+			s.waitPrompt(t)
 
 			// accept-and-hold (Esc-a) runs the line too: it is checked.
 			held := fmt.Sprintf("PORT=%d true && echo held > held", h.Port)
