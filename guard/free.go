@@ -231,8 +231,12 @@ func terminateFailure(err error, project settings.Settings) error {
 	var watcher *terminate.WatcherError
 	switch {
 	case errors.As(err, &spared):
-		return fail(Held, fmt.Sprintf("portguard will not terminate %s (pid %d) on :%d: %s lists %q under never; nothing was terminated",
-			sanitize(spared.Name), spared.PID, spared.Port, project.File, spared.Entry),
+		who := fmt.Sprintf("%s (pid %d)", sanitize(spared.Name), spared.PID)
+		if spared.PID == 0 {
+			who = sanitize(spared.Name) // a container
+		}
+		return fail(Held, fmt.Sprintf("portguard will not terminate %s on :%d: %s lists %q under never; nothing was terminated",
+			who, spared.Port, project.File, spared.Entry),
 			"give the command another port, or stop it yourself")
 	case errors.As(err, &watcher) && errors.As(err, &denied) && !denied.Forcible:
 		return fail(NoPermission, sanitize(err.Error()), "stop it yourself, or run portguard as its owner")

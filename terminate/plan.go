@@ -96,6 +96,8 @@ type Plan struct {
 	// Unseen are holders whose owner portguard cannot see (another
 	// user's process, portguard not being root): Vet refuses them.
 	Unseen []detect.Holder
+
+	containerPorts map[string]int // by container ID: the port it publishes
 }
 
 // Watcher is a holder's parent that may start it again.
@@ -166,6 +168,10 @@ func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
 			if !seenContainer[c.ID] {
 				seenContainer[c.ID] = true
 				plan.Containers = append(plan.Containers, *c)
+				if plan.containerPorts == nil {
+					plan.containerPorts = map[string]int{}
+				}
+				plan.containerPorts[c.ID] = h.Port
 			}
 			continue
 		}

@@ -272,3 +272,15 @@ func TestVetRefusesProtectedHolders(t *testing.T) {
 		t.Errorf("Vet(unseen holder) = %v, want a PermissionError", err)
 	}
 }
+
+func TestVetSparesContainersUnderNever(t *testing.T) {
+	c := &detect.Container{ID: "abc", Name: "shop-db-1", Image: "postgres:16"}
+	plan := Build([]detect.Holder{{Port: 5432, PID: 50, Name: "docker-proxy", Container: c}}, NewTable(nil), nil)
+	for _, entry := range []string{"shop-db-1", "postgres:16"} {
+		_, err := plan.Vet(Rules{Never: func(names ...string) (string, bool) { return entry, slices.Contains(names, entry) }})
+		var spared *SparedError
+		if !errors.As(err, &spared) || spared.Port != 5432 {
+			t.Errorf("Vet with never = [%q]: %v, want a SparedError for :5432", entry, err)
+		}
+	}
+}

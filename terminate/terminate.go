@@ -174,6 +174,16 @@ func (plan Plan) Vet(rules Rules) (Plan, error) {
 		h := plan.Unseen[0]
 		return plan, &PermissionError{Port: h.Port, User: h.User}
 	}
+	// A container is stopped with docker stop, but never is never all the
+	// same: its name or its image.
+	for _, c := range plan.Containers {
+		if rules.Never == nil {
+			break
+		}
+		if entry, ok := rules.Never(c.Name, c.Image); ok {
+			return plan, &SparedError{Port: plan.containerPorts[c.ID], Name: "container " + c.Name, Entry: entry}
+		}
+	}
 	for i := range plan.Targets {
 		t := &plan.Targets[i]
 		if t.Role != RoleHolder {

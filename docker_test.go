@@ -1,0 +1,138 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The Docker tier: a real Docker engine (Debian's docker.io), started by
+// testdata/docker/engine in a network namespace of its own, and a
+// container made from busybox-static without any registry. portguard runs
+// inside that namespace (nsenter), where the container's port is
+// published on 127.0.0.1 by docker-proxy. .ci/run starts the engine; on a
+// machine without one these tests are skipped, except in CI.
+
+type dockerEngine struct {
+	host string // DOCKER_HOST
+	pid  int    // dockerd, whose network namespace the tests enter
+}
+
+func engine(t *testing.T) dockerEngine {
+	t.Helper()
+	dir := os.Getenv("PORTGUARD_DOCKER_DIR")
+	if dir == "" {
+		dir = "/tmp/portguard-docker"
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "dockerd.pid"))
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid == 0 || !isAlive(pid) {
+		skipOrFail(t, "no Docker engine: run testdata/docker/engine start (as root, with docker.io and busybox-static)")
+	}
+	e := dockerEngine{host: "unix://" + filepath.Join(dir, "docker.sock"), pid: pid}
+	if out, err := e.docker(t, "version"); err != nil {
+		skipOrFail(t, "the Docker engine does not answer: "+out)
+	}
+	return e
+}
+
+func (e dockerEngine) docker(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("docker", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+// container starts a busybox httpd published on 127.0.0.1:port, removed
+// by its ID when the test ends.
+func (e dockerEngine) container(t *testing.T, name string, port int) string {
+	t.Helper()
+	id, err := e.docker(t, "run", "-d", "--label", "portguard-test=1", "--name", name,
+		"-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "portguard-busybox", "/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/")
+	if err != nil {
+		t.Fatalf("docker run: %v\n%s", err, id)
+	}
+	t.Cleanup(func() { _, _ = e.docker(t, "rm", "-f", id) })
+	for range 100 {
+		if out, _ := e.portguard(t, t.TempDir(), nil, "which", strconv.Itoa(port)); strings.Contains(out, "container "+name) {
+			return id
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("container %s never published :%d", name, port)
+	return ""
+}
+
+func (e dockerEngine) running(t *testing.T, id string) bool {
+	t.Helper()
+	out, err := e.docker(t, "inspect", "-f", "{{.State.Running}}", id)
+	return err == nil && out == "true"
+}
+
+// portguard runs portguard in the engine's network namespace.
+func (e dockerEngine) portguard(t *testing.T, dir string, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("nsenter", append([]string{"-t", strconv.Itoa(e.pid), "-n", "--", portguardPath(t)}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append([]string{"NO_COLOR=1", "PORTGUARD_YES=", "DOCKER_HOST=" + e.host}, env...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), exitCode(err)
+}
+
+func TestDockerContainers(t *testing.T) {
+	e := engine(t)
+	port := 20000 + os.Getpid()%20000 // the engine's own namespace: no other listener there
+	id := e.container(t, "pg-shop-db", port)
+	dir := t.TempDir()
+
+	out, code := e.portguard(t, dir, nil, "which", strconv.Itoa(port))
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, "container pg-shop-db (image portguard-busybox)")
+
+	out, code = e.portguard(t, dir, nil, "which", "--json", strconv.Itoa(port))
+	wantExit(t, code, 0, out)
+	var records []holderRecord
+	if err := json.Unmarshal([]byte(out), &records); err != nil || len(records) != 1 || records[0].Container == nil ||
+		records[0].Container.Name != "pg-shop-db" || !strings.HasPrefix(id, records[0].Container.ID) || records[0].Container.Image != "portguard-busybox" {
+		t.Fatalf("which --json: %v\n%s", err, out)
+	}
+
+	// never with the container's name: not stopped, even with --yes.
+	writeFile(t, filepath.Join(dir, ".portguard.toml"), "never = [\"pg-shop-db\"]\n", 0o644)
+	out, code = e.portguard(t, dir, nil, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, exitHeld, out)
+	wantOutput(t, out, `lists "pg-shop-db" under never`)
+	if !e.running(t, id) {
+		t.Fatal("the container listed under never was stopped")
+	}
+	os.Remove(filepath.Join(dir, ".portguard.toml"))
+
+	// docker not reachable: nothing is terminated, docker-proxy least of all.
+	out, code = e.portguard(t, dir, []string{"DOCKER_HOST=unix:///nonexistent/docker.sock"}, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, exitHeld, out)
+	wantOutput(t, out, "for a container that docker could not name; nothing was terminated")
+	if !e.running(t, id) {
+		t.Fatal("the container was stopped although docker could not be reached")
+	}
+
+	// --yes: docker stop, within its grace; the port is free, the command runs.
+	out, code = e.portguard(t, dir, nil, "-y", "-t", "2s", "-p", strconv.Itoa(port), "--", "sh", "-c", "echo command ran")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, "stopped container pg-shop-db (image portguard-busybox) with docker stop after")
+	wantOutput(t, out, "command ran")
+	if e.running(t, id) {
+		t.Fatal("the container still runs after docker stop")
+	}
+	if out, _ := e.portguard(t, dir, nil, "which", strconv.Itoa(port)); !strings.Contains(out, "(free)") {
+		t.Fatalf(":%d is still held after docker stop:\n%s", port, out)
+	}
+}
