@@ -29,6 +29,9 @@ import (
 // become the command.
 func (s *session) guard(c *cli.Context) error {
 	if c.Args().First() == "help" {
+		if name := c.Args().Get(1); c.App.Command(name) != nil {
+			return cli.ShowCommandHelp(c, name) // portguard help which
+		}
 		return cli.ShowAppHelp(c)
 	}
 	if c.Args().Present() {

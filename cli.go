@@ -98,6 +98,7 @@ func newApp(s *session) *cli.App {
 					&cli.StringFlag{Name: "commands", EnvVars: []string{"PORTGUARD_COMMANDS"}, Usage: "commands to wrap, comma-separated (default: " + strings.Join(shell.DefaultCommands, ",") + ")"},
 				},
 				Action:       s.init,
+				BashComplete: completeShells,
 				OnUsageError: onUsageError,
 			},
 			{
@@ -105,6 +106,7 @@ func newApp(s *session) *cli.App {
 				Usage:        "print the completion script for portguard itself",
 				ArgsUsage:    "bash|zsh|fish",
 				Action:       s.completion,
+				BashComplete: completeShells,
 				OnUsageError: onUsageError,
 			},
 			{
@@ -116,6 +118,14 @@ func newApp(s *session) *cli.App {
 				},
 			},
 		},
+	}
+}
+
+// completeShells completes `portguard init <Tab>` with the shells, not
+// urfave/cli's default of the subcommand's own subcommands (help).
+func completeShells(c *cli.Context) {
+	for _, name := range shell.Names {
+		fmt.Fprintln(c.App.Writer, name)
 	}
 }
 

@@ -3,7 +3,8 @@
 #
 #   ./install.sh                     build, install to ${PREFIX:-~/.local}/bin, run it once,
 #                                    and print the line to add to your shell's rc file
-#   ./install.sh --shell-hook[=SH]   also add that line to the rc file of SH (default: $SHELL), once
+#   ./install.sh --shell-rc[=SH]     also add the wrapper line to the rc file of SH (default: $SHELL), once
+#   ./install.sh --shell-hook[=SH]   the same with hook mode: every command line you type is checked
 #   ./install.sh --uninstall         remove exactly what was installed (the binary and that line)
 #
 # The whole body is one block, so a half-downloaded script never runs.
@@ -30,23 +31,26 @@ rc_file() {
 	esac
 }
 
-# rc_line SHELL: the integration line, with the binary's absolute path so
-# it does not depend on PATH; it does nothing once the binary is gone.
+# rc_line SHELL [--hook]: the integration line, with the binary's absolute
+# path so it does not depend on PATH; it does nothing once the binary is
+# gone.
 rc_line() {
 	case $1 in
-	fish) echo "test -x '$target'; and '$target' init fish | source  $tag" ;;
-	*) echo "[ -x '$target' ] && eval \"\$('$target' init $1)\"  $tag" ;;
+	fish) echo "test -x '$target'; and '$target' init fish${2:+ $2} | source  $tag" ;;
+	*) echo "[ -x '$target' ] && eval \"\$('$target' init $1${2:+ $2})\"  $tag" ;;
 	esac
 }
 
-action=install hook=
+action=install hook= mode=
 for arg in "$@"; do
 	case $arg in
 	--uninstall) action=uninstall ;;
-	--shell-hook) hook=$(basename "${SHELL:-sh}") ;;
-	--shell-hook=*) hook=${arg#--shell-hook=} ;;
+	--shell-rc) hook=$(basename "${SHELL:-sh}") mode= ;;
+	--shell-rc=*) hook=${arg#--shell-rc=} mode= ;;
+	--shell-hook) hook=$(basename "${SHELL:-sh}") mode=--hook ;;
+	--shell-hook=*) hook=${arg#--shell-hook=} mode=--hook ;;
 	-h | --help)
-		sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) die "unknown option $arg (try --help)" ;;
@@ -67,7 +71,7 @@ if [ "$action" = uninstall ]; then
 			cat "$rc.portguard-tmp" >"$rc" # keeps the file's owner and mode
 			rm -f "$rc.portguard-tmp"
 			say "removed portguard's line from $rc"
-			# A file that held only that line was made by --shell-hook.
+			# A file that held only that line was made by --shell-rc or --shell-hook.
 			[ -s "$rc" ] || { rm -f "$rc" && say "removed the now empty $rc"; }
 		fi
 	done
@@ -75,7 +79,7 @@ if [ "$action" = uninstall ]; then
 fi
 
 if [ -n "$hook" ]; then
-	rc_file "$hook" >/dev/null || die "--shell-hook: unknown shell $hook (bash, zsh or fish)"
+	rc_file "$hook" >/dev/null || die "--shell-rc, --shell-hook: unknown shell $hook (bash, zsh or fish)"
 fi
 
 min_go=$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$here/go.mod")
@@ -112,15 +116,15 @@ if [ -n "$hook" ]; then
 		mkdir -p "$(dirname "$rc")"
 		# Start on a line of its own even if the file lacks a final newline.
 		if [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then echo >>"$rc"; fi
-		rc_line "$hook" >>"$rc"
+		rc_line "$hook" $mode >>"$rc"
 		say "added portguard's line to $rc; open a new shell to use it"
 	fi
 else
 	sh=$(basename "${SHELL:-sh}")
 	if rc=$(rc_file "$sh"); then
-		say "to wrap npm, yarn, vite, … in $sh, add this line to $rc (or run ./install.sh --shell-hook):"
+		say "to wrap npm, yarn, vite, … in $sh, add this line to $rc (or run ./install.sh --shell-rc):"
 		printf '\n    %s\n\n' "$(rc_line "$sh")"
-		say "or, to check every command line you type instead, use 'portguard init $sh --hook' there (README: Hook mode)"
+		say "or, to check every command line you type instead, use 'portguard init $sh --hook' there (./install.sh --shell-hook; README: Hook mode)"
 	fi
 fi
 exit 0

@@ -16,6 +16,7 @@ import (
 	"os"
 
 	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
 
 	"github.com/portguard/portguard/guard"
 	"github.com/portguard/portguard/wrap"
@@ -64,6 +65,8 @@ func usageErr(format string, a ...any) *failure {
 }
 
 func main() {
+	// -v and --version print what `portguard version` prints.
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "portguard %s\n", c.App.Version) }
 	own, command, hasCommand := wrap.Split(os.Args[1:])
 	app := newApp(&session{command: command, hasCommand: hasCommand})
 	err := app.Run(append([]string{"portguard"}, interspersed(app, optionalWait(own))...))

@@ -157,7 +157,7 @@ func TestPromptInBarePty(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := holder(t)
 			cmd := exec.Command(pg, "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo command ran; grep -E '^Sig(Ign|Blk)' /proc/self/status; exit 7")
-			cmd.Env = append(os.Environ(), "NO_COLOR=1")
+			cmd.Env = append(os.Environ(), "NO_COLOR=1", "TERM=dumb")
 			tty, err := pty.Start(cmd)
 			if err != nil {
 				t.Fatal(err)
@@ -172,6 +172,9 @@ func TestPromptInBarePty(t *testing.T) {
 			}()
 
 			waitFor(t, "the pty", out.String, "[Y/n/r]")
+			if s := out.String(); strings.Contains(s, "[6n") {
+				t.Fatalf("the cursor query was printed on a dumb terminal:\n%s", s)
+			}
 			if s := out.String(); !strings.Contains(s, fmt.Sprintf("held by holder (pid %d)", h.PID())) {
 				t.Fatalf("the prompt does not name the holder's PID and command:\n%s", s)
 			}

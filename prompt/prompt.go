@@ -42,7 +42,9 @@ const queryTimeout = 250 * time.Millisecond
 // arrow-key menu when the terminal answers a cursor query, else a plain
 // line prompt. in and out must be terminals.
 func New(in, out *os.File) Asker {
-	if answersCursorQuery(in, out, queryTimeout) {
+	// A terminal that says it is dumb (editor consoles, TERM unset) gets
+	// the plain prompt without the query, which it would only print.
+	if term := os.Getenv("TERM"); term != "" && term != "dumb" && answersCursorQuery(in, out, queryTimeout) {
 		return &surveyAsker{in: in, out: out}
 	}
 	return &plainAsker{in: in, out: out}
