@@ -89,6 +89,7 @@ func (e dockerEngine) portguard(t *testing.T, dir string, env []string, args ...
 }
 
 func TestDockerContainers(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	e := engine(t)
 	port := 20000 + os.Getpid()%20000 // the engine's own namespace: no other listener there
 	id := e.container(t, "pg-shop-db", port)

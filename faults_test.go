@@ -214,10 +214,9 @@ func TestFaults(t *testing.T) {
 	t.Run("holder is in a zombie state / socket held by a child after the parent died", func(t *testing.T) {
 		t.Run("socket held by a child after the parent died", func(t *testing.T) {
 			h := holder(t, "-hand-off")
-			line, _ := h.out.ReadString('\n')
-			child, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "child ")))
+			child, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(h.handOff, "child ")))
 			if err != nil {
-				t.Fatalf("no child pid in %q", line)
+				t.Fatalf("no child pid in %q", h.handOff)
 			}
 			t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
 			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(h.Port), "--", "true")

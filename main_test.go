@@ -233,6 +233,8 @@ type holderProc struct {
 	Port int
 	done chan struct{}
 	out  *bufio.Reader
+	// handOff is the "child PID" line of a -hand-off holder.
+	handOff string
 }
 
 // startHolder starts "holder" with args and waits until it listens.
@@ -270,6 +272,14 @@ func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
 	if err := agreesWithSS(proto, port); err != nil {
 		h.Stop()
 		return nil, err
+	}
+	if slices.Contains(args, "-hand-off") {
+		// Read the child's PID before reaping: Wait closes the pipe as
+		// soon as the holder exits, which a hand-off does at once.
+		if h.handOff, err = h.out.ReadString('\n'); err != nil {
+			h.Stop()
+			return nil, fmt.Errorf("holder %v did not hand off: %v", args, err)
+		}
 	}
 	// Reap the holder as soon as it exits, so that a terminated holder
 	// is really gone (not a zombie) when the test looks.

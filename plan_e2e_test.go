@@ -60,6 +60,7 @@ func wantAlive(t *testing.T, what string, pid int, out string) {
 }
 
 func TestMakeJobsKeepsTheOtherRecipe(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed; .ci/run installs it")
 	}
@@ -92,6 +93,7 @@ func TestMakeJobsKeepsTheOtherRecipe(t *testing.T) {
 }
 
 func TestScriptWithTwoServersKeepsTheOther(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	web, api := freePort(t), freePort(t)
 	// dev.sh: two servers with & and wait.
 	script := fmt.Sprintf("holder -addr 127.0.0.1:%d & holder -addr 127.0.0.1:%d & wait", web, api)
@@ -109,6 +111,7 @@ func TestScriptWithTwoServersKeepsTheOther(t *testing.T) {
 }
 
 func TestDryRunNamesWhatTheRunSignals(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := freePort(t)
 	// npm run dev → sh → node, as one job: sh is the holder's launcher.
 	sh := job(t, t.TempDir(), "sh", "-c", fmt.Sprintf("holder -addr 127.0.0.1:%d; echo server exited", port))
@@ -138,6 +141,7 @@ func TestDryRunNamesWhatTheRunSignals(t *testing.T) {
 }
 
 func TestNeverProtectsALauncher(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := freePort(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, ".portguard.toml"), []byte("never = [\"sh\"]\n"), 0o644); err != nil {
@@ -159,6 +163,7 @@ func TestNeverProtectsALauncher(t *testing.T) {
 }
 
 func TestRespawningSupervisorNamedSystemdNeedsForce(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := freePort(t)
 	// A detached supervisor that respawns its server, named as systemd
 	// --user is: portguard may stop the server, never the supervisor
@@ -215,6 +220,7 @@ func wantMatch(t *testing.T, out, re string) {
 // the screen, write the clipboard with OSC 52, the 8-bit CSI) reach the
 // terminal escaped, and --json keeps the exact bytes.
 func TestHolderStringsAreSanitised(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	evil := "srv\x1b[2J\x1b]52;c;aGk=\x07\u009b31m"
 	// The holder runs a command while it holds the port: its own
 	// command line carries the string.
@@ -239,6 +245,7 @@ func TestHolderStringsAreSanitised(t *testing.T) {
 // a shared sticky directory: portguard run below it, or in it, never reads
 // it, so nothing of the user's is terminated.
 func TestSettingsPlantedInASharedDirectoryAreIgnored(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	db := holder(t)
 	shared := filepath.Join(t.TempDir(), "shared")
 	if err := os.Mkdir(shared, 0o755); err != nil {

@@ -147,6 +147,7 @@ app.listen(Number(process.env.PORT), '127.0.0.1')
 // is in the plan, replace_earlier replaces it without asking, and the
 // whole tree is gone afterwards.
 func TestRealNpmEarlierCopy(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := freePort(t)
 	dir := realProject(t, port, map[string]string{
 		"package.json": `{"name": "shop", "scripts": {"dev": "node server.js"}}`,
@@ -188,6 +189,7 @@ func TestRealNpmEarlierCopy(t *testing.T) {
 // --next-free through a package.json script: "dev": "vite" on a held port
 // runs as npm run dev -- --port NEXT, and that port serves.
 func TestRealViteNextFree(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := adjacentFreePorts(t)
 	other := holder(t, "-addr", fmt.Sprintf("127.0.0.1:%d", port)) // another project's server
 	dir := realProject(t, port, map[string]string{
@@ -217,6 +219,7 @@ func TestRealViteNextFree(t *testing.T) {
 // concurrently runs two servers: freeing one port leaves the other, and
 // concurrently, running.
 func TestRealConcurrentlyKeepsTheOtherServer(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	web, api := freePort(t), freePort(t)
 	dir := realProject(t, web, map[string]string{
 		"package.json": fmt.Sprintf(`{"name": "full", "scripts": {"dev": "concurrently npm:web npm:api", "web": "PORT=%d node server.js", "api": "PORT=%d node server.js"}}`, web, api),
@@ -240,6 +243,7 @@ func TestRealConcurrentlyKeepsTheOtherServer(t *testing.T) {
 // nodemon restarts its server when it exits: it is the server's launcher,
 // and is stopped with it.
 func TestRealNodemonIsStoppedWithItsServer(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := freePort(t)
 	dir := realProject(t, port, map[string]string{
 		"package.json": `{"name": "api", "scripts": {"dev": "nodemon --quiet server.js"}}`,
@@ -262,6 +266,7 @@ func TestRealNodemonIsStoppedWithItsServer(t *testing.T) {
 // http-server and Next name themselves: which shows the program, not the
 // kernel's 15 characters.
 func TestRealHolderNames(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
 	port := freePort(t)
 	dir := realProject(t, port, map[string]string{
 		"package.json":   `{"name": "site", "scripts": {"dev": "next dev -p {{PORT}} -H 127.0.0.1"}}`,
