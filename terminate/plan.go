@@ -106,10 +106,16 @@ type Watcher struct {
 	Refusal error
 }
 
-// Table is a snapshot of the processes: what a plan is built from.
+// Table is the processes a plan is built from: a recorded list (NewTable,
+// for tests and systems that list processes in one call) or the live
+// system read as Build asks (liveTable: only the holders' ancestors and
+// their children, not every process).
 type Table struct {
 	procs map[int]Proc
 	kids  map[int][]int
+	// read and children, when set, read what the maps do not hold yet.
+	read     func(pid int) (Proc, bool)
+	children func(pid int) []int
 }
 
 // NewTable indexes procs by PID and by parent.
@@ -124,8 +130,34 @@ func NewTable(procs []Proc) Table {
 	return t
 }
 
-// Snapshot reads every process of the system.
-func Snapshot() Table { return NewTable(allProcs()) }
+// Snapshot is the live system.
+func Snapshot() Table { return liveTable() }
+
+func (t Table) proc(pid int) (Proc, bool) {
+	if p, ok := t.procs[pid]; ok || t.read == nil {
+		return p, ok
+	}
+	p, ok := t.read(pid)
+	if ok {
+		t.procs[pid] = p
+	}
+	return p, ok
+}
+
+// childrenOf are pid's live children (zombies are not).
+func (t Table) childrenOf(pid int) []int {
+	if kids, ok := t.kids[pid]; ok || t.children == nil {
+		return kids
+	}
+	var kids []int
+	for _, k := range t.children(pid) {
+		if p, ok := t.proc(k); ok && p.state != "Z" && p.state != "X" {
+			kids = append(kids, k)
+		}
+	}
+	t.kids[pid] = kids
+	return kids
+}
 
 // Protected are the processes a plan never includes as a launcher or
 // watcher, and Check refuses as holders: PID 1, portguard and its
@@ -179,7 +211,7 @@ func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
 			plan.Unseen = append(plan.Unseen, h)
 			continue
 		}
-		p, ok := tbl.procs[h.PID]
+		p, ok := tbl.proc(h.PID)
 		if !ok || (!h.Started.IsZero() && !p.startedAt().IsZero() && !sameSecond(p, h)) {
 			continue // gone since detection, or its PID names another process now
 		}
@@ -201,7 +233,7 @@ func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
 		var chain []Target
 		below := holder.Proc
 		for {
-			a, ok := tbl.procs[below.PPID]
+			a, ok := tbl.proc(below.PPID)
 			if !ok || a.PID <= 1 || protected[a.PID] || a.sessionLeaderOnTTY() {
 				break
 			}
@@ -269,7 +301,7 @@ func (plan *Plan) watch(p Proc, holder Target) {
 // does not hold.
 func (t Table) otherChildren(pid, below int, inPlan func(int) bool) []int {
 	var out []int
-	for _, k := range t.kids[pid] {
+	for _, k := range t.childrenOf(pid) {
 		if k != below && !inPlan(k) {
 			out = append(out, k)
 		}
@@ -284,7 +316,8 @@ func names(pids []int, tbl Table, max int) string {
 			parts = append(parts, fmt.Sprintf("%d more", len(pids)-max))
 			break
 		}
-		parts = append(parts, tbl.procs[pid].String())
+		p, _ := tbl.proc(pid)
+		parts = append(parts, p.String())
 	}
 	return strings.Join(parts, ", ")
 }

@@ -87,3 +87,6 @@ func allProcs() []Proc {
 
 // pollExit sleeps a moment: there is no handle here to wait on.
 func pollExit(_ []*handle, timeout time.Duration) { time.Sleep(min(timeout, pollInterval)) }
+
+// liveTable lists every process at once: the system has one call for it.
+func liveTable() Table { return NewTable(allProcs()) }

@@ -124,17 +124,9 @@ func readProc(pid int) (Proc, bool) {
 	return Proc{PID: pid, PPID: st.PPID, PGID: st.PGID, SID: st.SID, Name: st.Comm, Started: st.Started(), state: string(st.State), start: st.StartTicks, tty: st.TTY}, true
 }
 
-// allProcs lists every process, for finding a process group's members.
-func allProcs() []Proc {
-	pids, err := proc.PIDs()
-	if err != nil {
-		return nil
-	}
-	var out []Proc
-	for _, pid := range pids {
-		if p, ok := readProc(pid); ok {
-			out = append(out, p)
-		}
-	}
-	return out
+// liveTable reads processes from /proc as a plan asks for them: the
+// holders' ancestors and those ancestors' children, a few files in all,
+// where listing every process would cost a read per process on the machine.
+func liveTable() Table {
+	return Table{procs: map[int]Proc{}, kids: map[int][]int{}, read: readProc, children: proc.Children}
 }
