@@ -101,3 +101,39 @@ func TestCommandLineFollowsShellSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestNpmWorkspacesAndConfigFlags(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "package.json", `{"name": "mono", "workspaces": ["apps/*"], "scripts": {"dev": "npm run dev -w web"}}`)
+	write(t, dir, "apps/web/package.json", `{"name": "web", "scripts": {"dev": "vite --port 5301"}}`)
+	write(t, dir, "apps/api/package.json", `{"name": "api", "scripts": {"dev": "PORT=4301 node server.js"}}`)
+	write(t, dir, "site/vite.dev.config.js", "export default { server: { port: 5401 } }\n")
+	write(t, dir, "site/vite.config.js", "export default { server: { port: 5402 } }\n")
+	write(t, dir, "ng/angular.json", `{"projects": {"shop": {"root": "projects/shop", "architect": {"serve": {"options": {"port": 4401}}}}, "admin": {"root": "projects/admin", "architect": {"serve": {"options": {"port": 4402}}}}}}`)
+	tests := []struct {
+		dir  string
+		argv []string
+		want []int
+	}{
+		{".", []string{"npm", "run", "dev", "-w", "web"}, []int{5301}},
+		{".", []string{"npm", "run", "dev", "--workspace=api"}, []int{4301}},
+		{".", []string{"npm", "run", "-w", "web", "dev"}, []int{5301}},
+		{".", []string{"npm", "run", "dev", "--workspaces"}, []int{4301, 5301}},
+		{".", []string{"npm", "run", "dev"}, []int{5301}}, // a root script that delegates to a workspace
+		{"site", []string{"vite", "--config", "vite.dev.config.js"}, []int{5401}},
+		{"site", []string{"vite", "-c", "vite.dev.config.js"}, []int{5401}},
+		{"site", []string{"vite"}, []int{5402}},
+		{"ng", []string{"ng", "serve", "admin"}, []int{4402}},
+		{"ng", []string{"ng", "serve"}, nil}, // two projects, none named: the CLI refuses to guess
+	}
+	for _, tt := range tests {
+		var got []int
+		for _, p := range Ports(tt.argv, nil, filepath.Join(dir, tt.dir)) {
+			got = append(got, p.Port)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v in %s = %v, want %v", tt.dir, tt.argv, tt.dir, got, tt.want)
+		}
+	}
+}

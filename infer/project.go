@@ -114,6 +114,22 @@ func (w *walker) findWorkspace(dir, name string) (string, bool) {
 	return "", false
 }
 
+// workspaceDirs lists the directories of root's workspaces, within the
+// same bounds as findWorkspace.
+func (w *walker) workspaceDirs(root *packageJSON) []string {
+	var dirs []string
+	for _, pattern := range root.workspacePatterns() {
+		if strings.Count(pattern, "*") > maxWildcards || strings.Contains(pattern, "..") {
+			continue
+		}
+		matches, _ := filepath.Glob(filepath.Join(root.dir(), pattern, "package.json"))
+		for _, m := range matches[:min(len(matches), maxWorkspaces)] {
+			dirs = append(dirs, filepath.Dir(m))
+		}
+	}
+	return dirs
+}
+
 // Bounds on npm workspaces globs: real monorepos use one or two
 // wildcards ("packages/*", "apps/*/*") and a few hundred packages.
 const (
@@ -155,7 +171,35 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 		case "test", "t", "tst":
 			w.runScript(s, pm, "test", npmForwarded(rest), false)
 		case "run", "run-script", "rum", "urn":
-			if name, after, ok := npmScriptName(rest); ok {
+			name, after, ok := npmScriptName(rest)
+			if !ok {
+				return
+			}
+			// -w NAME, --workspace=NAME and --workspaces may come anywhere
+			// before "--": the script runs in those workspaces.
+			workspaces, all := npmWorkspaces(rest)
+			switch {
+			case all:
+				root, ok := w.findPackage(s.dir)
+				if !ok {
+					return
+				}
+				for _, dir := range w.workspaceDirs(root) {
+					if pkg, ok := w.readPackage(dir); ok && pkg.Scripts[name] != "" {
+						ws := s
+						ws.dir = dir
+						w.runScript(ws, pm, name, npmForwarded(after), false)
+					}
+				}
+			case len(workspaces) > 0:
+				for _, ws := range workspaces {
+					if dir, ok := w.findWorkspace(s.dir, ws); ok {
+						sub := s
+						sub.dir = dir
+						w.runScript(sub, pm, name, npmForwarded(after), false)
+					}
+				}
+			default:
 				w.runScript(s, pm, name, npmForwarded(after), false)
 			}
 		case "exec", "x":
@@ -185,17 +229,35 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 }
 
 // npmScriptName finds the script name after `npm run`; flags before it are
-// npm's own.
+// npm's own (the values of -w and --prefix among them).
 func npmScriptName(args []string) (string, []string, bool) {
-	for i, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		if a == "--" {
 			return "", nil, false
+		}
+		if a == "-w" || a == "--workspace" || a == "--prefix" {
+			i++
+			continue
 		}
 		if !strings.HasPrefix(a, "-") {
 			return a, args[i+1:], true
 		}
 	}
 	return "", nil, false
+}
+
+// npmWorkspaces reads npm's workspace flags before "--": the named
+// workspaces, or all of them (--workspaces, -ws).
+func npmWorkspaces(args []string) (names []string, all bool) {
+	for i := 0; i < len(args) && args[i] != "--"; i++ {
+		if v, ok := flagValue(args, &i, "-w --workspace"); ok {
+			names = append(names, v)
+		} else if args[i] == "--workspaces" || args[i] == "-ws" || args[i] == "--workspaces=true" {
+			all = true
+		}
+	}
+	return names, all
 }
 
 // npmForwarded: npm passes a script only what comes after "--"; flags
@@ -386,30 +448,38 @@ func (w *walker) procfile(s scope, name string, args []string) {
 var configs = sync.OnceValue(func() map[string]func(dir string, args []string) configResult {
 	return map[string]func(dir string, args []string) configResult{
 		"angular":      angularConfig,
-		"vite.server":  literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
-		"vite.preview": literalConfig(`\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
-		"astro":        literalConfig(`\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
-		"nuxt":         literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"),
-		"vue":          literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
-		"webpack":      literalConfig(`\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
-		"ember":        literalConfig(`"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
-		"puma":         literalConfig(`(?m)^\s*port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))`, "config/puma.rb"),
-		"jekyll":       literalConfig(`(?m)^port:\s*(\d+)`, "_config.yml", "_config.yaml"),
-		"mkdocs":       literalConfig(`(?m)^dev_addr:\s*["']?[^"'\s]*:(\d+)`, "mkdocs.yml", "mkdocs.yaml"),
-		"spring":       literalConfig(`(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
+		"vite.server":  literalConfig("-c --config", `\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+		"vite.preview": literalConfig("-c --config", `\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+		"astro":        literalConfig("--config", `\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
+		"nuxt":         literalConfig("", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"),
+		"vue":          literalConfig("", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
+		"webpack":      literalConfig("-c --config", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
+		"ember":        literalConfig("", `"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
+		"puma":         literalConfig("-C --config", `(?m)^\s*port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))`, "config/puma.rb"),
+		"jekyll":       literalConfig("--config", `(?m)^port:\s*(\d+)`, "_config.yml", "_config.yaml"),
+		"mkdocs":       literalConfig("-f --config-file", `(?m)^dev_addr:\s*["']?[^"'\s]*:(\d+)`, "mkdocs.yml", "mkdocs.yaml"),
+		"spring":       literalConfig("", `(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
 		"dotnet":       launchSettings,
 	}
 })
 
 // literalConfig finds a port literal with re in the first of names that
-// exists; every capture group that matched is a candidate, the first wins.
-func literalConfig(re string, names ...string) func(string, []string) configResult {
+// exists, or in the file the tool's config flag names (vite --config
+// vite.dev.config.js: flags lists the tool's spellings of that flag); every
+// capture group that matched is a candidate, the first wins.
+func literalConfig(flags, re string, names ...string) func(string, []string) configResult {
 	// Compiled on first use: these run only for projects with such a
 	// config, and a dozen compiles at start-up would cost every
 	// invocation of portguard a measurable share of its run.
 	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) })
-	return func(dir string, _ []string) configResult {
-		path, text, err := readFile(dir, names...)
+	return func(dir string, args []string) configResult {
+		files := names
+		for i := 0; i < len(args) && flags != ""; i++ {
+			if v, ok := flagValue(args, &i, flags); ok {
+				files = []string{v} // the tool reads this one, not its default
+			}
+		}
+		path, text, err := readFile(dir, files...)
 		if err != nil {
 			return unread(path, err)
 		}
@@ -451,9 +521,19 @@ func angularConfig(dir string, args []string) configResult {
 			break
 		}
 	}
-	projects := slices.Sorted(maps.Keys(cfg.Projects))
-	if name == "" && len(projects) > 0 {
-		name = projects[0]
+	var servable []string
+	for _, p := range slices.Sorted(maps.Keys(cfg.Projects)) {
+		if _, ok := cfg.Projects[p].Architect["serve"]; ok {
+			servable = append(servable, p)
+		}
+	}
+	if name == "" {
+		// ng serve with no project and no defaultProject: the CLI serves
+		// the only servable project, and refuses to guess among several.
+		if len(servable) != 1 {
+			return configResult{exists: true, none: fmt.Sprintf("%s has %d projects to serve and ng serve names none", filepath.Base(path), len(servable))}
+		}
+		name = servable[0]
 	}
 	if p := cfg.Projects[name].Architect["serve"].Options.Port; p > 0 && p <= 65535 {
 		return configResult{ports: []int{p}, source: fmt.Sprintf("port %d of project %q in %s", p, name, filepath.Base(path)), exists: true}

@@ -185,6 +185,10 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 		if cfg.skipped != "" {
 			w.noteSkipped(cfg.skipped, cfg.skippedErr)
 		}
+		if cfg.none != "" {
+			w.note("no port for %q: %s", label, cfg.none)
+			return
+		}
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
 				w.addMovable(s, p, cfg.source, t.defaultMove(s))
@@ -366,6 +370,9 @@ type configResult struct {
 	ports  []int
 	source string
 	exists bool // a config file is there, even if the port could not be read from it
+	// none says why the tool's port cannot be known from its config (it
+	// decides at run time among several): no port is inferred.
+	none string
 	// skipped is a config file that is there but was not read (see
 	// projfile), and why.
 	skipped    string
