@@ -76,7 +76,10 @@ func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 			}
 			addr, err := lsofAddr(value, family, port)
 			if err != nil {
-				return nil, err
+				// lsof -iUDP:P also lists sockets whose remote port is
+				// P, and names it cannot parse (%lo0 zones): not a
+				// holder of this port, and no reason to fail the rest.
+				continue
 			}
 			h := cur
 			h.Addr = addr
@@ -99,6 +102,9 @@ func lsofAddr(name, family string, port int) (string, error) {
 		return "", fmt.Errorf("lsof: address %q is not on port %d", name, port)
 	}
 	h := strings.Trim(host[:i], "[]")
+	if zone := strings.IndexByte(h, '%'); zone >= 0 {
+		h = h[:zone] // fe80::1%lo0
+	}
 	if h == "*" {
 		h = "0.0.0.0"
 		if family == "IPv6" {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -86,10 +87,31 @@ func TestLsofHolders(t *testing.T) {
 }
 
 func TestParseLsofRejectsGarbage(t *testing.T) {
-	for _, out := range []string{"pabc\n", "n127.0.0.1:3000\n", "p1\nn127.0.0.1\n", "p1\nn127.0.0.1:4000\n", "p1\nnfoo:3000\n"} {
+	for _, out := range []string{"pabc\n", "n127.0.0.1:3000\n"} {
 		if hs, err := parseLsof([]byte(out), TCP, 3000); err == nil {
 			t.Errorf("%q: no error, holders %+v", out, hs)
 		}
+	}
+}
+
+// Rows that are not a holder of the port are skipped, not fatal: lsof
+// -iUDP:P also lists sockets whose *remote* port is P, and names a link-
+// local address with its zone.
+func TestParseLsofSkipsRowsOfOtherPorts(t *testing.T) {
+	out := "p1\ncclient\nuroot\ntIPv4\nn127.0.0.1:5353->127.0.0.1:3000\n" + // connected to :3000
+		"p2\ncmdns\nuroot\ntIPv6\nn[fe80::1%lo0]:3000\n" + // a zone
+		"p3\ncweird\nuroot\ntIPv4\nnfoo:3000\n" + // unparsable
+		"p4\ncsrv\nuroot\ntIPv4\nn*:3000\n"
+	hs, err := parseLsof([]byte(out), UDP, 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hs {
+		got = append(got, fmt.Sprintf("%d %s", h.PID, h.Addr))
+	}
+	if want := []string{"2 [fe80::1]:3000", "4 0.0.0.0:3000"}; !slices.Equal(got, want) {
+		t.Errorf("holders %q, want %q", got, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -249,7 +250,7 @@ func terminateFailure(err error, project settings.Settings) error {
 	case errors.As(err, &denied) && denied.Forcible:
 		return fail(NoPermission, sanitize(err.Error()), fmt.Sprintf("to terminate it anyway: portguard free --yes --force %d", denied.Port))
 	case errors.As(err, &denied):
-		return fail(NoPermission, sanitize(err.Error()), fmt.Sprintf("sudo portguard free %d", denied.Port))
+		return fail(NoPermission, sanitize(err.Error()), terminate.ElevateHint(runtime.GOOS, denied.Port))
 	case errors.As(err, &still):
 		return fail(Held, sanitize(err.Error()), fmt.Sprintf("see who holds it: portguard which %d", still.Port))
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -384,7 +385,24 @@ func (p Proc) Names() []string {
 		prog, _, _ := strings.Cut(p.Cmdline[0], " ")
 		out = append(out, filepath.Base(prog))
 	}
+	for _, n := range slices.Clone(out) {
+		if norm := normalName(runtime.GOOS, n); norm != n {
+			out = append(out, norm)
+		}
+	}
 	return out
+}
+
+// normalName is a process name as a user writes it: on Windows, where
+// names keep their .exe and case does not matter, "postgres" for
+// "Postgres.EXE", so that never = ["postgres"] and the system-service
+// names match there too.
+func normalName(goos, name string) string {
+	if goos != "windows" {
+		return name
+	}
+	lower := strings.ToLower(name)
+	return strings.TrimSuffix(lower, ".exe")
 }
 
 func appendNew[T comparable](s []T, vs ...T) []T {

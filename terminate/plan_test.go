@@ -284,3 +284,29 @@ func TestVetSparesContainersUnderNever(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnerRulesBySystem(t *testing.T) {
+	if !ownersByUID("linux") || !ownersByUID("darwin") || ownersByUID("windows") {
+		t.Error("the owner rule compares UIDs on Unix only")
+	}
+	if h := ElevateHint("windows", 80); !strings.Contains(h, "elevated terminal") {
+		t.Errorf("Windows hint %q", h)
+	}
+	if h := ElevateHint("linux", 80); h != "sudo portguard free 80" {
+		t.Errorf("Unix hint %q", h)
+	}
+}
+
+func TestNormalName(t *testing.T) {
+	tests := []struct{ goos, in, want string }{
+		{"windows", "Postgres.EXE", "postgres"},
+		{"windows", "node.exe", "node"},
+		{"windows", "sshd", "sshd"},
+		{"linux", "Postgres.EXE", "Postgres.EXE"},
+	}
+	for _, tt := range tests {
+		if got := normalName(tt.goos, tt.in); got != tt.want {
+			t.Errorf("normalName(%s, %q) = %q, want %q", tt.goos, tt.in, got, tt.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -297,6 +298,12 @@ func check(p Proc, port int, rules Rules, protected map[int]bool, owner int, who
 	if user == "" {
 		user = "uid " + strconv.Itoa(p.UID)
 	}
+	if !ownersByUID(runtime.GOOS) {
+		// Windows: no UIDs (Geteuid is -1 there). The system itself
+		// refuses to open another user's or an elevated process for
+		// termination, which Execute reports as a permission error.
+		return systemServiceCheck(p, port, rules, user)
+	}
 	switch {
 	case p.UID != owner && euid != 0:
 		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user}
@@ -306,10 +313,28 @@ func check(p Proc, port int, rules Rules, protected map[int]bool, owner int, who
 		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user, Forcible: true,
 			Reason: fmt.Sprintf("it belongs to %s, not to you (%s)", user, who)}
 	}
+	return systemServiceCheck(p, port, rules, user)
+}
+
+func systemServiceCheck(p Proc, port int, rules Rules, user string) error {
 	if why := SystemService(p); why != "" && !rules.forced(p) {
 		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user, Forcible: true, Reason: why}
 	}
 	return nil
+}
+
+// ownersByUID says whether goos names a process's owner by UID, which the
+// owner rule compares. Windows names it by the token's SID, which
+// portguard does not read yet; there the rule is the system's own.
+func ownersByUID(goos string) bool { return goos != "windows" }
+
+// ElevateHint is what to do when the system refused to let portguard
+// signal a process: sudo on Unix, an elevated terminal on Windows.
+func ElevateHint(goos string, port int) string {
+	if goos == "windows" {
+		return fmt.Sprintf("run portguard free %d from an elevated terminal (Run as administrator)", port)
+	}
+	return fmt.Sprintf("sudo portguard free %d", port)
 }
 
 // Options tune Execute.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -54,9 +55,7 @@ func Resolve(name string) (string, error) {
 		return name, checkFile(name)
 	}
 	path, err := exec.LookPath(name)
-	if errors.Is(err, exec.ErrDot) {
-		// A relative PATH entry such as "." is the user's choice; a
-		// shell honours it, and so does portguard.
+	if errors.Is(err, exec.ErrDot) && acceptDot(runtime.GOOS) {
 		err = nil
 	}
 	if err == nil {
@@ -133,3 +132,10 @@ func setEnv(env []string, kv string) []string {
 	}
 	return append(out, kv)
 }
+
+// acceptDot says whether a command found through the current directory is
+// run. On Unix that happens only through a relative PATH entry such as
+// ".", the user's own choice, which a shell honours too. On Windows the
+// current directory is searched implicitly, before PATH: a repository's
+// own npm.cmd would shadow the real npm, which is why Go made it an error.
+func acceptDot(goos string) bool { return goos != "windows" }

@@ -81,3 +81,11 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptDot(t *testing.T) {
+	for goos, want := range map[string]bool{"linux": true, "darwin": true, "windows": false} {
+		if got := acceptDot(goos); got != want {
+			t.Errorf("acceptDot(%s) = %v, want %v", goos, got, want)
+		}
+	}
+}
