@@ -176,17 +176,25 @@ func (s *session) guard(c *cli.Context) error {
 	return commandFailure(wrap.Exec(path, argv, env))
 }
 
-// which prints who holds each port.
-func (s *session) which(c *cli.Context) error {
+// heldArgs reads the flags and the PORT... arguments of which and free,
+// and who holds each port.
+func (s *session) heldArgs(c *cli.Context) (*guard.Guard, []int, map[int][]detect.Holder, error) {
 	opts, err := optionsOf(c)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	ports, err := s.portArgs(c)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	held, err := newGuard(opts).HoldersOf(ports)
+	g := newGuard(opts)
+	held, err := g.HoldersOf(ports)
+	return g, ports, held, err
+}
+
+// which prints who holds each port.
+func (s *session) which(c *cli.Context) error {
+	_, ports, held, err := s.heldArgs(c)
 	if err != nil {
 		return err
 	}
@@ -236,21 +244,12 @@ func (s *session) which(c *cli.Context) error {
 
 // free terminates the holders of the given ports and runs nothing.
 func (s *session) free(c *cli.Context) error {
-	opts, err := optionsOf(c)
-	if err != nil {
-		return err
-	}
-	ports, err := s.portArgs(c)
-	if err != nil {
-		return err
-	}
-	g := newGuard(opts)
-	held, err := g.HoldersOf(ports)
+	g, ports, held, err := s.heldArgs(c)
 	if err != nil {
 		return err
 	}
 	if len(held) == 0 {
-		if !opts.Quiet {
+		if !g.Quiet {
 			notice("%s free", guard.PortsAre(ports))
 		}
 		return nil
