@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sync"
 
 	"github.com/joho/godotenv"
 
+	"github.com/portguard/portguard/internal/owner"
 	"github.com/portguard/portguard/internal/projfile"
 )
 
@@ -68,6 +70,11 @@ func (w *walker) note(format string, a ...any) {
 // read reads a project file; a file that is there but was not read (a
 // FIFO, a device, too big) is noted.
 func (w *walker) read(path string) ([]byte, bool) {
+	if !owner.Trusted(filepath.Dir(path)) {
+		// Anyone may have put it there (/tmp, a shared directory).
+		w.note("skipped %s: its directory is not yours, or anyone may write to it", w.rel(path))
+		return nil, false
+	}
 	b, err := projfile.Read(path)
 	if err != nil {
 		w.noteSkipped(path, err)
@@ -77,15 +84,22 @@ func (w *walker) read(path string) ([]byte, bool) {
 }
 
 func (w *walker) noteSkipped(path string, err error) {
-	if projfile.Skipped(err) {
+	if projfile.Skipped(err) || errors.Is(err, errUntrusted) {
 		w.note("skipped %s: %v", w.rel(path), errors.Unwrap(err))
 	}
 }
+
+// errUntrusted: the file's directory is not the user's, or anyone may
+// write to it.
+var errUntrusted = errors.New("its directory is not yours, or anyone may write to it")
 
 // readFile reads the first of names in dir that exists.
 func readFile(dir string, names ...string) (path string, text string, err error) {
 	for _, n := range names {
 		p := join(dir, n)
+		if _, err := os.Lstat(p); err == nil && !owner.Trusted(filepath.Dir(p)) {
+			return p, "", fmt.Errorf("%s: %w", p, errUntrusted)
+		}
 		b, err := projfile.Read(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -102,9 +116,8 @@ func readFile(dir string, names ...string) (path string, text string, err error)
 // (${A}${A}), so that a few hundred bytes can double a value forty
 // times; a file whose expansion could exceed maxExpansion is not read.
 func (w *walker) dotenv(path string) (map[string]string, bool) {
-	b, err := projfile.Read(path)
-	if err != nil {
-		w.noteSkipped(path, err)
+	b, ok := w.read(path)
+	if !ok {
 		return nil, false
 	}
 	if n := dotenvBound(b); n > maxExpansion {

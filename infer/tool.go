@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -381,7 +382,7 @@ type configResult struct {
 
 // unread is the configResult of a config file readFile did not return.
 func unread(path string, err error) configResult {
-	if projfile.Skipped(err) {
+	if projfile.Skipped(err) || errors.Is(err, errUntrusted) {
 		return configResult{exists: true, skipped: path, skippedErr: err}
 	}
 	return configResult{}
