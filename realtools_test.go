@@ -292,3 +292,37 @@ func TestRealHolderNames(t *testing.T) {
 	out, _ = portguardIn(t, files, "--dry-run", "-p", strconv.Itoa(port), "--", "true")
 	wantMatch(t, out, fmt.Sprintf(`:%d is held by (node|http-server) \(pid %d\)`, port, hs.Process.Pid))
 }
+
+// A restart three seconds after the first start, with the real npm: once
+// the first portguard's command listens, the second treats it as any
+// holder and replaces it with --yes; and the hook's check-line, with the
+// project's ports in .portguard.toml, stops a line that would run into
+// EADDRINUSE.
+func TestRealRestartAndTheHook(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	port := freePort(t)
+	dir := realProject(t, port, map[string]string{
+		"package.json":    `{"name": "api", "scripts": {"dev": "node server.js"}}`,
+		"server.js":       expressApp,
+		".env":            "PORT={{PORT}}\n",
+		".portguard.toml": "ports = [{{PORT}}]\n",
+	})
+	first := realJob(t, dir, portguardPath(t), "--", "npm", "run", "dev")
+	body := serves(t, port, 20*time.Second)
+	time.Sleep(3 * time.Second)
+
+	out, code := portguardIn(t, dir, "check-line", "--", "npm run dev")
+	wantExit(t, code, exitHeld, out)
+	wantOutput(t, out, "the line was not run")
+
+	realJob(t, dir, portguardPath(t), "--yes", "--", "npm", "run", "dev")
+	for deadline := time.Now().Add(20 * time.Second); serves(t, port, 20*time.Second) == body; {
+		if time.Now().After(deadline) {
+			t.Fatal("the first server still answers after the restart")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if isAlive(first.Process.Pid) {
+		t.Fatal("the first npm run dev still runs after the restart")
+	}
+}

@@ -45,7 +45,21 @@ func New(in, out *os.File) Asker {
 	// A terminal that says it is dumb (editor consoles, TERM unset) gets
 	// the plain prompt without the query, which it would only print.
 	if term := os.Getenv("TERM"); term != "" && term != "dumb" && answersCursorQuery(in, out, queryTimeout) {
-		return &surveyAsker{in: in, out: out}
+		return flushed{&surveyAsker{in: in, out: out}, in}
 	}
-	return &plainAsker{in: in, out: out}
+	return flushed{&plainAsker{in: in, out: out}, in}
+}
+
+// flushed discards what was typed while the question was open and not
+// read as its answer, so that it does not land in the shell's line editor
+// afterwards (a declined line with "echo after" appended to it).
+type flushed struct {
+	Asker
+	in *os.File
+}
+
+func (f flushed) Ask(question string, options []Option) (int, error) {
+	i, err := f.Asker.Ask(question, options)
+	flushInput(int(f.in.Fd()))
+	return i, err
 }
