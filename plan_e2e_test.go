@@ -102,7 +102,7 @@ func TestScriptWithTwoServersKeepsTheOther(t *testing.T) {
 	waitListening(t, api)
 	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(web), "--", "true")
 	wantExit(t, code, 0, out)
-	wantOutput(t, out, fmt.Sprintf("left running: sh (pid %d), which started it: it also runs holder (pid", sh.Process.Pid))
+	wantMatch(t, out, fmt.Sprintf(`left running: sh \(pid %d\), which started it \(sh -c holder .*\): it also runs holder \(pid`, sh.Process.Pid))
 	wantFree(t, web)
 	wantAlive(t, "the script", sh.Process.Pid, out)
 	if hs := listenersOn(t, api); len(hs) == 0 {
@@ -157,7 +157,7 @@ func TestNeverProtectsALauncher(t *testing.T) {
 	b, err := cmd.CombinedOutput()
 	out := string(b)
 	wantExit(t, exitCode(err), 0, out)
-	wantOutput(t, out, fmt.Sprintf("left running: sh (pid %d), which started it: it is listed under never", sh.Process.Pid))
+	wantMatch(t, out, fmt.Sprintf(`left running: sh \(pid %d\), which started it \(.*\): it is listed under never`, sh.Process.Pid))
 	wantAlive(t, "the launcher listed under never", sh.Process.Pid, out)
 	wantFree(t, port)
 }

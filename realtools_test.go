@@ -230,7 +230,7 @@ func TestRealConcurrentlyKeepsTheOtherServer(t *testing.T) {
 	serves(t, api, 20*time.Second)
 	out, code := portguardIn(t, dir, "-y", "-p", strconv.Itoa(web), "--", "true")
 	wantExit(t, code, 0, out)
-	wantMatch(t, out, `left running: node \(pid \d+\), which started it: it also runs`)
+	wantMatch(t, out, `left running: node \(pid \d+\), which started it \(node \S*concurrently npm:web npm:api\): it also runs`)
 	wantFree(t, web)
 	if body := serves(t, api, 2*time.Second); !strings.HasPrefix(body, "express ") {
 		t.Fatalf("the API server was stopped with the web server:\n%s", out)
@@ -255,7 +255,7 @@ func TestRealNodemonIsStoppedWithItsServer(t *testing.T) {
 	out, code := portguardIn(t, dir, "-y", "-p", strconv.Itoa(port), "--", "true")
 	wantExit(t, code, 0, out)
 	wantMatch(t, out, `launcher +sh \(pid \d+\) +sh -c nodemon --quiet server.js`)
-	wantMatch(t, out, `launcher +node \(pid \d+\) +node \S+/node_modules/.bin`)
+	wantMatch(t, out, `launcher +node \(pid \d+\) +node …/nodemon --quiet server.js`)
 	time.Sleep(1500 * time.Millisecond) // nodemon would have restarted it by now
 	wantFree(t, port)
 	if isAlive(job.Process.Pid) {

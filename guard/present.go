@@ -65,15 +65,26 @@ func describePlan(w io.Writer, plan terminate.Plan, rows int) {
 		tw.Flush()
 	}
 	for _, k := range plan.Kept {
-		fmt.Fprintf(w, "left running: %s, which started it: %s\n", sanitize(k.String()), sanitize(k.Why))
+		fmt.Fprintf(w, "left running: %s, which started it (%s): %s\n", sanitize(k.String()), sanitize(clip(commandOf(k.Proc), 60)), sanitize(k.Why))
 	}
 }
 
+// commandOf is a planned process's command line for a one-line list:
+// paths shortened to their last element (node …/concurrently npm:web),
+// since the directories of node_modules say little and push the rest
+// off the line.
 func commandOf(p terminate.Proc) string {
 	if len(p.Cmdline) == 0 {
 		return "[" + p.Name + "]"
 	}
-	return strings.Join(p.Cmdline, " ")
+	words := make([]string, len(p.Cmdline))
+	for i, a := range p.Cmdline {
+		if i > 0 && strings.Count(a, "/") > 1 && !strings.ContainsAny(a, " =") {
+			a = "…/" + a[strings.LastIndexByte(a, '/')+1:]
+		}
+		words[i] = a
+	}
+	return strings.Join(words, " ")
 }
 
 func clip(s string, n int) string {
