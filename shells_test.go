@@ -156,8 +156,18 @@ func TestZshHookWithPlugins(t *testing.T) {
 
 			waitFor(t, "zsh", s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
 			s.run("send-keys", "n", "Enter")
+			waitFor(t, "zsh", s.screen, "the line was not run")
+			s.run("send-keys", "C-u")
+
+			// accept-line-and-down-history (Ctrl-O) too.
+			down := fmt.Sprintf("PORT=%d true && echo down > down", h.Port)
+			s.run("send-keys", "-l", down)
+			waitFor(t, "zsh", s.screen, down)
+			s.run("send-keys", "C-o")
+			waitFor(t, "zsh", s.screen, "Abort, leave it running")
+			s.run("send-keys", "n", "Enter")
 			time.Sleep(300 * time.Millisecond)
-			for _, f := range []string{"looped", "held"} {
+			for _, f := range []string{"looped", "held", "down"} {
 				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 					t.Fatalf("a declined line ran (%s)", f)
 				}
@@ -172,7 +182,7 @@ func TestZshHookWithPlugins(t *testing.T) {
 func TestFishHookOnlyInInteractiveShellsAndWithAbbreviations(t *testing.T) {
 	dir := t.TempDir()
 	h := holder(t)
-	abbr := fmt.Sprintf("abbr -a dev 'PORT=%d true; and echo ran > abbr-ran'", h.Port)
+	abbr := fmt.Sprintf("abbr -a dev 'PORT=%d true; and echo ran > abbr-ran'\nfunction serve; PORT=%d true && echo ran > fn-ran; end", h.Port, h.Port)
 	s := startHookShellRC(t, "fish", dir, "", abbr)
 	s.typeLine("dev")
 	waitFor(t, "fish", s.screen, fmt.Sprintf("Terminate holder (pid %d)", h.PID()))
@@ -180,6 +190,17 @@ func TestFishHookOnlyInInteractiveShellsAndWithAbbreviations(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if _, err := os.Stat(filepath.Join(dir, "abbr-ran")); err == nil {
 		t.Fatal("the declined abbreviation ran")
+	}
+	// A function is checked as the body it runs. (The declined line is
+	// still in the editor: Ctrl-C clears it.)
+	s.run("send-keys", "C-c")
+	s.waitPrompt(t)
+	s.typeLine("serve")
+	waitFor(t, "fish", s.screen, "Terminate holder (pid")
+	s.run("send-keys", "n", "Enter")
+	time.Sleep(300 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(dir, "fn-ran")); err == nil {
+		t.Fatal("the declined function ran")
 	}
 
 	// config.fish is read by `fish -c` and scripts too: neither the hook

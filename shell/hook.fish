@@ -21,11 +21,20 @@ set -g _portguard_bin {{.Exe}}
 # checked here, so that one line is never checked twice.
 set -g _portguard_hook 1
 
-# _portguard_abbr_args TOKEN: an abbreviation that is the line's first
-# word is passed as an alias, so that `dev`⏎ is checked as what fish
-# expands it to when it runs the line.
+# _portguard_abbr_args TOKEN: an abbreviation or a function that is the
+# line's first word is passed as an alias, so that `dev`⏎ is checked as
+# what fish expands it to, or as the body the function runs (one written
+# in syntax portguard reads: cd, &&, pipes, VAR=value).
 function _portguard_abbr_args
-    abbr --query -- $argv[1] 2>/dev/null; or return
+    if not abbr --query -- $argv[1] 2>/dev/null
+        # portguard's own wrappers (init fish) are not followed.
+        if functions -q -- $argv[1]; and not functions -- $argv[1] | string match -q '*_portguard_run*'
+            set -l lines (functions --no-details -- $argv[1])
+            echo --alias
+            echo "$argv[1]="(string join \n -- $lines[2..-2])
+        end
+        return
+    end
     for def in (abbr --show)
         set -l rest (string split -m 1 -- ' -- ' $def)[2]
         set -l name_value (string split -m 1 -- ' ' $rest)
