@@ -27,8 +27,9 @@ set -g _portguard_hook 1
 # in syntax portguard reads: cd, &&, pipes, VAR=value).
 function _portguard_abbr_args
     if not abbr --query -- $argv[1] 2>/dev/null
-        # portguard's own wrappers (init fish) are not followed.
-        if functions -q -- $argv[1]; and not functions -- $argv[1] | string match -q '*_portguard_run*'
+        # fish's own functions (cd, ls, …) and portguard's wrappers (init
+        # fish) are not followed: only the user's.
+        if functions -q -- $argv[1]; and not string match -q -- "$__fish_data_dir/*" (functions --details -- $argv[1]); and not functions -- $argv[1] | string match -q '*_portguard_run*'
             set -l lines (functions --no-details -- $argv[1])
             echo --alias
             echo "$argv[1]="(string join \n -- $lines[2..-2])
