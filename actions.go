@@ -242,6 +242,81 @@ func (s *session) which(c *cli.Context) error {
 	return nil
 }
 
+// ls lists every listening port on the machine, grouped by project, the
+// current project's first.
+func (s *session) ls(c *cli.Context) error {
+	opts, err := optionsOf(c)
+	if err != nil {
+		return err
+	}
+	if s.hasCommand {
+		return usageErr("ls takes ports, not a command")
+	}
+	var only []int
+	if c.Args().Present() {
+		if only, err = parsePorts(c.Args().Slice()); err != nil {
+			return err
+		}
+	}
+	holders, err := detect.Listeners(opts.Protocol)
+	if err != nil {
+		return fmt.Errorf("listing the listening ports: %w", err)
+	}
+	if len(only) > 0 {
+		holders = slices.DeleteFunc(holders, func(h detect.Holder) bool { return !slices.Contains(only, h.Port) })
+	}
+	if err := identify.Containers(holders); err != nil {
+		notice("docker could not name a container behind a port: %v", err)
+	}
+	dir, _ := os.Getwd()
+	listed := guard.Classify(holders, dir)
+	if c.Bool("json") {
+		records := []holderRecord{}
+		for _, l := range listed {
+			r := recordOf(l.Holder)
+			r.Role, r.Project = string(l.Role), l.Project
+			records = append(records, r)
+		}
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(records)
+	}
+	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+	now := time.Now()
+	group := "\x00"
+	for _, l := range listed {
+		if l.Project != group {
+			group = l.Project
+			title := display.Safe(guard.Tilde(l.Project))
+			switch {
+			case l.Role == guard.RoleThisProject:
+				title += " (this project)"
+			case l.Project == "":
+				title = "not in a project"
+			}
+			fmt.Fprintf(w, "%s\n", title)
+		}
+		pid, uptime, program := "-", "-", display.Safe(l.Name)
+		if l.Visible() {
+			pid = strconv.Itoa(l.PID)
+		} else {
+			program = "(owner not visible)"
+		}
+		if !l.Started.IsZero() {
+			uptime = strings.ReplaceAll(prompt.Age(now.Sub(l.Started)), " ", "")
+		}
+		role := string(l.Role)
+		if l.Container != nil {
+			role = display.Safe(identify.Describe(l.Container))
+		}
+		if l.Role == guard.RoleOtherUser {
+			role += " (" + display.Safe(l.User) + ")"
+		}
+		fmt.Fprintf(w, "  :%d\t%s\t%s\t%s\t%s\t%s\n", l.Port, l.Addr, pid, program, uptime, role)
+	}
+	return w.Flush()
+}
+
 // free terminates the holders of the given ports and runs nothing.
 func (s *session) free(c *cli.Context) error {
 	g, ports, held, err := s.heldArgs(c)

@@ -27,6 +27,7 @@ type session struct {
 
 const usageText = `portguard [options] -- COMMAND [ARG...]
 portguard which [--json] PORT...
+portguard ls [--json] [PORT...]
 portguard free [options] PORT...
 portguard infer [--explain|--json] -- COMMAND [ARG...]
 portguard init bash|zsh|fish [--hook | --commands npm,yarn,…]
@@ -55,6 +56,15 @@ func newApp(s *session) *cli.App {
 				ArgsUsage:    "PORT...",
 				Flags:        []cli.Flag{udpFlag(), &cli.BoolFlag{Name: "json", Usage: "print the holders as a JSON array (schema in the README)"}},
 				Action:       s.which,
+				OnUsageError: onUsageError,
+			},
+			{
+				Name:      "ls",
+				Aliases:   []string{"list"},
+				Usage:     "list every listening port on the machine, by project, with what each holder is to you",
+				ArgsUsage: "[PORT...]",
+				Flags: []cli.Flag{udpFlag(), &cli.BoolFlag{Name: "json", Usage: "print the same array as which --json, with role and project"}},
+				Action:       s.ls,
 				OnUsageError: onUsageError,
 			},
 			{

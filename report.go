@@ -23,6 +23,11 @@ type holderRecord struct {
 	// StartedAt is when the process started, RFC 3339; null when unknown.
 	StartedAt *time.Time       `json:"started_at"`
 	Container *containerRecord `json:"container"` // null unless a container publishes the port
+	// Role and Project are portguard ls's: what the holder is to the
+	// user ("this project", "another project", "container", "system
+	// service", "another user's", or "") and its project root.
+	Role    string `json:"role,omitempty"`
+	Project string `json:"project,omitempty"`
 }
 
 type containerRecord struct {

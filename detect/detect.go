@@ -114,6 +114,10 @@ func HoldersOf(proto Protocol, port int) ([]Holder, error) {
 	return lookup(proto, port)
 }
 
+// Listeners returns every holder of every listening TCP socket (bound
+// UDP socket) on the machine, by port: what `portguard ls` shows.
+func Listeners(proto Protocol) ([]Holder, error) { return listAll(proto) }
+
 // Free reports whether a TCP port can be bound right now. It is the cheap
 // check Holders makes first, exported for callers that wait for a port to
 // clear.

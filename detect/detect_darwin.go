@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -74,4 +75,9 @@ func lsofCwds(holders []Holder) map[int]string {
 		}
 	}
 	return cwds
+}
+
+// listAll is not written for this system yet: portguard ls is Linux's.
+func listAll(Protocol) ([]Holder, error) {
+	return nil, errors.New("portguard ls lists ports on Linux only, for now")
 }

@@ -29,6 +29,20 @@ func lookup(proto Protocol, port int) ([]Holder, error) {
 	if err != nil || len(socks) == 0 {
 		return nil, err
 	}
+	return holdersOf(proto, socks)
+}
+
+// listAll finds every listening (TCP) or bound (UDP) socket and its
+// holders: one netlink dump and one scan of the fd tables.
+func listAll(proto Protocol) ([]Holder, error) {
+	socks, err := boundSockets(proto, 0)
+	if err != nil || len(socks) == 0 {
+		return nil, err
+	}
+	return holdersOf(proto, socks)
+}
+
+func holdersOf(proto Protocol, socks []socket) ([]Holder, error) {
 	byInode := map[uint64]socket{}
 	for _, s := range socks {
 		byInode[s.inode] = s
@@ -41,15 +55,18 @@ func lookup(proto Protocol, port int) ([]Holder, error) {
 	for inode, s := range byInode {
 		if len(owners[inode]) == 0 {
 			// Another user's process, which only root may look into.
-			holders = append(holders, Holder{Port: port, Protocol: proto, Addr: s.addr, UID: s.uid, User: userName(s.uid), Inode: inode})
+			holders = append(holders, Holder{Port: s.port, Protocol: proto, Addr: s.addr, UID: s.uid, User: userName(s.uid), Inode: inode})
 		}
 		for _, pid := range owners[inode] {
-			h := Holder{Port: port, Protocol: proto, Addr: s.addr, PID: pid, UID: s.uid, Inode: inode}
+			h := Holder{Port: s.port, Protocol: proto, Addr: s.addr, PID: pid, UID: s.uid, Inode: inode}
 			describe(&h)
 			holders = append(holders, h)
 		}
 	}
 	sort.Slice(holders, func(i, j int) bool {
+		if holders[i].Port != holders[j].Port {
+			return holders[i].Port < holders[j].Port
+		}
 		if holders[i].PID != holders[j].PID {
 			return holders[i].PID < holders[j].PID
 		}

@@ -163,3 +163,8 @@ func baseName(path string) string {
 	}
 	return path
 }
+
+// listAll is not written for this system yet: portguard ls is Linux's.
+func listAll(Protocol) ([]Holder, error) {
+	return nil, errors.New("portguard ls lists ports on Linux only, for now")
+}

@@ -21,6 +21,7 @@ type socket struct {
 	inode uint64
 	addr  string
 	uid   int
+	port  int
 }
 
 // boundSockets asks the kernel for the sockets on port: TCP sockets in
@@ -75,7 +76,8 @@ type diagMessage struct { // struct inet_diag_msg
 
 const tcpListen = 10 // TCP_LISTEN in include/net/tcp_states.h
 
-// diagSockets asks for the sockets with the port as source port. For TCP
+// diagSockets asks for the sockets with the port as source port (every
+// port: 0). For TCP
 // it asks for the LISTEN state only, which lets the kernel walk its
 // listening hash and skip the table of connections, the walk that makes
 // reading /proc/net/tcp cost milliseconds on a busy machine; the kernel
@@ -113,14 +115,15 @@ func diagSockets(proto Protocol, port int) ([]socket, error) {
 			if _, err := binary.Decode(m.Data, binary.NativeEndian, &d); err != nil {
 				return nil, fmt.Errorf("sock_diag reply: %w", err)
 			}
-			if int(binary.BigEndian.Uint16(d.ID.SrcPort[:])) != port {
+			got := int(binary.BigEndian.Uint16(d.ID.SrcPort[:]))
+			if port != 0 && got != port {
 				continue // a kernel that ignores the port in the request
 			}
 			ip := net.IP(d.ID.Src[:16])
 			if d.Family == unix.AF_INET {
 				ip = net.IP(d.ID.Src[:4])
 			}
-			socks = append(socks, socket{inode: uint64(d.Inode), addr: formatAddr(ip, port), uid: int(d.UID)})
+			socks = append(socks, socket{inode: uint64(d.Inode), addr: formatAddr(ip, got), uid: int(d.UID), port: got})
 		}
 	}
 	return socks, nil
@@ -140,7 +143,7 @@ func procNetSockets(proto Protocol, port int) ([]socket, error) {
 		lines := bytes.Split(b, []byte("\n"))
 		for _, line := range lines[min(1, len(lines)):] {
 			s, p, state, ok := parseProcNetLine(string(line))
-			if ok && p == port && (proto == UDP || state == tcpListen) {
+			if ok && (port == 0 || p == port) && (proto == UDP || state == tcpListen) {
 				socks = append(socks, s)
 			}
 		}
@@ -172,5 +175,5 @@ func parseProcNetLine(line string) (s socket, port, state int, ok bool) {
 	for i := 0; i < len(raw); i += 4 {
 		binary.NativeEndian.PutUint32(ip[i:], binary.BigEndian.Uint32(raw[i:]))
 	}
-	return socket{inode: inode, addr: formatAddr(ip, int(p)), uid: uid}, int(p), int(st), true
+	return socket{inode: inode, addr: formatAddr(ip, int(p)), uid: uid, port: int(p)}, int(p), int(st), true
 }

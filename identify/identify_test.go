@@ -80,8 +80,8 @@ func TestProjectRoot(t *testing.T) {
 		{"marked/src", "marked"},   // the nearest project marker
 		{"plain/src", "plain/src"}, // nothing: the directory itself
 	} {
-		if got := projectRoot(filepath.Join(home, tt.dir)); got != filepath.Join(home, tt.want) {
-			t.Errorf("projectRoot(%s) = %s, want %s (a home kept in git is no project)", tt.dir, got, filepath.Join(home, tt.want))
+		if got := ProjectRoot(filepath.Join(home, tt.dir)); got != filepath.Join(home, tt.want) {
+			t.Errorf("ProjectRoot(%s) = %s, want %s (a home kept in git is no project)", tt.dir, got, filepath.Join(home, tt.want))
 		}
 	}
 }

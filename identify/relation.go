@@ -64,7 +64,7 @@ func Relate(h detect.Holder, cmd Command) Finding {
 	if h.Cwd == "/" || h.Cwd == home {
 		return Finding{}
 	}
-	root := projectRoot(cmd.Dir)
+	root := ProjectRoot(cmd.Dir)
 	if !within(h.Cwd, root) {
 		if home != "" && within(h.Cwd, home) {
 			return Finding{Relation: OtherProject, Where: tilde(h.Cwd, home)}
@@ -119,15 +119,22 @@ func words(argv []string) []string {
 // projectMarkers are what a project's root directory holds.
 var projectMarkers = []string{".git", "package.json", "go.mod", "Gemfile", "pyproject.toml", "Cargo.toml", "composer.json", "mix.exs", "pom.xml", "build.gradle"}
 
-// projectRoot is the nearest directory at or above dir that holds a .git,
+// ProjectRoot is the nearest directory at or above dir that holds a .git,
 // else the nearest that holds another project marker, else dir itself.
-func projectRoot(dir string) string {
+func ProjectRoot(dir string) string {
+	root, _ := Project(dir)
+	return root
+}
+
+// Project is ProjectRoot, with ok false when no directory at or above dir
+// holds a .git or a project marker (the root is then dir itself).
+func Project(dir string) (root string, ok bool) {
 	var marked string
 	home, _ := os.UserHomeDir()
 	for d := dir; ; d = filepath.Dir(d) {
 		// A home directory kept in git (dotfiles) is not one project.
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil && d != home {
-			return d
+			return d, true
 		}
 		if marked == "" {
 			for _, m := range projectMarkers[1:] {
@@ -142,9 +149,9 @@ func projectRoot(dir string) string {
 		}
 	}
 	if marked != "" {
-		return marked
+		return marked, true
 	}
-	return dir
+	return dir, false
 }
 
 func within(path, dir string) bool {

@@ -125,6 +125,8 @@ func (b *bench) run(hookScript string) {
 	n := processCount()
 	b.compare(fmt.Sprintf("held path, %d processes", n), "portguard which P", "lsof", 0.2, which, lsof, "")
 	b.compare(fmt.Sprintf("held path, %d processes", n), "portguard which P", "ss -ltnp", 1.0, which, ss, "")
+	b.compare(fmt.Sprintf("every listening port, %d processes", n), "portguard ls", "ss -ltnp", 1.0,
+		[]string{b.pg, "ls"}, []string{"ss", "-ltnpH"}, "")
 	b.rss(which)
 	b.size()
 
@@ -144,6 +146,8 @@ func (b *bench) run(hookScript string) {
 			r := b.compare(fmt.Sprintf("held path, %d processes", processCount()), "portguard which P", "ss -ltnp", 0.5, which, ss, "")
 			growth[target] = r.am
 			b.freeHeld(fmt.Sprintf("free a held port, %d processes", processCount()), 0.35)
+			b.compare(fmt.Sprintf("every listening port, %d processes", processCount()), "portguard ls", "ss -ltnp", 1.0,
+				[]string{b.pg, "ls"}, []string{"ss", "-ltnpH"}, "")
 		} else {
 			growth[target] = b.time(which)
 		}

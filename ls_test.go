@@ -1,0 +1,79 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// holderIn starts a holder working in dir, as a server started there.
+func holderIn(t *testing.T, dir string) *holderProc {
+	t.Helper()
+	path, err := exec.LookPath("holder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path)
+	cmd.Dir = dir
+	h, err := startHolderCmd(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Stop)
+	return h
+}
+
+func TestLsGroupsByProject(t *testing.T) {
+	root := t.TempDir()
+	shop, blog := filepath.Join(root, "shop"), filepath.Join(root, "blog")
+	for _, d := range []string{shop, blog} {
+		if err := os.MkdirAll(filepath.Join(d, ".git"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loose := t.TempDir() // in no project
+	a, b, c := holderIn(t, shop), holderIn(t, blog), holderIn(t, loose)
+
+	cmd := exec.Command(portguardPath(t), "ls")
+	cmd.Dir = shop
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	outb, err := cmd.CombinedOutput()
+	out := string(outb)
+	wantExit(t, exitCode(err), 0, out)
+	row := func(h *holderProc, role string) int {
+		t.Helper()
+		re := regexp.MustCompile(fmt.Sprintf(`(?m)^  :%d +127\.0\.0\.1:%d +%d +holder +\S+ +%s$`, h.Port, h.Port, h.PID(), regexp.QuoteMeta(role)))
+		loc := re.FindStringIndex(out)
+		if loc == nil {
+			t.Fatalf("ls has no row for :%d as %q:\n%s", h.Port, role, out)
+		}
+		return loc[0]
+	}
+	ia, ib, ic := row(a, "this project"), row(b, "another project"), row(c, "")
+	if !(ia < ib && ib < ic) {
+		t.Fatalf("want this project, then the other project, then the rest:\n%s", out)
+	}
+	wantOutput(t, out, shop+" (this project)\n")
+	wantOutput(t, out, blog+"\n")
+	wantOutput(t, out, "not in a project\n")
+
+	// ls PORT filters, and --json adds role and project to which's schema.
+	cmd = exec.Command(portguardPath(t), "ls", "--json", strconv.Itoa(b.Port))
+	cmd.Dir = shop
+	outb, err = cmd.CombinedOutput()
+	wantExit(t, exitCode(err), 0, string(outb))
+	var records []holderRecord
+	dec := json.NewDecoder(strings.NewReader(string(outb)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&records); err != nil || len(records) != 1 || records[0].Role != "another project" || records[0].Project != blog || records[0].PID != b.PID() {
+		t.Fatalf("ls --json %d: %v\n%s", b.Port, err, outb)
+	}
+}
