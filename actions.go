@@ -270,6 +270,19 @@ func (s *session) ls(c *cli.Context) error {
 	}
 	dir, _ := os.Getwd()
 	listed := guard.Classify(holders, dir)
+	if c.Bool("interactive") {
+		g := newGuard(opts)
+		held, err := g.Pick(listed)
+		if err != nil || len(held) == 0 {
+			return err
+		}
+		project, err := loadSettings(dir)
+		if err != nil {
+			return err
+		}
+		_, err = g.Free(guard.Request{Held: held, Project: project})
+		return err
+	}
 	if c.Bool("json") {
 		records := []holderRecord{}
 		for _, l := range listed {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,5 +76,36 @@ func TestLsGroupsByProject(t *testing.T) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&records); err != nil || len(records) != 1 || records[0].Role != "another project" || records[0].Project != blog || records[0].PID != b.PID() {
 		t.Fatalf("ls --json %d: %v\n%s", b.Port, err, outb)
+	}
+}
+
+// ls -i in a terminal: pick two of the project's three servers, confirm
+// the plan, and only those two are gone.
+func TestLsPickTwoOfThree(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hs := []*holderProc{holderIn(t, dir), holderIn(t, dir), holderIn(t, dir)}
+	exitFile := filepath.Join(t.TempDir(), "exit")
+	tm := newTmux(t, fmt.Sprintf("cd '%s' && NO_COLOR=1 %s ls -i; echo $? > %s", dir, portguardPath(t), exitFile))
+	// This project's servers are listed first, in port order.
+	waitFor(t, "tmux", tm.screen, "Free which ports?")
+	sorted := slices.Clone(hs)
+	slices.SortFunc(sorted, func(a, b *holderProc) int { return a.Port - b.Port })
+	for _, h := range sorted {
+		waitFor(t, "tmux", tm.screen, fmt.Sprintf(":%d  holder (pid %d)", h.Port, h.PID()))
+	}
+	tm.run("send-keys", "Space", "Down", "Space", "Enter")
+	waitFor(t, "tmux", tm.screen, fmt.Sprintf("Free :%d,%d?", sorted[0].Port, sorted[1].Port))
+	tm.run("send-keys", "Enter")
+	waitFor(t, "the exit file", func() string { b, _ := os.ReadFile(exitFile); return string(b) }, "\n")
+	if b, _ := os.ReadFile(exitFile); strings.TrimSpace(string(b)) != "0" {
+		t.Fatalf("ls -i exited %s:\n%s", b, tm.screen())
+	}
+	wantDead(t, sorted[0].PID())
+	wantDead(t, sorted[1].PID())
+	if !isAlive(sorted[2].PID()) {
+		t.Fatalf("the server that was not picked was terminated:\n%s", tm.screen())
 	}
 }

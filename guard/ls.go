@@ -2,6 +2,8 @@ package guard
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/internal/owner"
+	"github.com/portguard/portguard/prompt"
 	"github.com/portguard/portguard/terminate"
 )
 
@@ -101,4 +104,68 @@ func Tilde(path string) string {
 		return "~" + strings.TrimPrefix(path, home)
 	}
 	return path
+}
+
+// Pickable says whether a listed holder may be picked in ls -i: the
+// user's own servers and containers; system services and other users'
+// processes only with --force; never a socket whose owner is not visible.
+func Pickable(l Listed, force bool) bool {
+	switch l.Role {
+	case RoleNotVisible:
+		return false
+	case RoleService, RoleOtherUser:
+		return force
+	}
+	return true
+}
+
+// Pick asks, on the terminal, which of the listed ports to free, and
+// returns their holders. The choice is then freed through Free: the plan
+// is shown in full and confirmed before anything is signalled.
+func (g *Guard) Pick(listed []Listed) (map[int][]detect.Holder, error) {
+	if !g.Interactive() {
+		return nil, fail(Usage, "ls -i needs a terminal to ask on", "without one, free ports by number: portguard free PORT")
+	}
+	var ports []int
+	byPort := map[int][]Listed{}
+	for _, l := range listed {
+		if !Pickable(l, g.Force) {
+			continue
+		}
+		if _, ok := byPort[l.Port]; !ok {
+			ports = append(ports, l.Port)
+		}
+		byPort[l.Port] = append(byPort[l.Port], l)
+	}
+	if len(ports) == 0 {
+		return nil, nil
+	}
+	labels := make([]string, len(ports))
+	for i, p := range ports {
+		var names []string
+		for _, l := range byPort[p] {
+			names = append(names, fmt.Sprintf("%s (pid %d)", sanitize(l.Name), l.PID))
+		}
+		where := string(byPort[p][0].Role)
+		if c := byPort[p][0].Container; c != nil {
+			where = identify.Describe(c)
+		} else if proj := byPort[p][0].Project; proj != "" {
+			where = Tilde(proj) + ", " + where
+		}
+		labels[i] = fmt.Sprintf(":%d  %s  %s", p, strings.Join(names, ", "), sanitize(where))
+	}
+	picked, err := prompt.New(g.In, g.Out).Pick("Free which ports? (Space to pick, Enter when done)", labels)
+	if errors.Is(err, prompt.ErrInterrupted) {
+		return nil, fail(Held, "aborted; nothing was terminated")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("asking on the terminal: %w", err)
+	}
+	held := map[int][]detect.Holder{}
+	for _, i := range picked {
+		for _, l := range byPort[ports[i]] {
+			held[l.Port] = append(held[l.Port], l.Holder)
+		}
+	}
+	return held, nil
 }

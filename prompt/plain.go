@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"unicode"
@@ -104,4 +106,33 @@ func match(answer string, options []Option) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Pick lists labels by number and reads the numbers to act on: "1 3",
+// "1,3"; an empty answer picks nothing.
+func (a *plainAsker) Pick(question string, labels []string) ([]int, error) {
+	for i, l := range labels {
+		fmt.Fprintf(a.out, "  %d  %s\n", i+1, l)
+	}
+	fmt.Fprintf(a.out, "%s (numbers, e.g. 1 3; Enter for none) ", question)
+	line, err := bufio.NewReader(a.in).ReadString('\n')
+	if err != nil {
+		return nil, ErrInterrupted
+	}
+	return parsePicks(line, len(labels))
+}
+
+// parsePicks reads "1 3" or "1,3" as indexes into n labels.
+func parsePicks(line string, n int) ([]int, error) {
+	var out []int
+	for _, f := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		i, err := strconv.Atoi(f)
+		if err != nil || i < 1 || i > n {
+			return nil, fmt.Errorf("%q is not a number from 1 to %d", f, n)
+		}
+		if !slices.Contains(out, i-1) {
+			out = append(out, i-1)
+		}
+	}
+	return out, nil
 }

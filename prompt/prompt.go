@@ -31,6 +31,8 @@ type Option struct {
 // the user just presses Enter. It returns the index of the chosen option.
 type Asker interface {
 	Ask(question string, options []Option) (int, error)
+	// Pick asks which of labels to act on; none is a valid answer.
+	Pick(question string, labels []string) ([]int, error)
 }
 
 // queryTimeout is how long the terminal has to answer the cursor query.
@@ -56,6 +58,12 @@ func New(in, out *os.File) Asker {
 type flushed struct {
 	Asker
 	in *os.File
+}
+
+func (f flushed) Pick(question string, labels []string) ([]int, error) {
+	picked, err := f.Asker.Pick(question, labels)
+	flushInput(int(f.in.Fd()))
+	return picked, err
 }
 
 func (f flushed) Ask(question string, options []Option) (int, error) {

@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -50,6 +51,27 @@ func TestAge(t *testing.T) {
 	for d, want := range tests {
 		if got := Age(d); got != want {
 			t.Errorf("Age(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestParsePicks(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []int
+		bad  bool
+	}{
+		{"1 3\n", []int{0, 2}, false},
+		{"3,1\n", []int{2, 0}, false},
+		{"\n", nil, false},
+		{"2 2", []int{1}, false},
+		{"4", nil, true},
+		{"x", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := parsePicks(tt.in, 3)
+		if (err != nil) != tt.bad || !slices.Equal(got, tt.want) {
+			t.Errorf("parsePicks(%q) = %v, %v", tt.in, got, err)
 		}
 	}
 }

@@ -45,3 +45,22 @@ func shortcut(typed string, key rune) bool {
 	_, ok := match(typed, []Option{{Key: key}})
 	return ok && typed != ""
 }
+
+// Pick asks which of labels to act on, with survey's multi-select: Space
+// toggles, Enter confirms, Ctrl-C aborts. Typing does not filter (a
+// filter that matches every label), so no key but Space picks anything.
+func (a *surveyAsker) Pick(question string, labels []string) ([]int, error) {
+	if os.Getenv("NO_COLOR") != "" {
+		core.DisableColor = true
+	}
+	var chosen []int
+	err := survey.AskOne(&survey.MultiSelect{
+		Message: question,
+		Options: labels,
+		Filter:  func(string, string, int) bool { return true },
+	}, &chosen, survey.WithStdio(a.in, a.out, a.out))
+	if errors.Is(err, terminal.InterruptErr) {
+		return nil, ErrInterrupted
+	}
+	return chosen, err
+}
