@@ -37,6 +37,9 @@ type Facts struct {
 	Project   settings.Settings
 	// Tool is the program inference says will listen ("vite"), if known.
 	Tool string
+	// Cautions are what known holders are that terminating closes (an ssh
+	// tunnel): said as warnings, with abort the default.
+	Cautions []string
 	// Then, CanRunAnyway and Elsewhere are the request's.
 	Then         string
 	CanRunAnyway bool
@@ -89,6 +92,7 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 			fmt.Sprintf("to terminate it anyway: portguard free --yes --force %d", t.Ports[0]))
 		return d
 	}
+	d.Warnings = append(d.Warnings, f.Cautions...)
 	for _, p := range sortedPorts(f.Held) {
 		for _, h := range f.Held[p] {
 			if r := f.Relations[h.PID]; r.Relation == identify.OtherProject {

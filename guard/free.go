@@ -28,6 +28,19 @@ func (g *Guard) Free(req Request) (Choice, error) {
 	for _, p := range sortedPorts(req.Held) {
 		holders = append(holders, req.Held[p]...)
 	}
+	// Holders that terminating would not help are explained instead
+	// (AirPlay, socket units, http.sys, WSL); tunnels are warned about.
+	var cautions []string
+	for _, h := range holders {
+		k, ok := identify.Explain(h, runtime.GOOS)
+		switch {
+		case ok && k.Refuse:
+			describe(g.Err, req.Held, rel, nil, 0)
+			return Abort, fail(Held, fmt.Sprintf(":%d is held by %s; terminating it would not free the port for long, so nothing was terminated", h.Port, sanitize(k.What)), k.WayOut)
+		case ok:
+			cautions = append(cautions, fmt.Sprintf("%s (pid %d) on :%d is %s", sanitize(h.Name), h.PID, h.Port, sanitize(k.What)))
+		}
+	}
 	rules := terminate.Rules{Force: g.Force, Never: neverOf(req.Project)}
 	plan, err := terminate.NewPlan(holders, rules)
 	if err != nil {
@@ -35,7 +48,7 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		return Abort, terminateFailure(err, req.Project)
 	}
 	// A dry run says what would happen were the user there to answer.
-	d := Decide(Facts{Held: req.Held, Plan: plan, Relations: rel, Project: req.Project, Tool: toolOf(req.Command),
+	d := Decide(Facts{Held: req.Held, Plan: plan, Relations: rel, Project: req.Project, Tool: toolOf(req.Command), Cautions: cautions,
 		Then: req.Then, CanRunAnyway: req.CanRunAnyway, Elsewhere: req.Elsewhere}, g.Options, g.Interactive() || g.DryRun)
 	if g.DryRun {
 		describe(g.Err, req.Held, rel, &plan, 0)
