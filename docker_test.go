@@ -107,6 +107,11 @@ func TestDockerContainers(t *testing.T) {
 		t.Fatalf("which --json: %v\n%s", err, out)
 	}
 
+	// ls names it too, as a container.
+	out, code = e.portguard(t, dir, nil, "ls", strconv.Itoa(port))
+	wantExit(t, code, 0, out)
+	wantMatch(t, out, fmt.Sprintf(`:%d +127\.0\.0\.1:%d +\d+ +docker-proxy +\S+ +container pg-shop-db \(image portguard-busybox\)`, port, port))
+
 	// never with the container's name: not stopped, even with --yes.
 	writeFile(t, filepath.Join(dir, ".portguard.toml"), "never = [\"pg-shop-db\"]\n", 0o644)
 	out, code = e.portguard(t, dir, nil, "-y", "-p", strconv.Itoa(port), "--", "true")
