@@ -164,7 +164,5 @@ func baseName(path string) string {
 	return path
 }
 
-// listAll is not written for this system yet: portguard ls is Linux's.
-func listAll(Protocol) ([]Holder, error) {
-	return nil, errors.New("portguard ls lists ports on Linux only, for now")
-}
+// listAll is lookup for every port (0), for portguard ls.
+func listAll(proto Protocol) ([]Holder, error) { return lookup(proto, 0) }

@@ -18,10 +18,14 @@ import (
 // machine-readable field output -F: p PID, c command, u uid, L login,
 // t type (IPv4/IPv6), n name (the address).
 func lsofArgs(proto Protocol, port int) []string {
-	if proto == UDP {
-		return []string{"-nP", "-iUDP:" + strconv.Itoa(port), "-FpcLutn"}
+	on := ":" + strconv.Itoa(port)
+	if port == 0 {
+		on = "" // every port: portguard ls
 	}
-	return []string{"-nP", "-iTCP:" + strconv.Itoa(port), "-sTCP:LISTEN", "-FpcLutn"}
+	if proto == UDP {
+		return []string{"-nP", "-iUDP" + on, "-FpcLutn"}
+	}
+	return []string{"-nP", "-iTCP" + on, "-sTCP:LISTEN", "-FpcLutn"}
 }
 
 // lsofHolders runs lsof (found on PATH) for the port and parses its
@@ -74,7 +78,7 @@ func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 			if cur.PID == 0 {
 				return nil, fmt.Errorf("lsof: address %q before any process", value)
 			}
-			addr, err := lsofAddr(value, family, port)
+			addr, at, err := lsofAddr(value, family, port)
 			if err != nil {
 				// lsof -iUDP:P also lists sockets whose remote port is
 				// P, and names it cannot parse (%lo0 zones): not a
@@ -82,25 +86,27 @@ func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 				continue
 			}
 			h := cur
-			h.Addr = addr
+			h.Addr, h.Port = addr, at
 			holders = append(holders, h)
 		}
 	}
 	return holders, sc.Err()
 }
 
-// lsofAddr turns lsof's name field into portguard's address form. lsof
-// writes a wildcard as "*:PORT" for both families; the type field says
-// which.
-func lsofAddr(name, family string, port int) (string, error) {
+// lsofAddr turns lsof's name field into portguard's address form, and
+// its port (which must be port, unless port is 0: any). lsof writes a
+// wildcard as "*:PORT" for both families; the type field says which.
+func lsofAddr(name, family string, port int) (string, int, error) {
 	host, _, _ := strings.Cut(name, "->") // a connected UDP socket: local->remote
 	i := strings.LastIndexByte(host, ':')
 	if i < 0 {
-		return "", fmt.Errorf("lsof: address %q has no port", name)
+		return "", 0, fmt.Errorf("lsof: address %q has no port", name)
 	}
-	if got, err := strconv.Atoi(host[i+1:]); err != nil || got != port {
-		return "", fmt.Errorf("lsof: address %q is not on port %d", name, port)
+	got, err := strconv.Atoi(host[i+1:])
+	if err != nil || (port != 0 && got != port) {
+		return "", 0, fmt.Errorf("lsof: address %q is not on port %d", name, port)
 	}
+	port = got
 	h := strings.Trim(host[:i], "[]")
 	if zone := strings.IndexByte(h, '%'); zone >= 0 {
 		h = h[:zone] // fe80::1%lo0
@@ -113,9 +119,9 @@ func lsofAddr(name, family string, port int) (string, error) {
 	}
 	ip := net.ParseIP(h)
 	if ip == nil {
-		return "", fmt.Errorf("lsof: bad address %q", name)
+		return "", 0, fmt.Errorf("lsof: bad address %q", name)
 	}
-	return formatAddr(ip, port), nil
+	return formatAddr(ip, port), port, nil
 }
 
 // parseProcArgs reads macOS's KERN_PROCARGS2 sysctl: argc as a 32-bit

@@ -190,6 +190,7 @@ func TestParseOwnerTable(t *testing.T) {
 		{"udp4", udp4, UDP, false, 5353, []string{"1500 127.0.0.1:5353"}},
 		{"udp6", udp6, UDP, true, 5353, []string{"1600 [::]:5353"}},
 		{"free", tcp4, TCP, false, 8080, nil},
+		{"every port (portguard ls)", tcp4, TCP, false, 0, []string{"4 0.0.0.0:445", "9120 127.0.0.1:3000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,5 +260,29 @@ func TestCommandLineInfo(t *testing.T) {
 				t.Fatalf("got %q, %v; want %q, error %v", got, err, tt.want, tt.wantErr)
 			}
 		})
+	}
+}
+
+// portguard ls asks for every port (0): each holder keeps its own port.
+// Recorded with lsof -nP -iTCP -sTCP:LISTEN -FpcLutn (lsofArgs(TCP, 0)).
+func TestParseLsofEveryPort(t *testing.T) {
+	if args := lsofArgs(TCP, 0); !slices.Equal(args, []string{"-nP", "-iTCP", "-sTCP:LISTEN", "-FpcLutn"}) {
+		t.Errorf("lsofArgs(TCP, 0) = %q", args)
+	}
+	out, err := os.ReadFile("testdata/lsof/all_listening.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := parseLsof(out, TCP, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hs {
+		got = append(got, fmt.Sprintf("%d %d %s", h.PID, h.Port, h.Addr))
+	}
+	want := []string{"891 38201 127.0.0.1:38201", "893 38202 [::1]:38202", "997 35403 127.0.0.1:35403"}
+	if !slices.Equal(got, want) {
+		t.Errorf("holders %q, want %q", got, want)
 	}
 }

@@ -66,10 +66,10 @@ func parseOwnerTable(b []byte, proto Protocol, ipv6 bool) ([]tableRow, error) {
 func holdersFromTable(rows []tableRow, proto Protocol, port int) []Holder {
 	var hs []Holder
 	for _, r := range rows {
-		if r.port != port || (proto == TCP && r.state != tcpStateListen) {
-			continue
+		if (port != 0 && r.port != port) || (proto == TCP && r.state != tcpStateListen) {
+			continue // port 0: every port, for portguard ls
 		}
-		hs = append(hs, Holder{Port: port, Protocol: proto, Addr: formatAddr(r.ip, port), PID: r.pid})
+		hs = append(hs, Holder{Port: r.port, Protocol: proto, Addr: formatAddr(r.ip, r.port), PID: r.pid})
 	}
 	return hs
 }
