@@ -30,6 +30,26 @@ func plugin(t *testing.T, path string) string {
 	return path
 }
 
+// leaveContinuation presses Ctrl-C until zsh is back at its main prompt
+// from a continuation ("for>"), then clears the line: a Ctrl-C that
+// arrives while zle is still redrawing can leave it in the continuation.
+// (zsh-autosuggestions may draw a suggestion after the prompt, so the
+// line's start is what is looked at.)
+func (s *hookShell) leaveContinuation(t *testing.T) {
+	t.Helper()
+	want := strings.TrimSpace(s.prompt)
+	for range 10 {
+		s.run("send-keys", "C-c")
+		time.Sleep(400 * time.Millisecond)
+		lines := strings.Split(strings.TrimRight(s.screen(), "\n "), "\n")
+		if strings.HasPrefix(strings.TrimSpace(lines[len(lines)-1]), want) {
+			s.run("send-keys", "C-u")
+			return
+		}
+	}
+	t.Fatalf("zsh never came back to its prompt:\n%s", s.screen())
+}
+
 // waitPrompt waits until the shell shows a fresh, empty prompt.
 func (s *hookShell) waitPrompt(t *testing.T) {
 	t.Helper()
@@ -145,11 +165,7 @@ func TestZshHookWithPlugins(t *testing.T) {
 			waitFor(t, "zsh", s.screen, "Abort, leave it running")
 			s.run("send-keys", "n", "Enter")
 			waitFor(t, "zsh", s.screen, "the line was not run")
-			s.run("send-keys", "C-c")
-			// zsh-autosuggestions may draw a suggestion after the fresh
-			// prompt: give zle a moment, then clear whatever is there.
-			time.Sleep(500 * time.Millisecond)
-			s.run("send-keys", "C-u")
+			s.leaveContinuation(t)
 
 			// accept-and-hold (Esc-a) runs the line too: it is checked.
 			held := fmt.Sprintf("PORT=%d true && echo held > held", h.Port)
