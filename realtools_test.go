@@ -154,13 +154,19 @@ func TestRealNpmEarlierCopy(t *testing.T) {
 		"server.js":    expressApp,
 		".env":         "PORT={{PORT}}\n",
 	})
+	// The port comes from the app's own source: it loads .env with
+	// dotenv and listens on PORT.
+	out, code := portguardIn(t, dir, "infer", "--explain", "--", "npm", "run", "dev")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("%d  PORT in ./.env, which the app loads with dotenv, read by ./server.js:5", port))
+
 	first := realJob(t, dir, "npm", "run", "dev")
 	body := serves(t, port, 20*time.Second)
 	if !strings.HasPrefix(body, "express ") {
 		t.Fatalf("the express app answered %q", body)
 	}
 
-	out, code := portguardIn(t, dir, "-p", strconv.Itoa(port), "--", "npm", "run", "dev")
+	out, code = portguardIn(t, dir, "--", "npm", "run", "dev") // inferred from the source now
 	wantExit(t, code, exitHeld, out)
 	wantOutput(t, out, `an earlier "npm run dev" of this project`)
 	wantMatch(t, out, fmt.Sprintf(`launcher +npm \(pid %d\) +npm run dev`, first.Process.Pid))

@@ -89,6 +89,14 @@ func knownTool(name string) bool {
 }
 
 func (w *walker) tool(s scope, name string, args []string) {
+	switch name {
+	case "node", "nodejs", "nodemon", "tsx", "ts-node":
+		// A hand-written server: its own source says where it listens,
+		// and whether PORT counts at all.
+		if w.nodeSource(s, name, args) {
+			return
+		}
+	}
 	for i := range tools {
 		t := &tools[i]
 		if !inSet(t.names, name) {

@@ -1,0 +1,432 @@
+package infer
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Reading the port from a hand-written node server's own source:
+// `app.listen(3000)`, `server.listen(port)` with `const port =
+// process.env.PORT || 3000`, `.listen({ port: 4000 })`. The source is
+// tokenized (strings, template literals, comments and regex literals are
+// told apart from code), never matched with a regexp over raw text, and
+// nothing is run. A port is taken only when exactly one listen site is
+// found on the entry path (the entry file, then the local files it
+// requires or imports, one level): several, or a computed port, infer
+// nothing, and --explain lists what was seen. Dead code is out of reach.
+
+// jsToken is one token of JavaScript source.
+type jsToken struct {
+	kind byte // 'i' identifier or keyword, 'n' number, 's' string, 'p' punctuation
+	text string
+	line int
+}
+
+// jsTokens splits src into tokens, dropping comments and whitespace. A
+// slash starts a regex literal where an expression may start (after an
+// operator, an opening bracket, a comma, or a keyword such as return).
+func jsTokens(src string) []jsToken {
+	// Up to a token per three bytes of source: one allocation, not a
+	// dozen re-growths, for a bundled entry file.
+	out := make([]jsToken, 0, len(src)/3+16)
+	line := 1
+	regexAllowed := func() bool {
+		if len(out) == 0 {
+			return true
+		}
+		last := out[len(out)-1]
+		switch last.kind {
+		case 'n', 's':
+			return false
+		case 'i':
+			return last.text == "return" || last.text == "typeof" || last.text == "case" || last.text == "in" || last.text == "of" || last.text == "new" || last.text == "delete" || last.text == "void"
+		}
+		return last.text != ")" && last.text != "]" && last.text != "}"
+	}
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				return out
+			}
+			line += strings.Count(src[i:i+2+end], "\n")
+			i += end + 4
+		case c == '\'' || c == '"' || c == '`':
+			start, startLine := i, line
+			i++
+			for i < len(src) && src[i] != c {
+				if src[i] == '\\' {
+					i++
+				}
+				if i < len(src) && src[i] == '\n' {
+					line++
+				}
+				i++
+			}
+			i++
+			out = append(out, jsToken{kind: 's', text: src[start:min(i, len(src))], line: startLine})
+		case c == '/' && regexAllowed():
+			i++
+			inClass := false
+			for i < len(src) && src[i] != '\n' && (src[i] != '/' || inClass) {
+				switch src[i] {
+				case '\\':
+					i++
+				case '[':
+					inClass = true
+				case ']':
+					inClass = false
+				}
+				i++
+			}
+			i++
+			for i < len(src) && isIdentByte(src[i]) { // flags
+				i++
+			}
+			out = append(out, jsToken{kind: 's', text: "/regex/", line: line})
+		case c >= '0' && c <= '9':
+			start := i
+			for i < len(src) && (isIdentByte(src[i]) || src[i] == '.') {
+				i++
+			}
+			out = append(out, jsToken{kind: 'n', text: src[start:i], line: line})
+		case isIdentByte(c) || c == '$':
+			start := i
+			for i < len(src) && (isIdentByte(src[i]) || src[i] == '$') {
+				i++
+			}
+			out = append(out, jsToken{kind: 'i', text: src[start:i], line: line})
+		default:
+			// Two-character operators that matter here: || ?? ?.
+			if i+1 < len(src) && (src[i:i+2] == "||" || src[i:i+2] == "??" || src[i:i+2] == "?.") {
+				out = append(out, jsToken{kind: 'p', text: src[i : i+2], line: line})
+				i += 2
+				continue
+			}
+			out = append(out, jsToken{kind: 'p', text: src[i : i+1], line: line}) // a substring: no allocation
+			i++
+		}
+	}
+	return out
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// portExpr is what an expression says about a port: a literal, the PORT
+// variable, or both (`process.env.PORT || 3000`: the variable, else the
+// literal).
+type portExpr struct {
+	literal int
+	env     bool
+}
+
+// listenSite is one .listen(…) call found in the source.
+type listenSite struct {
+	file string
+	line int
+	expr portExpr
+	ok   bool // the port could be read (a literal or PORT), not computed
+}
+
+// jsListenSites finds the .listen( calls of tokens and reads their port.
+func jsListenSites(file string, toks []jsToken) []listenSite {
+	var sites []listenSite
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].text != "." || toks[i+1].text != "listen" || toks[i+2].text != "(" {
+			continue
+		}
+		arg := toks[i+3 : jsArgEnd(toks, i+3)]
+		e, ok := jsPortExpr(arg, toks, 0)
+		sites = append(sites, listenSite{file: file, line: toks[i+1].line, expr: e, ok: ok})
+	}
+	return sites
+}
+
+// jsArgEnd is the index of the token ending the first argument at from:
+// the "," or ")" at depth 0.
+func jsArgEnd(toks []jsToken, from int) int {
+	depth := 0
+	for j := from; j < len(toks); j++ {
+		switch toks[j].text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			if depth == 0 {
+				return j
+			}
+			depth--
+		case ",":
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return len(toks)
+}
+
+// jsPortExpr reads a port expression: N, process.env.PORT, either joined
+// by || or ??, Number(…)/parseInt(…) around them, { port: … }, or a
+// variable that one of those was assigned to.
+func jsPortExpr(e []jsToken, all []jsToken, depth int) (portExpr, bool) {
+	if depth > 4 || len(e) == 0 {
+		return portExpr{}, false
+	}
+	var out portExpr
+	for _, part := range jsSplit(e, "||", "??") {
+		part = jsUnwrap(part)
+		switch {
+		case len(part) == 1 && part[0].kind == 'n':
+			n, err := strconv.Atoi(part[0].text)
+			if err != nil || n < 1 || n > 65535 || out.literal != 0 {
+				return portExpr{}, false
+			}
+			out.literal = n
+		case jsIsEnvPort(part):
+			out.env = true
+		case len(part) >= 2 && part[0].text == "{":
+			// { port: N, host: … }
+			for k := 1; k+2 < len(part); k++ {
+				if part[k].text == "port" && part[k+1].text == ":" {
+					end := k + 2 + jsArgEnd(part[k+2:], 0)
+					return jsPortExpr(part[k+2:min(end, len(part)-1)], all, depth+1)
+				}
+			}
+			return portExpr{}, false
+		case len(part) == 1 && part[0].kind == 'i':
+			value, found := jsAssigned(all, part[0].text)
+			if !found {
+				return portExpr{}, false
+			}
+			v, ok := jsPortExpr(value, all, depth+1)
+			if !ok {
+				return portExpr{}, false
+			}
+			out.env = out.env || v.env
+			if v.literal != 0 {
+				out.literal = v.literal
+			}
+		default:
+			return portExpr{}, false
+		}
+	}
+	return out, out.literal != 0 || out.env
+}
+
+// jsSplit splits e at the operators ops at depth 0.
+func jsSplit(e []jsToken, ops ...string) [][]jsToken {
+	var parts [][]jsToken
+	depth, start := 0, 0
+	for j, t := range e {
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		if depth == 0 && t.kind == 'p' && (t.text == ops[0] || len(ops) > 1 && t.text == ops[1]) {
+			parts = append(parts, e[start:j])
+			start = j + 1
+		}
+	}
+	return append(parts, e[start:])
+}
+
+// jsUnwrap drops Number( … ), parseInt( … , 10), +( … ) and parentheses.
+func jsUnwrap(e []jsToken) []jsToken {
+	for {
+		switch {
+		case len(e) >= 3 && (e[0].text == "Number" || e[0].text == "parseInt") && e[1].text == "(" && e[len(e)-1].text == ")":
+			inner := e[2 : len(e)-1]
+			e = inner[:jsArgEnd(inner, 0)]
+		case len(e) >= 2 && e[0].text == "(" && e[len(e)-1].text == ")":
+			e = e[1 : len(e)-1]
+		case len(e) >= 2 && e[0].text == "+":
+			e = e[1:]
+		default:
+			return e
+		}
+	}
+}
+
+// jsIsEnvPort: process.env.PORT (or process.env["PORT"]).
+func jsIsEnvPort(e []jsToken) bool {
+	var b strings.Builder
+	for _, t := range e {
+		b.WriteString(t.text)
+	}
+	s := b.String()
+	return s == "process.env.PORT" || s == `process.env["PORT"]` || s == "process.env['PORT']" || s == "process.env?.PORT"
+}
+
+// jsAssigned finds `const|let|var NAME = EXPR` and returns EXPR's tokens;
+// found is false when NAME is assigned more than once or not at all.
+func jsAssigned(toks []jsToken, name string) ([]jsToken, bool) {
+	var value []jsToken
+	n := 0
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].text != "const" && toks[i].text != "let" && toks[i].text != "var" || toks[i+1].text != name || toks[i+2].text != "=" {
+			continue
+		}
+		n++
+		start := i + 3
+		end := start
+		for end < len(toks) && toks[end].text != ";" && toks[end].line == toks[start].line {
+			end++
+		}
+		value = toks[start:end]
+	}
+	return value, n == 1
+}
+
+// jsLocalImports are the relative files a source requires or imports.
+func jsLocalImports(toks []jsToken) []string {
+	var out []string
+	for i, t := range toks {
+		if t.kind != 's' || len(t.text) < 3 {
+			continue
+		}
+		spec := t.text[1 : len(t.text)-1]
+		if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") {
+			continue
+		}
+		prev := ""
+		if i >= 2 {
+			prev = toks[i-2].text + toks[i-1].text
+		}
+		if prev == "require(" || i >= 1 && toks[i-1].text == "from" || i >= 1 && toks[i-1].text == "import" {
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
+// jsLoadsDotenv: the source loads .env itself (dotenv).
+func jsLoadsDotenv(toks []jsToken) bool {
+	for _, t := range toks {
+		if t.kind == 's' && (strings.Contains(t.text, "'dotenv") || strings.Contains(t.text, `"dotenv`)) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveJS finds the file node loads for spec, relative to dir.
+func resolveJS(dir, spec string) string {
+	base := join(dir, spec)
+	for _, cand := range []string{base, base + ".js", base + ".mjs", base + ".cjs", base + ".ts", filepath.Join(base, "index.js")} {
+		if p, _, err := readFile("", cand); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// nodeScript is the script argument of node, nodemon or node --watch:
+// the first argument that is not an option or an option's value.
+func nodeScript(name string, args []string) (string, bool) {
+	values := "-r --require --import --loader --experimental-loader -C --conditions --inspect-port"
+	if name == "nodemon" {
+		values = "-w --watch -e --ext -x --exec -i --ignore --delay -V --signal --config"
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-e" && name != "nodemon", a == "--eval", a == "-p", a == "--print", a == "--":
+			return "", false // code on the command line, not a file
+		case inSet(values, a):
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// nodeSource infers the port of `node FILE` from FILE's source. It reports
+// whether it added a port.
+func (w *walker) nodeSource(s scope, name string, args []string) bool {
+	script, ok := nodeScript(name, args)
+	if !ok {
+		return false
+	}
+	entry := resolveJS(s.dir, script)
+	if entry == "" {
+		return false
+	}
+	b, ok := w.read(entry)
+	if !ok {
+		return false
+	}
+	toks := jsTokens(string(b))
+	sites := jsListenSites(entry, toks)
+	dotenv := jsLoadsDotenv(toks) || strings.Contains(strings.Join(args, " "), "dotenv/config")
+	if len(sites) == 0 {
+		// Where the server is created: the local files the entry
+		// requires, one level.
+		for _, spec := range jsLocalImports(toks) {
+			if f := resolveJS(filepath.Dir(entry), spec); f != "" && w.first("source "+f) {
+				if b, ok := w.read(f); ok {
+					sub := jsTokens(string(b))
+					sites = append(sites, jsListenSites(f, sub)...)
+					dotenv = dotenv || jsLoadsDotenv(sub)
+				}
+			}
+		}
+	}
+	switch {
+	case len(sites) == 0:
+		return false
+	case len(sites) > 1:
+		var at []string
+		for _, st := range sites {
+			at = append(at, fmt.Sprintf("%s:%d", w.rel(st.file), st.line))
+		}
+		w.note("no port from the source: %d listen sites (%s)", len(sites), strings.Join(at, ", "))
+		return true
+	case !sites[0].ok:
+		w.note("no port from the source: %s:%d listens on a port computed at run time", w.rel(sites[0].file), sites[0].line)
+		return true
+	}
+	site := sites[0]
+	where := fmt.Sprintf("%s:%d", w.rel(site.file), site.line)
+	if site.expr.env {
+		v, from := s.env["PORT"], "PORT in the environment"
+		if _, set := s.set["PORT"]; set {
+			from = "PORT set on the command line"
+		}
+		if v == "" && dotenv {
+			if vars, ok := w.dotenv(filepath.Join(s.dir, ".env")); ok && vars["PORT"] != "" {
+				v, from = vars["PORT"], "PORT in ./.env, which the app loads with dotenv"
+			}
+		}
+		if p, ok := parseEnvPort(v); ok {
+			w.addMovable(s, p, fmt.Sprintf("%s, read by %s", from, where), envMove(s, "PORT"))
+			return true
+		}
+	}
+	if site.expr.literal != 0 {
+		var m *move
+		if site.expr.env {
+			m = envMove(s, "PORT") // PORT beats the literal there
+		}
+		w.addMovable(s, site.expr.literal, "the port "+where+" listens on", m)
+		return true
+	}
+	return false
+}
