@@ -85,3 +85,41 @@ func BenchmarkPortFromABundledEntry(b *testing.B) {
 		}
 	}
 }
+
+func TestPortFromGoSource(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		argv  []string
+		want  int
+	}{
+		{"net/http", map[string]string{"main.go": "package main\nimport \"net/http\"\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"},
+			[]string{"go", "run", "."}, 8080},
+		{"net.Listen with a constant", map[string]string{"main.go": "package main\nimport \"net\"\nconst addr = \"127.0.0.1:9090\"\nfunc main() { net.Listen(\"tcp\", addr) }\n"},
+			[]string{"go", "run", "main.go"}, 9090},
+		{"echo's e.Start in ./cmd/api", map[string]string{"cmd/api/main.go": "package main\nfunc main() { e := echo.New(); e.Start(\":1323\") }\n"},
+			[]string{"go", "run", "./cmd/api"}, 1323},
+		{"gin's r.Run", map[string]string{"main.go": "package main\nfunc main() { r := gin.Default(); r.Run(\":8081\") }\n"},
+			[]string{"go", "run", "."}, 8081},
+		{"a computed address", map[string]string{"main.go": "package main\nimport (\"net/http\"; \"os\")\nfunc main() { http.ListenAndServe(\":\"+os.Getenv(\"PORT\"), nil) }\n"},
+			[]string{"go", "run", "."}, 0},
+		{"two servers", map[string]string{"main.go": "package main\nimport \"net/http\"\nfunc main() { go http.ListenAndServe(\":8080\", nil); http.ListenAndServe(\":8081\", nil) }\n"},
+			[]string{"go", "run", "."}, 0},
+		{"in a comment", map[string]string{"main.go": "package main\n// http.ListenAndServe(\":8080\", nil)\nfunc main() {}\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a test file is not run", map[string]string{"main.go": "package main\nfunc main() {}\n", "x_test.go": "package main\nimport \"net/http\"\nfunc f() { http.ListenAndServe(\":8080\", nil) }\n"},
+			[]string{"go", "run", "."}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, text := range tt.files {
+				write(t, dir, name, text)
+			}
+			ports := Ports(tt.argv, nil, dir)
+			if tt.want == 0 && len(ports) != 0 || tt.want != 0 && (len(ports) != 1 || ports[0].Port != tt.want) {
+				t.Fatalf("ports %+v, want %d", ports, tt.want)
+			}
+		})
+	}
+}

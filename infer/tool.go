@@ -90,6 +90,10 @@ func knownTool(name string) bool {
 
 func (w *walker) tool(s scope, name string, args []string) {
 	switch name {
+	case "go":
+		if len(args) > 0 && args[0] == "run" && w.goRun(s, args[1:]) {
+			return
+		}
 	case "node", "nodejs", "nodemon", "tsx", "ts-node":
 		// A hand-written server: its own source says where it listens,
 		// and whether PORT counts at all.
