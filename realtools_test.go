@@ -332,3 +332,34 @@ func TestRealRestartAndTheHook(t *testing.T) {
 		t.Fatal("the first npm run dev still runs after the restart")
 	}
 }
+
+// go run: the port read from the package's source is the one the real
+// server then listens on.
+func TestRealGoRunListensWhereInferred(t *testing.T) {
+	t.Parallel() // its own port and module
+	port := freePort(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/srv\n\ngo 1.21\n", 0o644)
+	writeFile(t, filepath.Join(dir, "main.go"), fmt.Sprintf(`package main
+
+import (
+	"fmt"
+	"net/http"
+)
+
+const addr = "127.0.0.1:%d"
+
+func main() {
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "go server") })
+	http.ListenAndServe(addr, nil)
+}
+`, port), 0o644)
+	out, code := portguardIn(t, dir, "infer", "--explain", "--", "go", "run", ".")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("%d  the port ./main.go:12 listens on", port))
+
+	realJob(t, dir, "go", "run", ".")
+	if body := serves(t, port, 60*time.Second); body != "go server" {
+		t.Fatalf(":%d answered %q", port, body)
+	}
+}
