@@ -111,7 +111,7 @@ func (w *walker) goRun(s scope, args []string) bool {
 		for _, st := range sites {
 			at = append(at, st.where)
 		}
-		w.note("no port from the source: %d listen sites (%s)", len(sites), strings.Join(at, ", "))
+		w.noteSites(at)
 	case sites[0].port == 0:
 		w.note("no port from the source: %s listens on an address computed at run time", sites[0].where)
 	default:

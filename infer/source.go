@@ -397,7 +397,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 		for _, st := range sites {
 			at = append(at, fmt.Sprintf("%s:%d", w.rel(st.file), st.line))
 		}
-		w.note("no port from the source: %d listen sites (%s)", len(sites), strings.Join(at, ", "))
+		w.noteSites(at)
 		return true
 	case !sites[0].ok:
 		w.note("no port from the source: %s:%d listens on a port computed at run time", w.rel(sites[0].file), sites[0].line)
@@ -429,4 +429,10 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 		return true
 	}
 	return false
+}
+
+// noteSites says that several listen sites were found, and where: which
+// one listens cannot be told from the source, so no port is inferred.
+func (w *walker) noteSites(at []string) {
+	w.note("no port from the source: %d listen sites (%s)", len(at), strings.Join(at, ", "))
 }
