@@ -244,7 +244,17 @@ func newTmux(t *testing.T, command string) *tmux {
 	}
 	tm := &tmux{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
 	tm.run("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", command)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", tm.sock, "kill-server").Run() })
+	t.Cleanup(func() {
+		// The pane's shell writes its history on the SIGHUP kill-server
+		// sends: wait for it to exit before the test's directories are
+		// removed, or the removal races that write.
+		out, _ := exec.Command("tmux", "-S", tm.sock, "display-message", "-p", "#{pane_pid}").Output()
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+		_ = exec.Command("tmux", "-S", tm.sock, "kill-server").Run()
+		for deadline := time.Now().Add(3 * time.Second); pid > 0 && isAlive(pid) && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 	return tm
 }
 
