@@ -300,7 +300,7 @@ func (s *session) ls(c *cli.Context) error {
 	for _, l := range listed {
 		if l.Project != group {
 			group = l.Project
-			title := display.Safe(guard.Tilde(l.Project))
+			title := display.Safe(prompt.TildePath(l.Project))
 			switch {
 			case l.Role == guard.RoleThisProject:
 				title += " (this project)"

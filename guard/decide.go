@@ -109,9 +109,9 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 		d.Note = fmt.Sprintf("replacing the earlier copy without asking (replace_earlier in %s)", f.Project.File)
 		return d
 	case !interactive:
-		d.Refusal = fail(Held, heldSentence(f.Held)+"; nothing was terminated",
+		d.Refusal = fail(Held, HeldSentence(f.Held)+"; nothing was terminated",
 			"run again with --yes (or PORTGUARD_YES=1) to terminate it without asking",
-			"or free it first: portguard free "+portList(f.Held))
+			"or free it first: portguard free "+PortList(f.Held))
 		return d
 	}
 	label := stopLabel(f.Plan, f.Relations)

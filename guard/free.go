@@ -83,13 +83,13 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		g.Notice("%s", d.Note)
 	}
 	if !d.Proceed {
-		answer, err := g.ask(fmt.Sprintf("Free :%s?", portList(req.Held)), d.Offers)
+		answer, err := g.ask(fmt.Sprintf("Free :%s?", PortList(req.Held)), d.Offers)
 		if err != nil {
 			return Abort, err
 		}
 		switch answer {
 		case Abort:
-			return Abort, fail(Held, "aborted; "+heldSentence(req.Held)+" and nothing was terminated")
+			return Abort, fail(Held, "aborted; "+HeldSentence(req.Held)+" and nothing was terminated")
 		case RunAnyway, Elsewhere:
 			return answer, nil
 		}
@@ -202,7 +202,7 @@ func (g *Guard) NextFreeRefused(req Request) error {
 	if why == "" {
 		return nil
 	}
-	return fail(Held, fmt.Sprintf("%s; not running it on another port beside it: %s; nothing was done", heldSentence(req.Held), why),
+	return fail(Held, fmt.Sprintf("%s; not running it on another port beside it: %s; nothing was done", HeldSentence(req.Held), why),
 		"replace the earlier copy: portguard --yes -- "+sanitize(strings.Join(req.Command.Argv, " ")))
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -97,15 +96,6 @@ func Classify(holders []detect.Holder, dir string) []Listed {
 	return out
 }
 
-// Tilde shows a path under home as ~/…, as ls groups projects.
-func Tilde(path string) string {
-	home, _ := os.UserHomeDir()
-	if home != "" && home != "/" && (path == home || strings.HasPrefix(path, home+string(filepath.Separator))) {
-		return "~" + strings.TrimPrefix(path, home)
-	}
-	return path
-}
-
 // Pickable says whether a listed holder may be picked in ls -i: the
 // user's own servers and containers; system services and other users'
 // processes only with --force; never a socket whose owner is not visible.
@@ -150,7 +140,7 @@ func (g *Guard) Pick(listed []Listed) (map[int][]detect.Holder, error) {
 		if c := byPort[p][0].Container; c != nil {
 			where = identify.Describe(c)
 		} else if proj := byPort[p][0].Project; proj != "" {
-			where = Tilde(proj) + ", " + where
+			where = prompt.TildePath(proj) + ", " + where
 		}
 		labels[i] = fmt.Sprintf(":%d  %s  %s", p, strings.Join(names, ", "), sanitize(where))
 	}

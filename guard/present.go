@@ -57,7 +57,7 @@ func describePlan(w io.Writer, plan terminate.Plan, rows int) {
 				fmt.Fprintf(tw, "    … and %d more (portguard --dry-run lists them all)\n", len(plan.Targets)-i)
 				break
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Role, sanitize(t.String()), sanitize(clip(commandOf(t.Proc), 80)))
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Role, sanitize(t.String()), sanitize(prompt.Clip(commandOf(t.Proc), 80)))
 		}
 		for _, wt := range plan.Watchers {
 			fmt.Fprintf(tw, "    %s\t%s\t%s\n", wt.Role, sanitize(wt.String()), "signalled only if it starts the server again")
@@ -65,7 +65,7 @@ func describePlan(w io.Writer, plan terminate.Plan, rows int) {
 		tw.Flush()
 	}
 	for _, k := range plan.Kept {
-		fmt.Fprintf(w, "left running: %s, which started it (%s): %s\n", sanitize(k.String()), sanitize(clip(commandOf(k.Proc), 60)), sanitize(k.Why))
+		fmt.Fprintf(w, "left running: %s, which started it (%s): %s\n", sanitize(k.String()), sanitize(prompt.Clip(commandOf(k.Proc), 60)), sanitize(k.Why))
 	}
 }
 
@@ -87,14 +87,6 @@ func commandOf(p terminate.Proc) string {
 	return strings.Join(words, " ")
 }
 
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -106,7 +98,8 @@ func sortedPorts(held map[int][]detect.Holder) []int {
 	return slices.Sorted(maps.Keys(held))
 }
 
-func portList(held map[int][]detect.Holder) string {
+// PortList is "3000,3001", for hints.
+func PortList(held map[int][]detect.Holder) string {
 	var parts []string
 	for _, p := range sortedPorts(held) {
 		parts = append(parts, strconv.Itoa(p))
@@ -139,8 +132,8 @@ func planNames(plan terminate.Plan) string {
 	return strings.Join(names, ", ")
 }
 
-// heldSentence says what holds the ports: ":3000 is held by node (pid 4242)".
-func heldSentence(held map[int][]detect.Holder) string {
+// HeldSentence says what holds the ports: ":3000 is held by node (pid 4242)".
+func HeldSentence(held map[int][]detect.Holder) string {
 	var parts []string
 	for _, p := range sortedPorts(held) {
 		var names []string
@@ -151,9 +144,3 @@ func heldSentence(held map[int][]detect.Holder) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
-// HeldSentence is heldSentence for the CLI.
-func HeldSentence(held map[int][]detect.Holder) string { return heldSentence(held) }
-
-// PortList is "3000,3001", for hints.
-func PortList(held map[int][]detect.Holder) string { return portList(held) }

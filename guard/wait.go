@@ -20,7 +20,7 @@ func (g *Guard) WaitFree(held map[int][]detect.Holder, limit time.Duration) (map
 	if limit > 0 {
 		how = "for up to " + limit.String()
 	}
-	g.Notice("%s; waiting for it to be freed (%s)", heldSentence(held), how)
+	g.Notice("%s; waiting for it to be freed (%s)", HeldSentence(held), how)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if limit > 0 {
@@ -36,7 +36,7 @@ func (g *Guard) WaitFree(held map[int][]detect.Holder, limit time.Duration) (map
 			if ctx.Err() == context.DeadlineExceeded {
 				return held, nil
 			}
-			return nil, fail(Interrupted, fmt.Sprintf("interrupted while waiting for :%s; nothing was run", portList(held)))
+			return nil, fail(Interrupted, fmt.Sprintf("interrupted while waiting for :%s; nothing was run", PortList(held)))
 		case <-tick.C:
 		}
 		// The cheap check, every tick; who holds the ports is already known.
@@ -51,7 +51,7 @@ func (g *Guard) WaitFree(held map[int][]detect.Holder, limit time.Duration) (map
 			}
 		}
 		if len(still) == 0 {
-			g.Notice(":%s is free now", portList(held))
+			g.Notice(":%s is free now", PortList(held))
 			return nil, nil
 		}
 		held = still

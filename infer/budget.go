@@ -175,10 +175,3 @@ func tooDeep(text string) bool {
 	}
 	return false
 }
-
-func (w *walker) relOrBase(path string) string {
-	if r := w.rel(path); r != path {
-		return r
-	}
-	return filepath.Base(path)
-}

@@ -29,10 +29,10 @@ func Describe(w io.Writer, holders []detect.Holder, now time.Time) {
 			continue
 		}
 		fmt.Fprintf(w, ":%d is held by %s (pid %d)\n", h.Port, display.Safe(h.Name), h.PID)
-		fmt.Fprintf(w, "    command  %s\n", display.Safe(clip(h.Command(), 200)))
+		fmt.Fprintf(w, "    command  %s\n", display.Safe(Clip(h.Command(), 200)))
 		fmt.Fprintf(w, "    user     %s\n", display.Safe(h.User))
 		if h.Cwd != "" {
-			fmt.Fprintf(w, "    cwd      %s\n", display.Safe(tildePath(h.Cwd)))
+			fmt.Fprintf(w, "    cwd      %s\n", display.Safe(TildePath(h.Cwd)))
 		}
 		if !h.Started.IsZero() {
 			fmt.Fprintf(w, "    running  %s (since %s)\n", Age(now.Sub(h.Started)), h.Started.Format("Jan 2 15:04"))
@@ -54,7 +54,8 @@ func Age(d time.Duration) string {
 	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
-func tildePath(p string) string {
+// TildePath shows a path under the home directory as ~/….
+func TildePath(p string) string {
 	home, err := os.UserHomeDir()
 	if err != nil || home == "" || home == "/" {
 		return p
@@ -68,7 +69,8 @@ func tildePath(p string) string {
 	return p
 }
 
-func clip(s string, n int) string {
+// Clip cuts s to n characters, with an ellipsis.
+func Clip(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s

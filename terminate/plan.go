@@ -213,7 +213,7 @@ func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
 			continue
 		}
 		p, ok := tbl.proc(h.PID)
-		if !ok || (!h.Started.IsZero() && !p.startedAt().IsZero() && !sameSecond(p, h)) {
+		if !ok || (!h.Started.IsZero() && !p.Started.IsZero() && !sameSecond(p, h)) {
 			continue // gone since detection, or its PID names another process now
 		}
 		if i, ok := index[h.PID]; ok {
@@ -422,6 +422,6 @@ func (p Proc) sessionLeaderOnTTY() bool { return p.SID == p.PID && p.tty != 0 }
 // sameSecond reports whether the table's process started when the holder
 // portguard looked at started, to the second that both are known to.
 func sameSecond(p Proc, h detect.Holder) bool {
-	d := p.startedAt().Sub(h.Started)
+	d := p.Started.Sub(h.Started)
 	return d > -1e9 && d < 1e9
 }

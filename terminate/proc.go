@@ -30,8 +30,6 @@ type Proc struct {
 
 func (p Proc) String() string { return fmt.Sprintf("%s (pid %d)", p.Name, p.PID) }
 
-func (p Proc) startedAt() time.Time { return p.Started }
-
 // pollInterval paces waiting for ports to clear, and for processes to exit
 // where the system gives no handle to wait on.
 var pollInterval = 10 * time.Millisecond

@@ -7,8 +7,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/portguard/portguard/internal/proc"
 	"golang.org/x/sys/unix"
+
+	"github.com/portguard/portguard/internal/proc"
 )
 
 // handle is one process portguard may signal. On Linux it is a pidfd: it
