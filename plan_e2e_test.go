@@ -72,7 +72,18 @@ func TestMakeJobsKeepsTheOtherRecipe(t *testing.T) {
 	}
 	mk := job(t, dir, "make", "-j2", "dev", "backup")
 	waitListening(t, port)
-	before := descendants(mk.Process.Pid)
+	// The backup recipe's shell starts its sleep a moment after: wait
+	// for it, so that the tree compared below is the whole one.
+	var before []int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		before = descendants(mk.Process.Pid)
+		if slices.ContainsFunc(before, func(pid int) bool {
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+			return string(comm) == "sleep\n"
+		}) || time.Now().After(deadline) {
+			break
+		}
+	}
 
 	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
 	wantExit(t, code, 0, out)
