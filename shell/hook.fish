@@ -4,8 +4,9 @@
 #
 # Every command line you accept is shown to portguard before fish runs it.
 # Only when the line will listen on a port that is already held does
-# portguard say who holds it and ask; declining keeps the line in the
-# editor, unrun. Lines with no port, or a free one, cost one quick call.
+# portguard say who holds it and ask; declining cancels the line as
+# Ctrl-C does: it stays on the screen, unrun, and the editor starts a new
+# one. Lines with no port, or a free one, cost one quick call.
 # `set -gx PORTGUARD_DISABLE 1` turns the hook off.
 #
 # The hook is a binding of Enter that looks at `commandline` and then
@@ -58,10 +59,12 @@ function _portguard_execute
         if test $status -eq 75
             echo
             $_portguard_bin check-line --shell fish $args -- $line </dev/tty >/dev/tty 2>&1
-            # Only a decline (75) or Ctrl-C (130) keeps the line in the
-            # editor; any other status is portguard's failure: run it.
+            # Only a decline (75) or Ctrl-C (130) cancels the line; any
+            # other status is portguard's failure: run it. It is cancelled
+            # as fish's Ctrl-C does, so that what is typed next is a line
+            # of its own, never appended to the declined one.
             if contains -- $status 75 130
-                commandline -f repaint
+                commandline -f cancel-commandline
                 return
             end
         end

@@ -4,8 +4,9 @@
 #
 # Every command line you accept is shown to portguard before zsh runs it.
 # Only when the line will listen on a port that is already held does
-# portguard say who holds it and ask; declining keeps the line in the
-# editor, unrun. Lines with no port, or a free one, cost one quick call.
+# portguard say who holds it and ask; declining cancels the line as
+# Ctrl-C would, and puts it in the history (press Up to change or retry
+# it). Lines with no port, or a free one, cost one quick call.
 # `PORTGUARD_DISABLE=1` turns the hook off.
 #
 # The hook wraps the accept-line widget, which sees $BUFFER and can
@@ -16,7 +17,7 @@ typeset -g _portguard_bin={{.Exe}}
 # checked here, so that one line is never checked twice.
 typeset -g _portguard_hook=1
 
-# _portguard_check TEXT: 0 runs the line; 1 keeps it in the editor, unrun.
+# _portguard_check TEXT: 0 runs the line; 1 means the user declined it.
 _portguard_check() {
     emulate -L zsh
     [[ -z ${PORTGUARD_DISABLE-} && $1 == *[^[:space:]]* ]] || return 0
@@ -38,8 +39,8 @@ _portguard_check() {
     (( $? == 75 )) || return 0
     zle -I
     "$_portguard_bin" check-line --shell zsh "${args[@]}" -- "$1" </dev/tty >/dev/tty 2>&1
-    # Only a decline (75) or Ctrl-C (130) keeps the line in the editor;
-    # any other status is portguard's failure: run it.
+    # Only a decline (75) or Ctrl-C (130) cancels the line; any other
+    # status is portguard's failure: run it.
     case $? in
     75 | 130) return 1 ;;
     esac
@@ -56,7 +57,14 @@ _portguard_accept() {
     shift
     if [[ -z ${_portguard_checking-} ]]; then
         local _portguard_checking=1
-        _portguard_check "$PREBUFFER$BUFFER" || return 0
+        if ! _portguard_check "$PREBUFFER$BUFFER"; then
+            # Cancelled as Ctrl-C would: a fresh, empty line, so that what
+            # is typed next is a line of its own, never appended to the
+            # declined one (which Up recalls from the history).
+            print -rs -- "$PREBUFFER$BUFFER"
+            zle send-break
+            return 1
+        fi
     fi
     zle _portguard_orig_$widget -- "$@"
 }
