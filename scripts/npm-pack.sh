@@ -12,10 +12,11 @@ set -eu
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 root=$(cd "$here/.." && pwd)
 command -v npm >/dev/null || { echo "npm-pack.sh: npm is needed (apt install npm)" >&2; exit 1; }
-mkdir -p "$1"
-out=$(cd "$1" && pwd)
+case $1 in /*) out=$1 ;; *) out=$(pwd)/$1 ;; esac
 
+# The snapshot first: its --clean empties dist/, where OUTDIR may be.
 "$root/scripts/release-snapshot"
+mkdir -p "$out"
 dist=$root/dist
 version=$(node -p 'require(process.argv[1]).version' "$dist/metadata.json")
 stage=$(mktemp -d)
@@ -54,7 +55,7 @@ require('fs').writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
 JS
 	printf '# @portguard/%s\n\nThe portguard binary for %s. Install `portguard`, not this package.\n' \
 		"$platform" "$platform" >"$dir/README.md"
-	(cd "$dir" && npm pack --silent --pack-destination "$out" >/dev/null)
+	(cd "$dir" && npm pack --loglevel=error --pack-destination "$out" >/dev/null)
 done
 
 # The package users install: its optional dependencies are exactly the
@@ -69,6 +70,6 @@ pkg.version = version;
 pkg.optionalDependencies = Object.fromEntries(Object.values(packages).map((name) => [name, version]));
 fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
 JS
-(cd "$stage/portguard" && npm pack --silent --pack-destination "$out" >/dev/null)
+(cd "$stage/portguard" && npm pack --loglevel=error --pack-destination "$out" >/dev/null)
 
 echo "npm-pack.sh: portguard $version: $(cd "$out" && ls ./*"$version".tgz | sed 's|^\./||' | tr '\n' ' ')"
