@@ -234,3 +234,21 @@ func FuzzProjectFiles(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSources: whatever a project's server files hold, reading their
+// source (node, Bun, Deno, Python, Sinatra) ends within its budget and
+// never panics.
+func FuzzSources(f *testing.F) {
+	f.Add("Bun.serve({ port: Number(process.env.PORT) || 3000 })\napp.listen({ port: 1 })\n", "import os\napp.run(port=int(os.environ.get('PORT', 5000)))\nHTTPServer(('', 8000), H)\n", "require 'sinatra'\nset :port, Integer(ENV.fetch('PORT', 4567))\n")
+	f.Add("Deno.serve({ ...", "'''\nr\"\\\nHTTPServer((", "set :port, ENV.fetch('PORT'")
+	f.Fuzz(func(t *testing.T, js, py, rb string) {
+		dir := t.TempDir()
+		write(t, dir, "server.js", js)
+		write(t, dir, "app.py", py)
+		write(t, dir, "app.rb", rb)
+		write(t, dir, "package.json", `{"main": "server.js"}`)
+		for _, argv := range [][]string{{"node", "server.js"}, {"bun", "server.js"}, {"deno", "run", "server.js"}, {"nodemon"}, {"python3", "app.py"}, {"ruby", "app.rb"}} {
+			boundedWalk(t, strings.Join(argv, " "), func() { Explain(argv, nil, dir) })
+		}
+	})
+}

@@ -157,6 +157,18 @@ func (w *walker) command(s scope, argv []string) {
 		return
 	}
 	name, args := filepath.Base(argv[0]), argv[1:]
+	switch name {
+	case "python", "python3", "py", "pypy3":
+		// A script or module of the project's own: its source says where
+		// it listens (pysource.go). Otherwise, as a tool (-m http.server).
+		if w.pySource(s, args) {
+			return
+		}
+	case "ruby":
+		if w.rubySource(s, args) {
+			return
+		}
+	}
 	if rest, ok := unwrap(name, args); ok {
 		w.command(s, rest)
 		return

@@ -19,6 +19,7 @@ import (
 // packageJSON is the part of package.json inference reads.
 type packageJSON struct {
 	Name       string            `json:"name"`
+	Main       string            `json:"main"`
 	Scripts    map[string]string `json:"scripts"`
 	Workspaces json.RawMessage   `json:"workspaces"`
 

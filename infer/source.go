@@ -2,6 +2,7 @@ package infer
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,8 +18,8 @@ import (
 // requires or imports, one level): several, or a computed port, infer
 // nothing, and --explain lists what was seen. Dead code is out of reach.
 
-// jsToken is one token of JavaScript source.
-type jsToken struct {
+// srcToken is one token of a source file (JavaScript, Python, Ruby).
+type srcToken struct {
 	kind byte // 'i' identifier or keyword, 'n' number, 's' string, 'p' punctuation
 	text string
 	line int
@@ -27,10 +28,10 @@ type jsToken struct {
 // jsTokens splits src into tokens, dropping comments and whitespace. A
 // slash starts a regex literal where an expression may start (after an
 // operator, an opening bracket, a comma, or a keyword such as return).
-func jsTokens(src string) []jsToken {
+func jsTokens(src string) []srcToken {
 	// Up to a token per three bytes of source: one allocation, not a
 	// dozen re-growths, for a bundled entry file.
-	out := make([]jsToken, 0, len(src)/3+16)
+	out := make([]srcToken, 0, len(src)/3+16)
 	line := 1
 	regexAllowed := func() bool {
 		if len(out) == 0 {
@@ -77,7 +78,7 @@ func jsTokens(src string) []jsToken {
 				i++
 			}
 			i++
-			out = append(out, jsToken{kind: 's', text: src[start:min(i, len(src))], line: startLine})
+			out = append(out, srcToken{kind: 's', text: src[start:min(i, len(src))], line: startLine})
 		case c == '/' && regexAllowed():
 			i++
 			inClass := false
@@ -96,27 +97,27 @@ func jsTokens(src string) []jsToken {
 			for i < len(src) && isIdentByte(src[i]) { // flags
 				i++
 			}
-			out = append(out, jsToken{kind: 's', text: "/regex/", line: line})
+			out = append(out, srcToken{kind: 's', text: "/regex/", line: line})
 		case c >= '0' && c <= '9':
 			start := i
 			for i < len(src) && (isIdentByte(src[i]) || src[i] == '.') {
 				i++
 			}
-			out = append(out, jsToken{kind: 'n', text: src[start:i], line: line})
+			out = append(out, srcToken{kind: 'n', text: src[start:i], line: line})
 		case isIdentByte(c) || c == '$':
 			start := i
 			for i < len(src) && (isIdentByte(src[i]) || src[i] == '$') {
 				i++
 			}
-			out = append(out, jsToken{kind: 'i', text: src[start:i], line: line})
+			out = append(out, srcToken{kind: 'i', text: src[start:i], line: line})
 		default:
 			// Two-character operators that matter here: || ?? ?.
 			if i+1 < len(src) && (src[i:i+2] == "||" || src[i:i+2] == "??" || src[i:i+2] == "?.") {
-				out = append(out, jsToken{kind: 'p', text: src[i : i+2], line: line})
+				out = append(out, srcToken{kind: 'p', text: src[i : i+2], line: line})
 				i += 2
 				continue
 			}
-			out = append(out, jsToken{kind: 'p', text: src[i : i+1], line: line}) // a substring: no allocation
+			out = append(out, srcToken{kind: 'p', text: src[i : i+1], line: line}) // a substring: no allocation
 			i++
 		}
 	}
@@ -143,10 +144,22 @@ type listenSite struct {
 	ok   bool // the port could be read (a literal or PORT), not computed
 }
 
-// jsListenSites finds the .listen( calls of tokens and reads their port.
-func jsListenSites(file string, toks []jsToken) []listenSite {
+// jsServeDefaults are the runtimes' own servers, with the port each uses
+// when its options name none: Bun.serve reads PORT, else 3000 (bun.sh
+// docs, "Bun.serve": $BUN_PORT, $PORT, $NODE_PORT, else 3000; BUN_PORT and
+// NODE_PORT are rare enough to leave out); Deno.serve 8000 and no
+// variable (docs.deno.com, "HTTP Server").
+var jsServeDefaults = map[string]portExpr{"Bun": {literal: 3000, env: true}, "Deno": {literal: 8000}}
+
+// jsListenSites finds the .listen( calls of tokens, and Bun.serve( and
+// Deno.serve(, and reads their port.
+func jsListenSites(file string, toks []srcToken) []listenSite {
 	var sites []listenSite
-	for i := 0; i+2 < len(toks); i++ {
+	for i := 0; i+3 < len(toks); i++ {
+		if def, ok := jsServeDefaults[toks[i].text]; ok && toks[i+1].text == "." && toks[i+2].text == "serve" && toks[i+3].text == "(" {
+			sites = append(sites, jsServeSite(file, toks, i, def))
+			continue
+		}
 		if toks[i].text != "." || toks[i+1].text != "listen" || toks[i+2].text != "(" {
 			continue
 		}
@@ -157,9 +170,44 @@ func jsListenSites(file string, toks []jsToken) []listenSite {
 	return sites
 }
 
+// jsServeSite reads Bun.serve({ port, … }) or Deno.serve({ port }, handler)
+// at toks[i]: the options object's port, else the runtime's default. An
+// options object held in a variable, or spread from one, is computed.
+func jsServeSite(file string, toks []srcToken, i int, def portExpr) listenSite {
+	site := listenSite{file: file, line: toks[i].line}
+	arg := toks[i+4 : i+4+jsArgEnd(toks[i+4:], 0)]
+	if len(arg) == 0 || arg[0].text != "{" {
+		// Deno.serve(handler): no options, the default port.
+		site.expr, site.ok = def, toks[i].text == "Deno" && len(arg) > 0
+		return site
+	}
+	depth := 0
+	for k := 0; k < len(arg); k++ {
+		switch arg[k].text {
+		case "{", "(", "[":
+			depth++
+		case "}", ")", "]":
+			depth--
+		case ".":
+			if depth == 1 && k+2 < len(arg) && arg[k+1].text == "." && arg[k+2].text == "." {
+				return site // { ...options }: computed
+			}
+		case "port":
+			if depth == 1 && k+1 < len(arg) && arg[k+1].text == ":" {
+				if end := min(k+2+jsArgEnd(arg[k+2:], 0), len(arg)-1); end > k+2 {
+					site.expr, site.ok = jsPortExpr(arg[k+2:end], toks, 0)
+				}
+				return site
+			}
+		}
+	}
+	site.expr, site.ok = def, true
+	return site
+}
+
 // jsArgEnd is the index of the token ending the first argument at from:
 // the "," or ")" at depth 0.
-func jsArgEnd(toks []jsToken, from int) int {
+func jsArgEnd(toks []srcToken, from int) int {
 	depth := 0
 	for j := from; j < len(toks); j++ {
 		switch toks[j].text {
@@ -182,7 +230,7 @@ func jsArgEnd(toks []jsToken, from int) int {
 // jsPortExpr reads a port expression: N, process.env.PORT, either joined
 // by || or ??, Number(…)/parseInt(…) around them, { port: … }, or a
 // variable that one of those was assigned to.
-func jsPortExpr(e []jsToken, all []jsToken, depth int) (portExpr, bool) {
+func jsPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
 	if depth > 4 || len(e) == 0 {
 		return portExpr{}, false
 	}
@@ -228,8 +276,8 @@ func jsPortExpr(e []jsToken, all []jsToken, depth int) (portExpr, bool) {
 }
 
 // jsSplit splits e at the operators ops at depth 0.
-func jsSplit(e []jsToken, ops ...string) [][]jsToken {
-	var parts [][]jsToken
+func jsSplit(e []srcToken, ops ...string) [][]srcToken {
+	var parts [][]srcToken
 	depth, start := 0, 0
 	for j, t := range e {
 		switch t.text {
@@ -247,7 +295,7 @@ func jsSplit(e []jsToken, ops ...string) [][]jsToken {
 }
 
 // jsUnwrap drops Number( … ), parseInt( … , 10), +( … ) and parentheses.
-func jsUnwrap(e []jsToken) []jsToken {
+func jsUnwrap(e []srcToken) []srcToken {
 	for {
 		switch {
 		case len(e) >= 3 && (e[0].text == "Number" || e[0].text == "parseInt") && e[1].text == "(" && e[len(e)-1].text == ")":
@@ -264,7 +312,7 @@ func jsUnwrap(e []jsToken) []jsToken {
 }
 
 // jsIsEnvPort: process.env.PORT (or process.env["PORT"]).
-func jsIsEnvPort(e []jsToken) bool {
+func jsIsEnvPort(e []srcToken) bool {
 	var b strings.Builder
 	for _, t := range e {
 		b.WriteString(t.text)
@@ -275,8 +323,8 @@ func jsIsEnvPort(e []jsToken) bool {
 
 // jsAssigned finds `const|let|var NAME = EXPR` and returns EXPR's tokens;
 // found is false when NAME is assigned more than once or not at all.
-func jsAssigned(toks []jsToken, name string) ([]jsToken, bool) {
-	var value []jsToken
+func jsAssigned(toks []srcToken, name string) ([]srcToken, bool) {
+	var value []srcToken
 	n := 0
 	for i := 0; i+2 < len(toks); i++ {
 		if toks[i].text != "const" && toks[i].text != "let" && toks[i].text != "var" || toks[i+1].text != name || toks[i+2].text != "=" {
@@ -294,7 +342,7 @@ func jsAssigned(toks []jsToken, name string) ([]jsToken, bool) {
 }
 
 // jsLocalImports are the relative files a source requires or imports.
-func jsLocalImports(toks []jsToken) []string {
+func jsLocalImports(toks []srcToken) []string {
 	var out []string
 	for i, t := range toks {
 		if t.kind != 's' || len(t.text) < 3 {
@@ -316,7 +364,7 @@ func jsLocalImports(toks []jsToken) []string {
 }
 
 // jsLoadsDotenv: the source loads .env itself (dotenv).
-func jsLoadsDotenv(toks []jsToken) bool {
+func jsLoadsDotenv(toks []srcToken) bool {
 	for _, t := range toks {
 		if t.kind == 's' && (strings.Contains(t.text, "'dotenv") || strings.Contains(t.text, `"dotenv`)) {
 			return true
@@ -325,10 +373,26 @@ func jsLoadsDotenv(toks []jsToken) bool {
 	return false
 }
 
-// resolveJS finds the file node loads for spec, relative to dir.
-func resolveJS(dir, spec string) string {
+// resolveJS finds the file node loads for spec, relative to dir: the file,
+// or with node's extensions, or for a directory its package.json "main"
+// (resolved the same way), else its index file.
+func (w *walker) resolveJS(dir, spec string) string {
 	base := join(dir, spec)
-	for _, cand := range []string{base, base + ".js", base + ".mjs", base + ".cjs", base + ".ts", filepath.Join(base, "index.js")} {
+	if st, err := os.Stat(base); err == nil && st.IsDir() {
+		if pkg, ok := w.readPackage(base); ok && pkg.Main != "" {
+			if f := jsFile(join(base, pkg.Main)); f != "" {
+				return f
+			}
+		}
+		return jsFile(filepath.Join(base, "index"))
+	}
+	return jsFile(base)
+}
+
+// jsFile is the first of base and base with node's (and the TypeScript
+// runners') extensions that is a readable file.
+func jsFile(base string) string {
+	for _, cand := range []string{base, base + ".js", base + ".mjs", base + ".cjs", base + ".ts", base + ".mts", base + ".tsx", filepath.Join(base, "index.js"), filepath.Join(base, "index.ts")} {
 		if p, _, err := readFile("", cand); err == nil {
 			return p
 		}
@@ -340,8 +404,13 @@ func resolveJS(dir, spec string) string {
 // the first argument that is not an option or an option's value.
 func nodeScript(name string, args []string) (string, bool) {
 	values := "-r --require --import --loader --experimental-loader -C --conditions --inspect-port"
-	if name == "nodemon" {
+	switch name {
+	case "nodemon":
 		values = "-w --watch -e --ext -x --exec -i --ignore --delay -V --signal --config"
+	case "bun":
+		values = "--cwd -r --preload --config -c --env-file --tsconfig-override"
+	case "deno":
+		values = "-c --config --import-map --lock --cert --location --seed --env-file --ext"
 	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -362,10 +431,13 @@ func nodeScript(name string, args []string) (string, bool) {
 // whether it added a port.
 func (w *walker) nodeSource(s scope, name string, args []string) bool {
 	script, ok := nodeScript(name, args)
+	if !ok && name == "nodemon" && len(args) == 0 {
+		script, ok = ".", true // nodemon alone runs the package's main
+	}
 	if !ok {
 		return false
 	}
-	entry := resolveJS(s.dir, script)
+	entry := w.resolveJS(s.dir, script)
 	if entry == "" {
 		return false
 	}
@@ -380,7 +452,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 		// Where the server is created: the local files the entry
 		// requires, one level.
 		for _, spec := range jsLocalImports(toks) {
-			if f := resolveJS(filepath.Dir(entry), spec); f != "" && w.first("source "+f) {
+			if f := w.resolveJS(filepath.Dir(entry), spec); f != "" && w.first("source "+f) {
 				if b, ok := w.read(f); ok {
 					sub := jsTokens(string(b))
 					sites = append(sites, jsListenSites(f, sub)...)
@@ -389,6 +461,15 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 			}
 		}
 	}
+	return w.sourcePort(s, sites, dotenv)
+}
+
+// sourcePort turns the listen sites found on a server's entry path into
+// its port: exactly one site whose port could be read. PORT, where the
+// site reads it, wins over the literal, from the environment, the command
+// line, or the .env the app loads itself (dotenv). It reports whether it
+// decided anything (a port, or a note saying why there is none).
+func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool) bool {
 	switch {
 	case len(sites) == 0:
 		return false

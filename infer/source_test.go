@@ -5,15 +5,19 @@ import (
 	"testing"
 )
 
+// sourceCase is a project's files, a command line, and the port its
+// source says the command listens on.
+type sourceCase struct {
+	name   string
+	files  map[string]string
+	argv   []string
+	env    []string
+	want   int    // 0: none
+	source string // part of --explain's source
+}
+
 func TestPortFromNodeSource(t *testing.T) {
-	tests := []struct {
-		name   string
-		files  map[string]string
-		argv   []string
-		env    []string
-		want   int    // 0: none
-		source string // part of --explain's source
-	}{
+	checkSourceCases(t, []sourceCase{
 		{"a literal", map[string]string{"server.js": "const app = require('express')()\napp.listen(3000)\n"},
 			[]string{"node", "server.js"}, nil, 3000, "server.js:2 listens on"},
 		{"PORT || literal, no PORT", map[string]string{"server.js": "const port = process.env.PORT || 3100\napp.listen(port, () => {})\n"},
@@ -51,7 +55,11 @@ func TestPortFromNodeSource(t *testing.T) {
 		{"a variable assigned twice", map[string]string{"server.js": "let p = 3000\np = 4000\nlet p = 5000\napp.listen(p)\n"},
 			[]string{"node", "server.js"}, nil, 0, ""},
 		{"code on the command line", nil, []string{"node", "-e", "require('http').createServer().listen(3000)"}, nil, 0, ""},
-	}
+	})
+}
+
+func checkSourceCases(t *testing.T, tests []sourceCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -122,4 +130,75 @@ func TestPortFromGoSource(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The runtimes' own servers, package.json main, Python and Sinatra.
+func TestPortFromOtherSources(t *testing.T) {
+	checkSourceCases(t, []sourceCase{
+		// Bun and Deno.
+		{"Bun.serve with a port", map[string]string{"server.ts": "Bun.serve({\n  port: 3010,\n  fetch(req) { return new Response('hi') },\n})\n"},
+			[]string{"bun", "server.ts"}, nil, 3010, "server.ts:1"},
+		{"Bun.serve without one: PORT, else 3000", map[string]string{"server.ts": "Bun.serve({ fetch(req) { return new Response('hi') } })\n"},
+			[]string{"bun", "run", "server.ts"}, []string{"PORT=3011"}, 3011, "PORT in the environment"},
+		{"Bun.serve without one and no PORT", map[string]string{"server.ts": "export default Bun.serve({ fetch() {} })\n"},
+			[]string{"bun", "--watch", "server.ts"}, nil, 3000, ""},
+		{"Bun.serve with options from elsewhere", map[string]string{"server.ts": "Bun.serve({ ...config, fetch() {} })\n"},
+			[]string{"bun", "server.ts"}, nil, 0, ""},
+		{"Deno.serve with options", map[string]string{"main.ts": "Deno.serve({ port: 8010, hostname: '127.0.0.1' }, (_req) => new Response('hi'))\n"},
+			[]string{"deno", "run", "--allow-net", "main.ts"}, nil, 8010, "main.ts:1"},
+		{"Deno.serve(handler): 8000, no variable", map[string]string{"main.ts": "Deno.serve((_req) => new Response('hi'))\n"},
+			[]string{"deno", "run", "-A", "main.ts"}, []string{"PORT=9999"}, 8000, ""},
+		// node . and nodemon alone: package.json main.
+		{"node . runs main", map[string]string{"package.json": `{"main": "lib/server"}`, "lib/server.js": "app.listen(3020)\n"},
+			[]string{"node", "."}, nil, 3020, "lib/server.js:1"},
+		{"nodemon alone runs main", map[string]string{"package.json": `{"main": "app.js"}`, "app.js": "app.listen(3021)\n"},
+			[]string{"nodemon"}, nil, 3021, ""},
+		{"a directory without main: its index", map[string]string{"api/index.js": "app.listen(3022)\n"},
+			[]string{"node", "api"}, nil, 3022, ""},
+		// Python.
+		{"Flask's app.run(port=)", map[string]string{"app.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True, port=5050)\n"},
+			[]string{"python3", "app.py"}, nil, 5050, "app.py:5"},
+		{"port from PORT, else the literal", map[string]string{"app.py": "import os\nPORT = int(os.environ.get('PORT', 5051))\napp.run(host='0.0.0.0', port=PORT)\n"},
+			[]string{"python", "app.py"}, nil, 5051, ""},
+		{"port from PORT, set", map[string]string{"app.py": "import os\napp.run(port=int(os.getenv(\"PORT\", \"5052\")))\n"},
+			[]string{"python", "app.py"}, []string{"PORT=5053"}, 5053, "PORT in the environment"},
+		{"uvicorn.run: its default 8000", map[string]string{"main.py": "import uvicorn\nif __name__ == \"__main__\":\n    uvicorn.run(\"main:app\", reload=True)\n"},
+			[]string{"python", "main.py"}, nil, 8000, ""},
+		{"uvicorn.run with a port", map[string]string{"main.py": "import uvicorn\nuvicorn.run(app, host=\"127.0.0.1\", port=8011)\n"},
+			[]string{"python", "main.py"}, nil, 8011, ""},
+		{"aiohttp's web.run_app: 8080", map[string]string{"srv.py": "from aiohttp import web\nweb.run_app(app)\n"},
+			[]string{"python3", "srv.py"}, nil, 8080, ""},
+		{"http.server's HTTPServer", map[string]string{"serve.py": "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8012), SimpleHTTPRequestHandler).serve_forever()\n"},
+			[]string{"python3", "serve.py"}, nil, 8012, ""},
+		{"socketserver with the address in a variable", map[string]string{"serve.py": "import socketserver\nADDR = (\"127.0.0.1\", 8013)\nwith socketserver.TCPServer(ADDR, Handler) as httpd:\n    httpd.serve_forever()\n"},
+			[]string{"python3", "serve.py"}, nil, 8013, ""},
+		{"python -m a package of the project", map[string]string{"api/__main__.py": "from .server import run\nrun()\n", "api/server.py": "def run():\n    app.run(port=5054)\n"},
+			[]string{"python", "-m", "api"}, nil, 5054, "api/server.py:2"},
+		{"the entry imports the module that serves", map[string]string{"run.py": "from myapp import create_app\n", "myapp/__init__.py": "def create_app():\n    pass\napp.run(port=5055)\n"},
+			[]string{"python3", "run.py"}, nil, 5055, ""},
+		{".env loaded with python-dotenv", map[string]string{"app.py": "from dotenv import load_dotenv\nimport os\nload_dotenv()\napp.run(port=int(os.environ.get('PORT', 5000)))\n", ".env": "PORT=5056\n"},
+			[]string{"python3", "app.py"}, nil, 5056, ".env"},
+		// Python negatives: strings, comments, a thread's run(), a
+		// computed port, the standard library's own module.
+		{"in a comment and a docstring", map[string]string{"app.py": "# app.run(port=5000)\n\"\"\"\napp.run(port=5001)\n\"\"\"\nx = f'app.run(port={5002})'\n"},
+			[]string{"python3", "app.py"}, nil, 0, ""},
+		{"a thread's run()", map[string]string{"worker.py": "import threading\nt = threading.Thread(target=work)\nt.run()\n"},
+			[]string{"python3", "worker.py"}, nil, 0, ""},
+		{"a computed port", map[string]string{"app.py": "app.run(port=base + 1)\n"},
+			[]string{"python3", "app.py"}, nil, 0, ""},
+		{"-m http.server stays the tool's", nil, []string{"python3", "-m", "http.server", "8014"}, nil, 8014, ""},
+		// Sinatra.
+		{"set :port", map[string]string{"app.rb": "require 'sinatra'\nset :port, 4600\nget('/') { 'hi' }\n"},
+			[]string{"ruby", "app.rb"}, nil, 4600, "app.rb:2"},
+		{"set :port from ENV.fetch", map[string]string{"app.rb": "require \"sinatra\"\nset :port, Integer(ENV.fetch(\"PORT\", \"4601\"))\n"},
+			[]string{"ruby", "app.rb"}, nil, 4601, ""},
+		{"Sinatra's default", map[string]string{"app.rb": "require 'sinatra'\nget('/') { 'hi' } # set :port, 1\n"},
+			[]string{"ruby", "app.rb"}, nil, 4567, "Sinatra's default"},
+		{"Sinatra's default reads PORT", map[string]string{"app.rb": "require 'sinatra'\n"},
+			[]string{"ruby", "app.rb"}, []string{"PORT=4602"}, 4602, ""},
+		{"-p on the command line", map[string]string{"app.rb": "require 'sinatra'\n"},
+			[]string{"ruby", "app.rb", "-p", "4603"}, nil, 4603, "-p 4603"},
+		{"not a Sinatra app", map[string]string{"app.rb": "puts 'hello'\n"},
+			[]string{"ruby", "app.rb"}, nil, 0, ""},
+	})
 }

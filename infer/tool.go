@@ -94,10 +94,15 @@ func (w *walker) tool(s scope, name string, args []string) {
 		if len(args) > 0 && args[0] == "run" && w.goRun(s, args[1:]) {
 			return
 		}
-	case "node", "nodejs", "nodemon", "tsx", "ts-node":
+	case "node", "nodejs", "nodemon", "tsx", "ts-node", "bun":
 		// A hand-written server: its own source says where it listens,
-		// and whether PORT counts at all.
+		// and whether PORT counts at all. (bun FILE comes here from the
+		// package-manager path.)
 		if w.nodeSource(s, name, args) {
+			return
+		}
+	case "deno":
+		if len(args) > 0 && args[0] == "run" && w.nodeSource(s, name, args[1:]) {
 			return
 		}
 	}

@@ -1,0 +1,438 @@
+package infer
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Reading the port from a hand-written Python server's own source, as
+// source.go does for node: `app.run(port=5050)` (Flask), `uvicorn.run(app,
+// port=8000)`, `web.run_app(app, port=8080)` (aiohttp), and the standard
+// library's `HTTPServer(("", 8000), Handler)` and socketserver servers.
+// The source is tokenized (strings of every prefix and quoting, comments),
+// never matched with a regexp, and never run.
+
+// pyTokens splits Python source into tokens, dropping comments and
+// whitespace. Strings (with any of the r, b, u, f prefixes, single or
+// triple quoted) become one token each.
+func pyTokens(src string) []srcToken {
+	out := make([]srcToken, 0, len(src)/3+16)
+	line := 1
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\\' || c == '\f':
+			i++
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '\'' || c == '"':
+			start, startLine := i, line
+			i = pyStringEnd(src, i, &line)
+			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
+		case c >= '0' && c <= '9':
+			start := i
+			for i < len(src) && (isIdentByte(src[i]) || src[i] == '.') {
+				i++
+			}
+			out = append(out, srcToken{kind: 'n', text: strings.ReplaceAll(src[start:i], "_", ""), line: line})
+		case isIdentByte(c):
+			start := i
+			for i < len(src) && isIdentByte(src[i]) {
+				i++
+			}
+			// A string prefix (r, b, f, u, rb, fr, …) is part of the string.
+			if i < len(src) && (src[i] == '\'' || src[i] == '"') && i-start <= 2 && strings.Trim(strings.ToLower(src[start:i]), "rbfu") == "" {
+				startLine := line
+				i = pyStringEnd(src, i, &line)
+				out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
+				continue
+			}
+			out = append(out, srcToken{kind: 'i', text: src[start:i], line: line})
+		default:
+			out = append(out, srcToken{kind: 'p', text: src[i : i+1], line: line})
+			i++
+		}
+	}
+	return out
+}
+
+// pyStringEnd returns the index just past the string literal whose quote
+// is at src[i], counting the newlines it spans into line.
+func pyStringEnd(src string, i int, line *int) int {
+	q := src[i : i+1]
+	if strings.HasPrefix(src[i:], q+q+q) {
+		q = q + q + q
+	}
+	i += len(q)
+	for i < len(src) {
+		switch {
+		case src[i] == '\\':
+			i++
+		case strings.HasPrefix(src[i:], q):
+			return i + len(q)
+		case src[i] == '\n':
+			if len(q) == 1 {
+				return i // an unterminated one-line string ends at the line
+			}
+			*line++
+		}
+		i++
+	}
+	return len(src)
+}
+
+// pyServers are the calls that start a server, with the port they use when
+// none is given (0: the call names no port of its own then, and is not a
+// listen site).
+var pyServers = map[string]int{
+	"run":                 0,    // app.run(port=…): Flask, Flask-SocketIO; Flask's own default is its CLI's concern
+	"uvicorn.run":         8000, // uvicorn/config.py: port=8000
+	"run_app":             8080, // aiohttp web.run_app: port=None means 8080
+	"HTTPServer":          0,    // http.server, socketserver: the address tuple
+	"ThreadingHTTPServer": 0,
+	"TCPServer":           0,
+	"ThreadingTCPServer":  0,
+}
+
+// pyListenSites finds the server calls of a Python source and reads their
+// port: the port= keyword, or the (host, port) tuple of a socketserver.
+func pyListenSites(file string, toks []srcToken) []listenSite {
+	var sites []listenSite
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].kind != 'i' || toks[i+1].text != "(" {
+			continue
+		}
+		name := toks[i].text
+		dotted := i >= 2 && toks[i-1].text == "."
+		if dotted && toks[i-2].text == "uvicorn" && name == "run" {
+			name = "uvicorn.run"
+		}
+		def, ok := pyServers[name]
+		if !ok || name == "run" && !dotted || i >= 1 && toks[i-1].text == "def" {
+			continue
+		}
+		args := toks[i+2 : i+2+jsArgEnd(toks[i+2:], 0)]
+		end := i + 2 + pyCallEnd(toks[i+2:])
+		call := toks[i+2 : end]
+		site := listenSite{file: file, line: toks[i].line}
+		if strings.HasSuffix(name, "Server") {
+			// HTTPServer(("", 8000), Handler): the tuple's second element.
+			addr := jsUnwrap(args)
+			if parts := jsSplit(addr, ","); len(parts) == 2 {
+				site.expr, site.ok = pyPortExpr(parts[1], toks, 0)
+			} else if len(addr) == 1 && addr[0].kind == 'i' {
+				if value, found := pyAssigned(toks, addr[0].text); found {
+					if parts := jsSplit(jsUnwrap(value), ","); len(parts) == 2 {
+						site.expr, site.ok = pyPortExpr(parts[1], toks, 0)
+					}
+				}
+			}
+			sites = append(sites, site)
+			continue
+		}
+		value, given := pyKeyword(call, "port")
+		switch {
+		case given:
+			site.expr, site.ok = pyPortExpr(value, toks, 0)
+		case def != 0:
+			site.expr, site.ok = portExpr{literal: def}, true
+		default:
+			continue // a .run() with no port: a thread, a task, not a server
+		}
+		sites = append(sites, site)
+	}
+	return sites
+}
+
+// pyCallEnd is the index of the ")" closing a call whose arguments start
+// at toks[0].
+func pyCallEnd(toks []srcToken) int {
+	depth := 0
+	for j, t := range toks {
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			if depth == 0 {
+				return j
+			}
+			depth--
+		}
+	}
+	return len(toks)
+}
+
+// pyKeyword returns the value of the keyword argument name= in a call's
+// arguments.
+func pyKeyword(call []srcToken, name string) ([]srcToken, bool) {
+	for _, arg := range jsSplit(call, ",") {
+		if len(arg) >= 3 && arg[0].text == name && arg[1].text == "=" {
+			return arg[2:], true
+		}
+	}
+	return nil, false
+}
+
+// pyPortExpr reads a port expression: N, the PORT variable
+// (os.environ["PORT"], os.environ.get("PORT", N), os.getenv("PORT", "N")),
+// either joined with `or`, int(…) around them, or a name assigned one of
+// those once.
+func pyPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
+	if depth > 4 || len(e) == 0 {
+		return portExpr{}, false
+	}
+	var out portExpr
+	for _, part := range pySplitOr(e) {
+		part = pyUnwrap(part)
+		switch {
+		case len(part) == 1 && (part[0].kind == 'n' || part[0].kind == 's'):
+			n, ok := pyPortLiteral(part[0])
+			if !ok || out.literal != 0 {
+				return portExpr{}, false
+			}
+			out.literal = n
+		case pyIsEnvPort(part):
+			out.env = true
+		case pyIsEnvGet(part):
+			// os.environ.get("PORT", N) / os.getenv("PORT", N)
+			out.env = true
+			open := 0
+			for open < len(part) && part[open].text != "(" {
+				open++
+			}
+			args := jsSplit(part[open+1:len(part)-1], ",")
+			if len(args) == 2 {
+				v, ok := pyPortExpr(args[1], all, depth+1)
+				if !ok || v.literal == 0 {
+					return portExpr{}, false
+				}
+				out.literal = v.literal
+			}
+		case len(part) == 1 && part[0].kind == 'i':
+			value, found := pyAssigned(all, part[0].text)
+			if !found {
+				return portExpr{}, false
+			}
+			v, ok := pyPortExpr(value, all, depth+1)
+			if !ok {
+				return portExpr{}, false
+			}
+			out.env = out.env || v.env
+			if v.literal != 0 {
+				out.literal = v.literal
+			}
+		default:
+			return portExpr{}, false
+		}
+	}
+	return out, out.literal != 0 || out.env
+}
+
+// pyPortLiteral reads 8000 or "8000".
+func pyPortLiteral(t srcToken) (int, bool) {
+	text := t.text
+	if t.kind == 's' {
+		if len(text) < 2 || text[0] != '"' && text[0] != '\'' {
+			return 0, false
+		}
+		text = text[1 : len(text)-1]
+	}
+	n, err := strconv.Atoi(text)
+	return n, err == nil && n >= 1 && n <= 65535
+}
+
+// pySplitOr splits e at the keyword `or` at depth 0.
+func pySplitOr(e []srcToken) [][]srcToken {
+	var parts [][]srcToken
+	depth, start := 0, 0
+	for j, t := range e {
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		if depth == 0 && t.kind == 'i' && t.text == "or" {
+			parts = append(parts, e[start:j])
+			start = j + 1
+		}
+	}
+	return append(parts, e[start:])
+}
+
+// pyUnwrap drops int( … ) and parentheses.
+func pyUnwrap(e []srcToken) []srcToken {
+	for {
+		switch {
+		case len(e) >= 3 && e[0].text == "int" && e[1].text == "(" && e[len(e)-1].text == ")":
+			inner := e[2 : len(e)-1]
+			e = inner[:jsArgEnd(inner, 0)]
+		case len(e) >= 2 && e[0].text == "(" && e[len(e)-1].text == ")" && pyCallEnd(e[1:]) == len(e)-2:
+			e = e[1 : len(e)-1]
+		default:
+			return e
+		}
+	}
+}
+
+func pyText(e []srcToken) string {
+	var b strings.Builder
+	for _, t := range e {
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
+// pyIsEnvPort: os.environ["PORT"].
+func pyIsEnvPort(e []srcToken) bool {
+	s := pyText(e)
+	return s == `os.environ["PORT"]` || s == `os.environ['PORT']` || s == `environ["PORT"]` || s == `environ['PORT']`
+}
+
+// pyIsEnvGet: os.environ.get("PORT"…) or os.getenv("PORT"…).
+func pyIsEnvGet(e []srcToken) bool {
+	s := pyText(e)
+	if !strings.HasSuffix(s, ")") {
+		return false
+	}
+	for _, prefix := range []string{"os.environ.get(", "environ.get(", "os.getenv(", "getenv("} {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			return strings.HasPrefix(rest, `"PORT"`) || strings.HasPrefix(rest, `'PORT'`)
+		}
+	}
+	return false
+}
+
+// pyAssigned finds `NAME = EXPR` at the start of a line and returns
+// EXPR's tokens (to the end of that line); found is false when NAME is
+// assigned more than once or not at all.
+func pyAssigned(toks []srcToken, name string) ([]srcToken, bool) {
+	var value []srcToken
+	n := 0
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].text != name || toks[i+1].text != "=" || i > 0 && toks[i-1].line == toks[i].line && toks[i-1].text != ";" {
+			continue
+		}
+		n++
+		start := i + 2
+		end := start
+		for end < len(toks) && toks[end].line == toks[start].line && toks[end].text != ";" {
+			end++
+		}
+		value = toks[start:end]
+	}
+	return value, n == 1
+}
+
+// pyLocalImports are the modules of the project a source imports:
+// `import server`, `from app import create_app`, `from .server import x`.
+// Only names that are files beside it count; site-packages never does.
+func pyLocalImports(toks []srcToken) []string {
+	var out []string
+	for i := 0; i+1 < len(toks); i++ {
+		if (toks[i].text != "import" || i > 0 && toks[i-1].line == toks[i].line) && toks[i].text != "from" {
+			continue
+		}
+		j := i + 1
+		for j < len(toks) && toks[j].text == "." {
+			j++
+		}
+		if j < len(toks) && toks[j].kind == 'i' {
+			mod := toks[j].text
+			for j+2 < len(toks) && toks[j+1].text == "." && toks[j+2].kind == 'i' {
+				mod += "/" + toks[j+2].text
+				j += 2
+			}
+			out = append(out, mod)
+		}
+	}
+	return out
+}
+
+// resolvePy finds the file Python loads for the module path mod
+// ("server", "app/main") in dir: mod.py, or the package's __init__.py.
+func resolvePy(dir, mod string) string {
+	for _, cand := range []string{mod + ".py", filepath.Join(mod, "__init__.py")} {
+		if p, _, err := readFile("", join(dir, cand)); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// pyEntry is the file `python ARGS` runs: the script, or for -m MODULE a
+// module of the project (MODULE.py, MODULE/__main__.py). ok is false for
+// -c code, and for a module that is not the project's own.
+func pyEntry(dir string, args []string) (string, bool) {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-c":
+			return "", false
+		case a == "-m" && i+1 < len(args):
+			mod := strings.ReplaceAll(args[i+1], ".", "/")
+			for _, cand := range []string{filepath.Join(mod, "__main__.py"), mod + ".py"} {
+				if p, _, err := readFile("", join(dir, cand)); err == nil {
+					return p, true
+				}
+			}
+			return "", false
+		case a == "-W" || a == "-X" || a == "--check-hash-based-pycs":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			if !strings.HasSuffix(a, ".py") {
+				if st, err := os.Stat(join(dir, a)); err != nil || st.IsDir() {
+					return "", false
+				}
+			}
+			return join(dir, a), true
+		}
+	}
+	return "", false
+}
+
+// pySource infers the port of `python FILE` (or -m a module of the
+// project) from its source. It reports whether it decided anything.
+func (w *walker) pySource(s scope, args []string) bool {
+	entry, ok := pyEntry(s.dir, args)
+	if !ok {
+		return false
+	}
+	b, ok := w.read(entry)
+	if !ok {
+		return false
+	}
+	toks := pyTokens(string(b))
+	sites := pyListenSites(entry, toks)
+	dotenv := pyLoadsDotenv(toks)
+	if len(sites) == 0 {
+		for _, mod := range pyLocalImports(toks) {
+			if f := resolvePy(filepath.Dir(entry), mod); f != "" && w.first("source "+f) {
+				if b, ok := w.read(f); ok {
+					sub := pyTokens(string(b))
+					sites = append(sites, pyListenSites(f, sub)...)
+					dotenv = dotenv || pyLoadsDotenv(sub)
+				}
+			}
+		}
+	}
+	return w.sourcePort(s, sites, dotenv)
+}
+
+// pyLoadsDotenv: the source loads .env itself (python-dotenv's
+// load_dotenv, which leaves variables already set alone).
+func pyLoadsDotenv(toks []srcToken) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text == "load_dotenv" && toks[i+1].text == "(" {
+			return true
+		}
+	}
+	return false
+}

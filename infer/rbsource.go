@@ -1,0 +1,211 @@
+package infer
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Reading the port of a Sinatra app started as `ruby app.rb`: `set :port,
+// 4000` in the file, `-p 4000` on its command line (Sinatra's classic
+// apps read their arguments), else Sinatra's default, PORT when it is set
+// and not empty and 4567 otherwise (sinatra/base.rb: `set :port,
+// Integer(ENV['PORT'] && !ENV['PORT'].empty? ? ENV['PORT'] : 4567)`).
+
+// rbTokens splits Ruby source into tokens, dropping comments; strings in
+// single or double quotes become one token each.
+func rbTokens(src string) []srcToken {
+	out := make([]srcToken, 0, len(src)/3+16)
+	line := 1
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '\'' || c == '"':
+			start, startLine := i, line
+			i++
+			for i < len(src) && src[i] != c {
+				if src[i] == '\\' {
+					i++
+				}
+				if i < len(src) && src[i] == '\n' {
+					line++
+				}
+				i++
+			}
+			i++
+			out = append(out, srcToken{kind: 's', text: src[start:min(i, len(src))], line: startLine})
+		case c >= '0' && c <= '9':
+			start := i
+			for i < len(src) && (isIdentByte(src[i]) || src[i] == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9') {
+				i++
+			}
+			out = append(out, srcToken{kind: 'n', text: strings.ReplaceAll(src[start:i], "_", ""), line: line})
+		case isIdentByte(c):
+			start := i
+			for i < len(src) && (isIdentByte(src[i]) || src[i] == '?' || src[i] == '!') {
+				i++
+			}
+			out = append(out, srcToken{kind: 'i', text: src[start:i], line: line})
+		default:
+			if i+1 < len(src) && src[i:i+2] == "||" {
+				out = append(out, srcToken{kind: 'p', text: "||", line: line})
+				i += 2
+				continue
+			}
+			out = append(out, srcToken{kind: 'p', text: src[i : i+1], line: line})
+			i++
+		}
+	}
+	return out
+}
+
+// rbPortSites finds `set :port, EXPR` and reads EXPR.
+func rbPortSites(file string, toks []srcToken) []listenSite {
+	var sites []listenSite
+	for i := 0; i+3 < len(toks); i++ {
+		if toks[i].text != "set" || toks[i+1].text != ":" || toks[i+2].text != "port" || toks[i+3].text != "," {
+			continue
+		}
+		end := i + 4
+		for end < len(toks) && toks[end].line == toks[i].line {
+			end++
+		}
+		expr := toks[i+4 : end]
+		if k := indexText(expr, "if"); k >= 0 {
+			expr = expr[:k] // `set :port, N if …`: maybe not at all
+			sites = append(sites, listenSite{file: file, line: toks[i].line})
+			continue
+		}
+		e, ok := rbPortExpr(expr)
+		sites = append(sites, listenSite{file: file, line: toks[i].line, expr: e, ok: ok})
+	}
+	return sites
+}
+
+func indexText(toks []srcToken, text string) int {
+	for k, t := range toks {
+		if t.text == text && t.kind == 'i' {
+			return k
+		}
+	}
+	return -1
+}
+
+// rbPortExpr reads N, "N", ENV['PORT'], ENV.fetch('PORT', N), either
+// joined with ||, and Integer(…) or (…).to_i around them.
+func rbPortExpr(e []srcToken) (portExpr, bool) {
+	var out portExpr
+	for _, part := range jsSplit(e, "||") {
+		for {
+			switch {
+			case len(part) >= 3 && part[0].text == "Integer" && part[1].text == "(" && part[len(part)-1].text == ")":
+				part = part[2 : len(part)-1]
+				continue
+			case len(part) >= 3 && part[len(part)-2].text == "." && part[len(part)-1].text == "to_i":
+				part = part[:len(part)-2]
+				continue
+			case len(part) >= 2 && part[0].text == "(" && part[len(part)-1].text == ")":
+				part = part[1 : len(part)-1]
+				continue
+			}
+			break
+		}
+		text := pyText(part)
+		switch {
+		case len(part) == 1 && (part[0].kind == 'n' || part[0].kind == 's'):
+			n, ok := pyPortLiteral(part[0])
+			if !ok || out.literal != 0 {
+				return portExpr{}, false
+			}
+			out.literal = n
+		case text == `ENV['PORT']` || text == `ENV["PORT"]`:
+			out.env = true
+		case strings.HasPrefix(text, `ENV.fetch('PORT'`) || strings.HasPrefix(text, `ENV.fetch("PORT"`):
+			out.env = true
+			if args := jsSplit(part[4:len(part)-1], ","); len(args) == 2 && len(args[1]) == 1 {
+				n, ok := pyPortLiteral(args[1][0])
+				if !ok {
+					return portExpr{}, false
+				}
+				out.literal = n
+			}
+		default:
+			return portExpr{}, false
+		}
+	}
+	return out, out.literal != 0 || out.env
+}
+
+// rbRequiresSinatra: the file requires 'sinatra' (a classic app, which
+// runs itself when its file is the program).
+func rbRequiresSinatra(toks []srcToken) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text == "require" && (toks[i+1].text == `'sinatra'` || toks[i+1].text == `"sinatra"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// rubySource infers the port of `ruby app.rb [-p N]` for a Sinatra app.
+func (w *walker) rubySource(s scope, args []string) bool {
+	var file string
+	flagPort := 0
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-e":
+			return false
+		case file == "" && (a == "-r" || a == "-I" || a == "-C"):
+			i++
+		case file == "" && strings.HasPrefix(a, "-"):
+		case file == "":
+			file = a
+		case a == "-p" && i+1 < len(args):
+			n, err := strconv.Atoi(args[i+1])
+			if err != nil || n < 1 || n > 65535 {
+				return false
+			}
+			flagPort = n
+			i++
+		}
+	}
+	if file == "" {
+		return false
+	}
+	entry := join(s.dir, file)
+	b, ok := w.read(entry)
+	if !ok {
+		return false
+	}
+	toks := rbTokens(string(b))
+	if !rbRequiresSinatra(toks) {
+		return false
+	}
+	sites := rbPortSites(entry, toks)
+	switch {
+	case flagPort != 0 && len(sites) > 0:
+		w.note("no port from the source: -p %d and %s:%d both set Sinatra's port", flagPort, w.rel(entry), sites[0].line)
+		return true
+	case flagPort != 0:
+		w.add(s, flagPort, fmt.Sprintf("-p %d, read by Sinatra (%s requires it)", flagPort, w.rel(entry)))
+		return true
+	case len(sites) == 0:
+		// Sinatra's default: PORT when set and not empty, else 4567.
+		if p, ok := parseEnvPort(s.env["PORT"]); ok {
+			w.addMovable(s, p, fmt.Sprintf("PORT in the environment, Sinatra's port where %s sets none", w.rel(entry)), envMove(s, "PORT"))
+		} else {
+			w.addMovable(s, 4567, fmt.Sprintf("Sinatra's default port (%s sets none, and PORT is not set)", w.rel(entry)), envMove(s, "PORT"))
+		}
+		return true
+	}
+	return w.sourcePort(s, sites, false)
+}
