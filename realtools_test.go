@@ -356,7 +356,7 @@ func main() {
 `, port), 0o644)
 	out, code := portguardIn(t, dir, "infer", "--explain", "--", "go", "run", ".")
 	wantExit(t, code, 0, out)
-	wantOutput(t, out, fmt.Sprintf("%d  the port ./main.go:12 listens on", port))
+	wantOutput(t, out, fmt.Sprintf("%d  ./main.go:12: http.ListenAndServe(addr, nil)", port))
 
 	realJob(t, dir, "go", "run", ".")
 	if body := serves(t, port, 60*time.Second); body != "go server" {

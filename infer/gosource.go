@@ -63,6 +63,7 @@ func (w *walker) goRun(s scope, args []string) bool {
 	type site struct {
 		where string
 		port  int
+		text  string // the line, as --explain shows it
 	}
 	var sites []site
 	fset := token.NewFileSet()
@@ -99,7 +100,8 @@ func (w *walker) goRun(s scope, args []string) bool {
 				return true
 			}
 			where := fmt.Sprintf("%s:%d", w.rel(f), fset.Position(call.Pos()).Line)
-			sites = append(sites, site{where: where, port: goAddrPort(call.Args[at], consts)})
+			line := withLines([]listenSite{{line: fset.Position(call.Pos()).Line}}, b)[0].text
+			sites = append(sites, site{where: where, port: goAddrPort(call.Args[at], consts), text: line})
 			return true
 		})
 	}
@@ -115,7 +117,7 @@ func (w *walker) goRun(s scope, args []string) bool {
 	case sites[0].port == 0:
 		w.note("no port from the source: %s listens on an address computed at run time", sites[0].where)
 	default:
-		w.add(s, sites[0].port, "the port "+sites[0].where+" listens on")
+		w.add(s, sites[0].port, sites[0].where+": "+sites[0].text)
 	}
 	return true
 }

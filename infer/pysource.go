@@ -410,14 +410,14 @@ func (w *walker) pySource(s scope, args []string) bool {
 		return false
 	}
 	toks := pyTokens(string(b))
-	sites := pyListenSites(entry, toks)
+	sites := withLines(pyListenSites(entry, toks), b)
 	dotenv := pyLoadsDotenv(toks)
 	if len(sites) == 0 {
 		for _, mod := range pyLocalImports(toks) {
 			if f := resolvePy(filepath.Dir(entry), mod); f != "" && w.first("source "+f) {
 				if b, ok := w.read(f); ok {
 					sub := pyTokens(string(b))
-					sites = append(sites, pyListenSites(f, sub)...)
+					sites = append(sites, withLines(pyListenSites(f, sub), b)...)
 					dotenv = dotenv || pyLoadsDotenv(sub)
 				}
 			}

@@ -190,7 +190,7 @@ func (w *walker) rubySource(s scope, args []string) bool {
 	if !rbRequiresSinatra(toks) {
 		return false
 	}
-	sites := rbPortSites(entry, toks)
+	sites := withLines(rbPortSites(entry, toks), b)
 	switch {
 	case flagPort != 0 && len(sites) > 0:
 		w.note("no port from the source: -p %d and %s:%d both set Sinatra's port", flagPort, w.rel(entry), sites[0].line)

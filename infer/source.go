@@ -141,7 +141,24 @@ type listenSite struct {
 	file string
 	line int
 	expr portExpr
-	ok   bool // the port could be read (a literal or PORT), not computed
+	ok   bool   // the port could be read (a literal or PORT), not computed
+	text string // the line, as --explain shows it
+}
+
+// withLines gives each site the text of its line in src, spaces collapsed
+// and clipped: what --explain shows after "file:line:".
+func withLines(sites []listenSite, src []byte) []listenSite {
+	lines := strings.Split(string(src), "\n")
+	for i := range sites {
+		if n := sites[i].line; n >= 1 && n <= len(lines) {
+			text := strings.Join(strings.Fields(lines[n-1]), " ")
+			if r := []rune(text); len(r) > 80 {
+				text = string(r[:79]) + "…"
+			}
+			sites[i].text = text
+		}
+	}
+	return sites
 }
 
 // jsServeDefaults are the runtimes' own servers, with the port each uses
@@ -446,7 +463,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 		return false
 	}
 	toks := jsTokens(string(b))
-	sites := jsListenSites(entry, toks)
+	sites := withLines(jsListenSites(entry, toks), b)
 	dotenv := jsLoadsDotenv(toks) || strings.Contains(strings.Join(args, " "), "dotenv/config")
 	if len(sites) == 0 {
 		// Where the server is created: the local files the entry
@@ -455,7 +472,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 			if f := w.resolveJS(filepath.Dir(entry), spec); f != "" && w.first("source "+f) {
 				if b, ok := w.read(f); ok {
 					sub := jsTokens(string(b))
-					sites = append(sites, jsListenSites(f, sub)...)
+					sites = append(sites, withLines(jsListenSites(f, sub), b)...)
 					dotenv = dotenv || jsLoadsDotenv(sub)
 				}
 			}
@@ -486,6 +503,9 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool) bool {
 	}
 	site := sites[0]
 	where := fmt.Sprintf("%s:%d", w.rel(site.file), site.line)
+	if site.text != "" {
+		where += ": " + site.text
+	}
 	if site.expr.env {
 		v, from := s.env["PORT"], "PORT in the environment"
 		if _, set := s.set["PORT"]; set {
@@ -506,7 +526,7 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool) bool {
 		if site.expr.env {
 			m = envMove(s, "PORT") // PORT beats the literal there
 		}
-		w.addMovable(s, site.expr.literal, "the port "+where+" listens on", m)
+		w.addMovable(s, site.expr.literal, where, m)
 		return true
 	}
 	return false

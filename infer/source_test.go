@@ -19,7 +19,7 @@ type sourceCase struct {
 func TestPortFromNodeSource(t *testing.T) {
 	checkSourceCases(t, []sourceCase{
 		{"a literal", map[string]string{"server.js": "const app = require('express')()\napp.listen(3000)\n"},
-			[]string{"node", "server.js"}, nil, 3000, "server.js:2 listens on"},
+			[]string{"node", "server.js"}, nil, 3000, "./server.js:2: app.listen(3000)"},
 		{"PORT || literal, no PORT", map[string]string{"server.js": "const port = process.env.PORT || 3100\napp.listen(port, () => {})\n"},
 			[]string{"node", "server.js"}, nil, 3100, "server.js:2"},
 		{"PORT || literal, PORT set", map[string]string{"server.js": "const port = process.env.PORT || 3100\napp.listen(port)\n"},
