@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -269,7 +270,7 @@ func waitLimit(c *cli.Context) (limit time.Duration, ok bool, err error) {
 // they probably meant.
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	msg := err.Error()
-	if m := badValue.FindStringSubmatch(msg); m != nil {
+	if m := badValue().FindStringSubmatch(msg); m != nil {
 		f := usageErr("--%s %q is not valid", m[2], m[1])
 		if m[2] == "timeout" || m[2] == "t" {
 			f = usageErr("--timeout %q is not a duration", m[1]).withHint("give it a unit: --timeout 5s, --timeout 500ms")
@@ -286,7 +287,10 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 	return usageErr("%v", err)
 }
 
-var badValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([\w-]+):`)
+// badValue is compiled on first use: only a usage error needs it.
+var badValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid value "(.*)" for flag -([\w-]+):`)
+})
 
 // nearestFlag is the flag of c's command closest to name, within two
 // edits, or "".

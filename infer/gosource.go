@@ -16,8 +16,14 @@ import (
 // listens on: net/http, net, and the frameworks' own (echo's e.Start,
 // gin's r.Run, fiber's app.Listen). The address is a string literal
 // ":8080" or "127.0.0.1:8080", or a constant declared with one.
-var goListenFuncs = map[string]int{ // name → index of the address argument
-	"ListenAndServe": 0, "ListenAndServeTLS": 0, "Listen": -1, "Start": 0, "Run": 0,
+func goListenFuncs(name string) (addrArg int, ok bool) {
+	switch name {
+	case "ListenAndServe", "ListenAndServeTLS", "Start", "Run":
+		return 0, true
+	case "Listen":
+		return -1, true // the last argument
+	}
+	return 0, false
 }
 
 // goRun infers the port of `go run PKG|FILES` from the package's source,
@@ -86,7 +92,7 @@ func (w *walker) goRun(s scope, args []string) bool {
 			if !ok {
 				return true
 			}
-			at, ok := goListenFuncs[sel.Sel.Name]
+			at, ok := goListenFuncs(sel.Sel.Name)
 			if !ok {
 				return true
 			}

@@ -138,12 +138,19 @@ const (
 	maxWorkspaces = 1000
 )
 
-// Built-in commands of each package manager that are not scripts and
-// start no server.
-var builtins = map[string]string{
-	"yarn": "add install remove upgrade up init info why workspaces config cache global link unlink pack publish version login logout outdated audit bin licenses list owner tag team import autoclean check generate-lock-entry policies",
-	"pnpm": "add install i remove rm uninstall update up init why list ls outdated audit link unlink pack publish store config prune rebuild import fetch deploy patch licenses root bin setup env server",
-	"bun":  "add install i remove rm update link unlink pm init create build upgrade outdated publish audit patch why",
+// builtins are the built-in commands of a package manager that are not
+// scripts and start no server. (A switch, not a map: package-level maps
+// are built at every start, on the free path too.)
+func builtins(pm string) string {
+	switch pm {
+	case "yarn":
+		return "add install remove upgrade up init info why workspaces config cache global link unlink pack publish version login logout outdated audit bin licenses list owner tag team import autoclean check generate-lock-entry policies"
+	case "pnpm":
+		return "add install i remove rm uninstall update up init why list ls outdated audit link unlink pack publish store config prune rebuild import fetch deploy patch licenses root bin setup env server"
+	case "bun":
+		return "add install i remove rm update link unlink pm init create build upgrade outdated publish audit patch why"
+	}
+	return ""
 }
 
 // packageManager follows npm, yarn, pnpm and bun to the script or binary
@@ -221,7 +228,7 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 		}
 	case cmd == "exec" || cmd == "dlx" || cmd == "x":
 		w.command(s, skipFlags(rest, "-p --package -c"))
-	case inSet(builtins[pm], cmd):
+	case inSet(builtins(pm), cmd):
 	default:
 		// yarn dev, pnpm dev, bun dev: a script, or else a binary of
 		// the project (yarn vite) or a file (bun server.ts).

@@ -91,14 +91,18 @@ func pyStringEnd(src string, i int, line *int) int {
 // pyServers are the calls that start a server, with the port they use when
 // none is given (0: the call names no port of its own then, and is not a
 // listen site).
-var pyServers = map[string]int{
-	"run":                 0,    // app.run(port=…): Flask, Flask-SocketIO; Flask's own default is its CLI's concern
-	"uvicorn.run":         8000, // uvicorn/config.py: port=8000
-	"run_app":             8080, // aiohttp web.run_app: port=None means 8080
-	"HTTPServer":          0,    // http.server, socketserver: the address tuple
-	"ThreadingHTTPServer": 0,
-	"TCPServer":           0,
-	"ThreadingTCPServer":  0,
+func pyServers(name string) (def int, ok bool) {
+	switch name {
+	case "run": // app.run(port=…): Flask, Flask-SocketIO; Flask's own default is its CLI's concern
+		return 0, true
+	case "uvicorn.run": // uvicorn/config.py: port=8000
+		return 8000, true
+	case "run_app": // aiohttp web.run_app: port=None means 8080
+		return 8080, true
+	case "HTTPServer", "ThreadingHTTPServer", "TCPServer", "ThreadingTCPServer": // the address tuple
+		return 0, true
+	}
+	return 0, false
 }
 
 // pyListenSites finds the server calls of a Python source and reads their
@@ -114,7 +118,7 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 		if dotted && toks[i-2].text == "uvicorn" && name == "run" {
 			name = "uvicorn.run"
 		}
-		def, ok := pyServers[name]
+		def, ok := pyServers(name)
 		if !ok || name == "run" && !dotted || i >= 1 && toks[i-1].text == "def" {
 			continue
 		}

@@ -166,14 +166,22 @@ func withLines(sites []listenSite, src []byte) []listenSite {
 // docs, "Bun.serve": $BUN_PORT, $PORT, $NODE_PORT, else 3000; BUN_PORT and
 // NODE_PORT are rare enough to leave out); Deno.serve 8000 and no
 // variable (docs.deno.com, "HTTP Server").
-var jsServeDefaults = map[string]portExpr{"Bun": {literal: 3000, env: true}, "Deno": {literal: 8000}}
+func jsServeDefaults(runtime string) (portExpr, bool) {
+	switch runtime {
+	case "Bun":
+		return portExpr{literal: 3000, env: true}, true
+	case "Deno":
+		return portExpr{literal: 8000}, true
+	}
+	return portExpr{}, false
+}
 
 // jsListenSites finds the .listen( calls of tokens, and Bun.serve( and
 // Deno.serve(, and reads their port.
 func jsListenSites(file string, toks []srcToken) []listenSite {
 	var sites []listenSite
 	for i := 0; i+3 < len(toks); i++ {
-		if def, ok := jsServeDefaults[toks[i].text]; ok && toks[i+1].text == "." && toks[i+2].text == "serve" && toks[i+3].text == "(" {
+		if def, ok := jsServeDefaults(toks[i].text); ok && toks[i+1].text == "." && toks[i+2].text == "serve" && toks[i+3].text == "(" {
 			sites = append(sites, jsServeSite(file, toks, i, def))
 			continue
 		}

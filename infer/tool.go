@@ -56,19 +56,26 @@ type tool struct {
 	src          string // where these facts are documented
 }
 
-// dotenvFiles lists, for each scheme, the files a tool loads, highest
+// dotenvFiles lists, for a scheme, the files a tool loads, highest
 // precedence first. Variables already in the environment always win.
-var dotenvFiles = map[string][]string{
-	// facebook/create-react-app packages/react-scripts/config/env.js
-	// (NODE_ENV=development for start).
-	"cra": {".env.development.local", ".env.local", ".env.development", ".env"},
-	// vuejs/vue-cli packages/@vue/cli-service/lib/Service.js loadEnv
-	// (mode development for serve).
-	"vue": {".env.development.local", ".env.development", ".env.local", ".env"},
-	// Flask: .env, then .flaskenv (flask.palletsprojects.com/en/stable/cli/).
-	"flask": {".env", ".flaskenv"},
-	// A single .env: Laravel, Strapi, Phoenix with dotenv, …
-	"env": {".env"},
+func dotenvFiles(scheme string) []string {
+	switch scheme {
+	case "cra":
+		// facebook/create-react-app packages/react-scripts/config/env.js
+		// (NODE_ENV=development for start).
+		return []string{".env.development.local", ".env.local", ".env.development", ".env"}
+	case "vue":
+		// vuejs/vue-cli packages/@vue/cli-service/lib/Service.js loadEnv
+		// (mode development for serve).
+		return []string{".env.development.local", ".env.development", ".env.local", ".env"}
+	case "flask":
+		// Flask: .env, then .flaskenv (flask.palletsprojects.com/en/stable/cli/).
+		return []string{".env", ".flaskenv"}
+	case "env":
+		// A single .env: Laravel, Strapi, Phoenix with dotenv, …
+		return []string{".env"}
+	}
+	return nil
 }
 
 // found is a port read from the command line.
@@ -337,7 +344,7 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 		return false
 	}
 	fromFile, file := map[string]string{}, map[string]string{}
-	for _, name := range dotenvFiles[t.dotenv] {
+	for _, name := range dotenvFiles(t.dotenv) {
 		path := filepath.Join(s.dir, name)
 		vars, ok := w.dotenv(path)
 		if !ok {
