@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,5 +141,90 @@ func TestDockerContainers(t *testing.T) {
 	}
 	if out, _ := e.portguard(t, dir, nil, "which", strconv.Itoa(port)); !strings.Contains(out, "(free)") {
 		t.Fatalf(":%d is still held after docker stop:\n%s", port, out)
+	}
+}
+
+// composeFlavours are the compose implementations on this machine:
+// Debian 12's docker-compose (1.29, Python) and the Compose v2 plugin
+// (`docker compose`), which Debian 12 does not package.
+func composeFlavours(t *testing.T, e dockerEngine) map[string][]string {
+	t.Helper()
+	flavours := map[string][]string{}
+	if _, err := exec.LookPath("docker-compose"); err == nil {
+		flavours["docker-compose v1"] = []string{"docker-compose"}
+	} else {
+		skipOrFail(t, "docker-compose is not installed (apt-get install docker-compose)")
+	}
+	if out, err := e.docker(t, "compose", "version"); err == nil {
+		flavours["docker compose v2"] = []string{"docker", "compose"}
+	} else {
+		// Not in CI: Debian 12 has no package for it, and building it from
+		// the Go module proxy takes minutes (README: Docker).
+		t.Logf("docker compose (v2) is not installed, so only v1 runs: %s", out)
+	}
+	return flavours
+}
+
+// A compose project publishes the port its file says (the variable from
+// .env, as compose reads it): portguard infers exactly that port before
+// `up`, names the container compose started, and stops it with --yes.
+func TestDockerCompose(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	for flavour, compose := range composeFlavours(t, e) {
+		t.Run(flavour, func(t *testing.T) {
+			port := 20000 + (os.Getpid()+100*len(compose))%20000 // the engine's namespace: only these tests listen there
+			project := fmt.Sprintf("pgc%d%d", os.Getpid(), len(compose))
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "docker-compose.yml"), `services:
+  web:
+    image: portguard-busybox
+    command: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/"]
+    labels: ["portguard-test=1"]
+    ports:
+      - "127.0.0.1:${WEB_PORT:-1}:8080"
+`, 0o644)
+			writeFile(t, filepath.Join(dir, ".env"), fmt.Sprintf("WEB_PORT=%d\n", port), 0o644)
+			up := append(append([]string{}, compose...), "-p", project, "up")
+
+			out, code := e.portguard(t, dir, nil, append([]string{"infer", "--explain", "--"}, up...)...)
+			wantExit(t, code, 0, out)
+			if !strings.HasPrefix(out, strconv.Itoa(port)+" ") {
+				t.Fatalf("portguard infer -- %s:\n%s\nwant %d", strings.Join(up, " "), out, port)
+			}
+
+			cmd := exec.Command(compose[0], append(compose[1:], "-p", project, "up", "-d")...)
+			cmd.Dir, cmd.Env = dir, append(os.Environ(), "DOCKER_HOST="+e.host)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s up -d: %v\n%s", strings.Join(compose, " "), err, b)
+			}
+			id, _ := e.docker(t, "ps", "-aq", "--filter", "label=com.docker.compose.project="+project)
+			t.Cleanup(func() {
+				for _, c := range strings.Fields(id) {
+					_, _ = e.docker(t, "rm", "-f", c)
+				}
+			})
+			if published, _ := e.docker(t, "port", id, "8080"); !strings.Contains(published, fmt.Sprintf("127.0.0.1:%d", port)) {
+				t.Fatalf("compose published %q, not the inferred :%d", published, port)
+			}
+			// v1 names it project_web_1, v2 project-web-1.
+			name := regexp.MustCompile(`container ` + project + `[-_]web[-_]1 \(image portguard-busybox, compose project ` + project + `\)`)
+			var which string
+			for range 100 {
+				if which, _ = e.portguard(t, dir, nil, "which", strconv.Itoa(port)); name.MatchString(which) {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !name.MatchString(which) {
+				t.Fatalf("which does not name compose's container:\n%s", which)
+			}
+
+			out, code = e.portguard(t, dir, nil, "-y", "-p", strconv.Itoa(port), "--", "true")
+			wantExit(t, code, 0, out)
+			if e.running(t, id) {
+				t.Fatalf("the container is still running after -y:\n%s", out)
+			}
+		})
 	}
 }
