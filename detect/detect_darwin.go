@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +62,7 @@ func lsofCwds(holders []Holder) map[int]string {
 	if len(pids) == 0 {
 		return cwds
 	}
-	out, _ := exec.Command("lsof", "-a", "-d", "cwd", "-p", strings.Join(pids, ","), "-Fpn").Output()
+	out, _ := runLsof("-b", "-w", "-a", "-d", "cwd", "-p", strings.Join(pids, ","), "-Fpn")
 	pid := 0
 	for line := range strings.SplitSeq(string(out), "\n") {
 		switch {

@@ -3,13 +3,16 @@ package detect
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // lsofArgs are the arguments of the lsof call that finds the holders of a
@@ -17,27 +20,49 @@ import (
 // (-nP), sockets on the port, for TCP only listening ones, and the
 // machine-readable field output -F: p PID, c command, u uid, L login,
 // t type (IPv4/IPv6), n name (the address).
+//
+// -b keeps lsof from the kernel calls that can block (stat of a stale
+// network mount hangs it otherwise), and -w drops the warnings -b causes.
 func lsofArgs(proto Protocol, port int) []string {
 	on := ":" + strconv.Itoa(port)
 	if port == 0 {
 		on = "" // every port: portguard ls
 	}
 	if proto == UDP {
-		return []string{"-nP", "-iUDP" + on, "-FpcLutn"}
+		return []string{"-b", "-w", "-nP", "-iUDP" + on, "-FpcLutn"}
 	}
-	return []string{"-nP", "-iTCP" + on, "-sTCP:LISTEN", "-FpcLutn"}
+	return []string{"-b", "-w", "-nP", "-iTCP" + on, "-sTCP:LISTEN", "-FpcLutn"}
 }
 
-// lsofHolders runs lsof (found on PATH) for the port and parses its
-// answer. lsof exits 1, printing nothing, when nothing matches.
+// lsofPath is macOS's own lsof, run by its path: a lsof earlier on PATH
+// (a project's bin directory, a package manager's) is not asked. (A
+// variable for the tests' recorded stand-in.)
+var lsofPath = "/usr/sbin/lsof"
+
+// lsofTimeout bounds a lookup that -b could not keep from hanging.
+var lsofTimeout = 5 * time.Second
+
+// runLsof runs macOS's lsof with args, within lsofTimeout.
+func runLsof(args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lsofTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, lsofPath, args...).Output()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s did not answer within %s", lsofPath, lsofTimeout)
+	}
+	return out, err
+}
+
+// lsofHolders runs lsof for the port and parses its answer. lsof exits 1,
+// printing nothing, when nothing matches.
 func lsofHolders(proto Protocol, port int) ([]Holder, error) {
-	out, err := exec.Command("lsof", lsofArgs(proto, port)...).Output()
+	out, err := runLsof(lsofArgs(proto, port)...)
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit) && exit.ExitCode() == 1 && len(out) == 0:
 		return nil, nil
-	case errors.Is(err, exec.ErrNotFound):
-		return nil, fmt.Errorf(":%d is in use, but lsof, which portguard asks for its holders here, is not installed", port)
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf(":%d is in use, but %s, which portguard asks for its holders here, is missing", port, lsofPath)
 	case err != nil:
 		return nil, fmt.Errorf("lsof for :%d: %w", port, err)
 	}

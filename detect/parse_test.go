@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 )
 
@@ -67,13 +68,15 @@ func TestLsofHolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := t.TempDir()
-	t.Setenv("PATH", bin)
-	if _, err := lsofHolders(TCP, 38121); err == nil || !strings.Contains(err.Error(), "lsof") || !strings.Contains(err.Error(), "not installed") {
-		t.Fatalf("without lsof: err = %v, want one saying lsof is not installed", err)
+	defer func(p string) { lsofPath = p }(lsofPath)
+	lsofPath = filepath.Join(bin, "lsof")
+	if _, err := lsofHolders(TCP, 38121); err == nil || !strings.Contains(err.Error(), lsofPath+", which portguard asks for its holders here, is missing") {
+		t.Fatalf("without lsof: err = %v, want one saying lsof is missing", err)
 	}
 	sample, _ := filepath.Abs(filepath.Join("testdata", "lsof", "several_holders_ipv4_ipv6.txt"))
-	script := "#!/bin/sh\ncase \"$*\" in *38121*) exec " + cat + " " + sample + " ;; esac\nexit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "lsof"), []byte(script), 0o755); err != nil {
+	// It must be called with -b -w, so that a stale mount cannot hang it.
+	script := "#!/bin/sh\ncase \"$*\" in \"-b -w \"*38121*) exec " + cat + " " + sample + " ;; esac\nexit 1\n"
+	if err := os.WriteFile(lsofPath, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	hs, err := lsofHolders(TCP, 38121)
@@ -83,6 +86,16 @@ func TestLsofHolders(t *testing.T) {
 	hs, err = lsofHolders(TCP, 3000)
 	if err != nil || len(hs) != 0 {
 		t.Fatalf("nothing found: %+v, %v; want none and no error", hs, err)
+	}
+
+	// An lsof that hangs (a stale mount -b could not avoid) is given up.
+	defer func(d time.Duration) { lsofTimeout = d }(lsofTimeout)
+	lsofTimeout = 200 * time.Millisecond
+	if err := os.WriteFile(lsofPath, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lsofHolders(TCP, 3000); err == nil || !strings.Contains(err.Error(), "did not answer within 200ms") {
+		t.Fatalf("a hanging lsof: err = %v", err)
 	}
 }
 
@@ -266,7 +279,7 @@ func TestCommandLineInfo(t *testing.T) {
 // portguard ls asks for every port (0): each holder keeps its own port.
 // Recorded with lsof -nP -iTCP -sTCP:LISTEN -FpcLutn (lsofArgs(TCP, 0)).
 func TestParseLsofEveryPort(t *testing.T) {
-	if args := lsofArgs(TCP, 0); !slices.Equal(args, []string{"-nP", "-iTCP", "-sTCP:LISTEN", "-FpcLutn"}) {
+	if args := lsofArgs(TCP, 0); !slices.Equal(args, []string{"-b", "-w", "-nP", "-iTCP", "-sTCP:LISTEN", "-FpcLutn"}) {
 		t.Errorf("lsofArgs(TCP, 0) = %q", args)
 	}
 	out, err := os.ReadFile("testdata/lsof/all_listening.txt")
