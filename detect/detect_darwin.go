@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"context"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -13,19 +15,32 @@ import (
 // reads as "not proven free", and lookup finds no listener.
 const probeReuseAddr = false
 
-// bound asks lsof, the only socket table there is without cgo.
+// bound asks lsof, and where it sees nobody netstat, which sees every
+// user's sockets.
 func bound(proto Protocol, port int) (bool, error) {
 	holders, err := lsofHolders(proto, port)
+	if err == nil && len(holders) == 0 {
+		holders = unseenHolders(nil, netstatHolders(proto, port))
+	}
 	return len(holders) > 0, err
 }
 
 // lookup asks lsof, which macOS ships, for the sockets on the port and
 // their processes: macOS offers no socket-to-process interface without
-// cgo (libproc). The rest of each holder comes from sysctl.
+// cgo (libproc). lsof sees only the caller's processes unless it runs as
+// root; where it sees nobody, netstat -anv names the other users' holders
+// (netstat.go). The rest of each holder comes from sysctl, which answers
+// for every process.
 func lookup(proto Protocol, port int) ([]Holder, error) {
 	holders, err := lsofHolders(proto, port)
-	if err != nil || len(holders) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if port != 0 {
+		holders = unseenHolders(holders, netstatHolders(proto, port))
+	}
+	if len(holders) == 0 {
+		return nil, nil
 	}
 	cwds := lsofCwds(holders)
 	for i := range holders {
@@ -77,3 +92,18 @@ func lsofCwds(holders []Holder) map[int]string {
 
 // listAll is lookup for every port (0), for portguard ls.
 func listAll(proto Protocol) ([]Holder, error) { return lookup(proto, 0) }
+
+// netstatPath is macOS's own netstat.
+const netstatPath = "/usr/sbin/netstat"
+
+// netstatHolders asks netstat -anv for the holders of the port, within
+// lsof's timeout; a netstat that fails or hangs names nobody.
+func netstatHolders(proto Protocol, port int) []Holder {
+	ctx, cancel := context.WithTimeout(context.Background(), lsofTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, netstatPath, netstatArgs(proto)...).Output()
+	if err != nil {
+		return nil
+	}
+	return parseNetstat(out, proto, port)
+}

@@ -299,3 +299,59 @@ func TestParseLsofEveryPort(t *testing.T) {
 		t.Errorf("holders %q, want %q", got, want)
 	}
 }
+
+// netstat -anv, which needs no privileges, names the holders lsof cannot
+// see (root's, another user's), and only listeners: a TIME_WAIT remnant
+// or a client connected to the port is no holder. The samples follow
+// macOS's layout (detect/testdata/netstat/README: not recorded).
+func TestParseNetstat(t *testing.T) {
+	tests := []struct {
+		file  string
+		proto Protocol
+		port  int
+		want  []string // PID and address
+	}{
+		{"anv_tcp.txt", TCP, 5432, []string{"312 127.0.0.1:5432"}},
+		{"anv_tcp.txt", TCP, 80, []string{"97 [::]:80", "98 0.0.0.0:80"}},
+		{"anv_tcp.txt", TCP, 8080, []string{"4410 [::1]:8080"}},
+		{"anv_tcp.txt", TCP, 3000, nil}, // TIME_WAIT and a client only: free
+		{"anv_tcp.txt", TCP, 22, []string{"1 [fe80::1%lo0]:22"}},
+		{"anv_udp.txt", UDP, 5353, []string{"412 0.0.0.0:5353", "412 [::]:5353"}},
+		{"anv_udp.txt", UDP, 61000, []string{"6001 127.0.0.1:61000"}},
+	}
+	for _, tt := range tests {
+		out, err := os.ReadFile(filepath.Join("testdata", "netstat", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range parseNetstat(out, tt.proto, tt.port) {
+			if h.Port != tt.port || h.Protocol != tt.proto {
+				t.Errorf("%+v: wrong port or protocol", h)
+			}
+			got = append(got, fmt.Sprintf("%d %s", h.PID, h.Addr))
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s :%d: got %q, want %q", tt.file, tt.port, got, tt.want)
+		}
+	}
+	if hs := parseNetstat([]byte("garbage\nProto\ntcp4 x\n"), TCP, 80); len(hs) != 0 {
+		t.Errorf("garbage gave holders %+v", hs)
+	}
+}
+
+// The rule for a failed probe: whom lsof found, else whom the socket
+// table found; never "free" while a socket is there.
+func TestUnseenHolders(t *testing.T) {
+	mine := []Holder{{PID: 10}}
+	root := []Holder{{PID: 1}}
+	if got := unseenHolders(mine, root); len(got) != 1 || got[0].PID != 10 {
+		t.Errorf("lsof's holders should win: %+v", got)
+	}
+	if got := unseenHolders(nil, root); len(got) != 1 || got[0].PID != 1 {
+		t.Errorf("another user's listener, seen only by netstat, must be a holder: %+v", got)
+	}
+	if got := unseenHolders(nil, nil); len(got) != 0 {
+		t.Errorf("no socket anywhere: free, got %+v", got)
+	}
+}
