@@ -66,6 +66,7 @@ func kinfoProc(kp *unix.KinfoProc) Proc {
 	}
 	return Proc{
 		PID: int(kp.Proc.P_pid), PPID: int(kp.Eproc.Ppid), PGID: int(kp.Eproc.Pgid),
+		SID:     darwinSID(int(kp.Proc.P_pid), kp.Eproc.Flag),
 		Name:    unix.ByteSliceToString(kp.Proc.P_comm[:]),
 		Started: time.Unix(sec, nsec),
 		state:   state, start: uint64(sec)*1e6 + uint64(nsec)/1e3, tty: tty,
