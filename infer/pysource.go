@@ -427,7 +427,7 @@ func (w *walker) pySource(s scope, args []string) bool {
 			}
 		}
 	}
-	return w.sourcePort(s, sites, dotenv)
+	return w.sourcePort(s, sites, dotenv, nil)
 }
 
 // pyLoadsDotenv: the source loads .env itself (python-dotenv's

@@ -207,5 +207,5 @@ func (w *walker) rubySource(s scope, args []string) bool {
 		}
 		return true
 	}
-	return w.sourcePort(s, sites, false)
+	return w.sourcePort(s, sites, false, nil)
 }

@@ -428,7 +428,7 @@ func jsFile(base string) string {
 // nodeScript is the script argument of node, nodemon or node --watch:
 // the first argument that is not an option or an option's value.
 func nodeScript(name string, args []string) (string, bool) {
-	values := "-r --require --import --loader --experimental-loader -C --conditions --inspect-port"
+	values := "-r --require --import --loader --experimental-loader -C --conditions --inspect-port --env-file --env-file-if-exists"
 	switch name {
 	case "nodemon":
 		values = "-w --watch -e --ext -x --exec -i --ignore --delay -V --signal --config"
@@ -450,6 +450,29 @@ func nodeScript(name string, args []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// nodeEnvFiles are the files of node's --env-file and --env-file-if-exists
+// options, in their order, up to the script.
+func nodeEnvFiles(args []string) []string {
+	var files []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--env-file" || a == "--env-file-if-exists":
+			if i+1 < len(args) {
+				files = append(files, args[i+1])
+			}
+			i++
+		case strings.HasPrefix(a, "--env-file="):
+			files = append(files, strings.TrimPrefix(a, "--env-file="))
+		case strings.HasPrefix(a, "--env-file-if-exists="):
+			files = append(files, strings.TrimPrefix(a, "--env-file-if-exists="))
+		case !strings.HasPrefix(a, "-"):
+			return files
+		}
+	}
+	return files
 }
 
 // nodeSource infers the port of `node FILE` from FILE's source. It reports
@@ -486,7 +509,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 			}
 		}
 	}
-	return w.sourcePort(s, sites, dotenv)
+	return w.sourcePort(s, sites, dotenv, nodeEnvFiles(args))
 }
 
 // sourcePort turns the listen sites found on a server's entry path into
@@ -494,7 +517,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 // site reads it, wins over the literal, from the environment, the command
 // line, or the .env the app loads itself (dotenv). It reports whether it
 // decided anything (a port, or a note saying why there is none).
-func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool) bool {
+func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool, envFiles []string) bool {
 	switch {
 	case len(sites) == 0:
 		return false
@@ -518,6 +541,15 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool) bool {
 		v, from := s.env["PORT"], "PORT in the environment"
 		if _, set := s.set["PORT"]; set {
 			from = "PORT set on the command line"
+		}
+		if v == "" {
+			// node --env-file=F: the file's variables, where the
+			// environment has none; a later file wins over an earlier one.
+			for _, f := range envFiles {
+				if vars, ok := w.dotenv(join(s.dir, f)); ok && vars["PORT"] != "" {
+					v, from = vars["PORT"], "PORT in "+w.rel(join(s.dir, f))+" (node --env-file)"
+				}
+			}
 		}
 		if v == "" && dotenv {
 			if vars, ok := w.dotenv(filepath.Join(s.dir, ".env")); ok && vars["PORT"] != "" {

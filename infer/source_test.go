@@ -155,6 +155,13 @@ func TestPortFromOtherSources(t *testing.T) {
 			[]string{"nodemon"}, nil, 3021, ""},
 		{"a directory without main: its index", map[string]string{"api/index.js": "app.listen(3022)\n"},
 			[]string{"node", "api"}, nil, 3022, ""},
+		// node --env-file.
+		{"node --env-file=.env", map[string]string{"server.js": "app.listen(process.env.PORT || 3000)\n", ".env": "PORT=3030\n"},
+			[]string{"node", "--env-file=.env", "server.js"}, nil, 3030, "node --env-file"},
+		{"node --env-file FILE, the later file wins", map[string]string{"server.js": "app.listen(process.env.PORT || 3000)\n", ".env": "PORT=3031\n", ".env.local": "PORT=3032\n"},
+			[]string{"node", "--env-file", ".env", "--env-file", ".env.local", "server.js"}, nil, 3032, ".env.local"},
+		{"node --env-file: the environment wins", map[string]string{"server.js": "app.listen(process.env.PORT || 3000)\n", ".env": "PORT=3033\n"},
+			[]string{"node", "--env-file=.env", "server.js"}, []string{"PORT=3034"}, 3034, "PORT in the environment"},
 		// Python.
 		{"Flask's app.run(port=)", map[string]string{"app.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True, port=5050)\n"},
 			[]string{"python3", "app.py"}, nil, 5050, "app.py:5"},
