@@ -25,18 +25,26 @@ const (
 	udpTableOwnerPID         = 1 // UDP_TABLE_OWNER_PID
 )
 
-// bound reads the socket tables alone, without opening the owners.
+// bound reads the socket tables alone, without opening the owners; a
+// port with no row is probed for a reservation.
 func bound(proto Protocol, port int) (bool, error) {
 	holders, err := tableHolders(proto, port)
+	if err == nil && len(holders) == 0 && port != 0 {
+		err = exclusiveProbe(proto, port)
+	}
 	return len(holders) > 0, err
 }
 
 // lookup reads the TCP (listeners only) or UDP table with owning PIDs, for
-// IPv4 and IPv6, then describes each owner.
+// IPv4 and IPv6, then describes each owner. A port with no row is probed:
+// it may be reserved (reserved.go).
 func lookup(proto Protocol, port int) ([]Holder, error) {
 	holders, err := tableHolders(proto, port)
 	if err != nil {
 		return nil, err
+	}
+	if len(holders) == 0 && port != 0 {
+		return nil, exclusiveProbe(proto, port)
 	}
 	for i := range holders {
 		describe(&holders[i])
@@ -166,3 +174,28 @@ func baseName(path string) string {
 
 // listAll is lookup for every port (0), for portguard ls.
 func listAll(proto Protocol) ([]Holder, error) { return lookup(proto, 0) }
+
+// soExclusiveAddrUse is SO_EXCLUSIVEADDRUSE, ((int)(~SO_REUSEADDR)) in
+// winsock2.h: the bind fails beside any other socket on the port.
+const soExclusiveAddrUse = ^0x4
+
+// exclusiveProbe binds the port on 0.0.0.0 and [::] with
+// SO_EXCLUSIVEADDRUSE, and reports a reservation (reservedAfterProbe).
+func exclusiveProbe(proto Protocol, port int) error {
+	typ, ipproto := windows.SOCK_STREAM, windows.IPPROTO_TCP
+	if proto == UDP {
+		typ, ipproto = windows.SOCK_DGRAM, windows.IPPROTO_UDP
+	}
+	bind := func(family int, sa windows.Sockaddr) error {
+		s, err := windows.Socket(family, typ, ipproto)
+		if err != nil {
+			return nil // no such family here: nothing to learn
+		}
+		defer windows.Closesocket(s)
+		_ = windows.SetsockoptInt(s, windows.SOL_SOCKET, soExclusiveAddrUse, 1)
+		return windows.Bind(s, sa)
+	}
+	return reservedAfterProbe(proto, port,
+		bind(windows.AF_INET, &windows.SockaddrInet4{Port: port}),
+		bind(windows.AF_INET6, &windows.SockaddrInet6{Port: port}))
+}
