@@ -55,7 +55,14 @@ func (h *handle) signal(sig syscall.Signal) error {
 		}
 		return err
 	default:
-		_ = exec.Command("taskkill", "/PID", strconv.Itoa(h.PID)).Run()
+		err := exec.Command("taskkill", "/PID", strconv.Itoa(h.PID)).Run()
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			return taskkillResult(exit.ExitCode())
+		case err != nil:
+			return errNoPoliteStop // no taskkill: straight to TerminateProcess
+		}
 		return nil
 	}
 }

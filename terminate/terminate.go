@@ -427,12 +427,15 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 	// Signal in the plan's order: launchers outermost first, so that none
 	// is left to start its server again while the holder goes.
 	var signalled []string
+	var impolite []*handle // the polite request could not be delivered: no grace
 	for _, t := range targets {
 		h, ok := opened[t.PID]
 		if !ok {
 			continue
 		}
 		switch err := h.signal(syscall.SIGTERM); {
+		case errors.Is(err, errNoPoliteStop):
+			impolite = append(impolite, h)
 		case errors.Is(err, errGone):
 			results = append(results, Result{PID: t.PID, Name: t.Name, Role: t.Role, Skipped: exitedByItself})
 			h.close()
@@ -452,6 +455,14 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 	sent := make([]syscall.Signal, len(handles))
 	for i := range sent {
 		sent[i] = syscall.SIGTERM
+	}
+	for i, h := range handles {
+		if slices.Contains(impolite, h) && h.signal(syscall.SIGKILL) == nil {
+			sent[i] = syscall.SIGKILL
+		}
+	}
+	if len(impolite) == len(handles) {
+		grace = 0 // nothing to wait for: every one was stopped at once
 	}
 	left, err := waitExit(ctx, handles, grace)
 	if err != nil {
