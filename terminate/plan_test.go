@@ -310,3 +310,31 @@ func TestNormalName(t *testing.T) {
 		}
 	}
 }
+
+// Windows' owner rule over token SIDs: the user's own process passes;
+// another user's is refused unless forced; an unreadable owner is left to
+// the system.
+func TestSIDOwnerCheck(t *testing.T) {
+	const me, other = "S-1-5-21-1-2-3-1001", "S-1-5-21-1-2-3-1002"
+	tests := []struct {
+		name    string
+		owner   string
+		force   bool
+		refused bool
+	}{
+		{"mine", me, false, false},
+		{"another user's", other, false, true},
+		{"another user's, forced", other, true, false},
+		{"owner unreadable (elevated)", "", false, false},
+	}
+	for _, tt := range tests {
+		p := Proc{PID: 40, Name: "node.exe", Owner: tt.owner}
+		err := sidOwnerCheck(p, 3000, Rules{Force: tt.force}, `DESK\bob`, me)
+		var perm *PermissionError
+		if got := errors.As(err, &perm); got != tt.refused {
+			t.Errorf("%s: refused = %v (%v), want %v", tt.name, got, err, tt.refused)
+		} else if got && (!perm.Forcible || !strings.Contains(perm.Reason, `DESK\bob`)) {
+			t.Errorf("%s: %+v should be forcible and name the owner", tt.name, perm)
+		}
+	}
+}

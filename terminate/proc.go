@@ -18,8 +18,12 @@ type Proc struct {
 	Started time.Time
 	// UID, User, Cmdline and Cwd are filled in for the processes a plan
 	// names; UID is -1 when it could not be read.
-	UID     int
-	User    string
+	UID  int
+	User string
+	// Owner is the owner's security identifier where the system names
+	// owners so (Windows: the token's user SID, "S-1-5-21-…"); "" where
+	// owners are UIDs, or where the token could not be read.
+	Owner   string
 	Cmdline []string
 	Cwd     string
 

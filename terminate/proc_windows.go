@@ -111,6 +111,7 @@ func allProcs() []Proc {
 			p.start = startTime(ph)
 			ft := windows.Filetime{HighDateTime: uint32(p.start >> 32), LowDateTime: uint32(p.start)}
 			p.Started = time.Unix(0, ft.Nanoseconds())
+			p.Owner = tokenOwner(ph)
 			windows.CloseHandle(ph)
 		}
 		out = append(out, p)
@@ -123,3 +124,27 @@ func pollExit(_ []*handle, timeout time.Duration) { time.Sleep(min(timeout, poll
 
 // liveTable lists every process at once: the system has one call for it.
 func liveTable() Table { return NewTable(allProcs()) }
+
+// tokenOwner is the user SID of the process's token, "" when the token is
+// closed to portguard (an elevated process, another user's).
+func tokenOwner(ph windows.Handle) string {
+	var token windows.Token
+	if windows.OpenProcessToken(ph, windows.TOKEN_QUERY, &token) != nil {
+		return ""
+	}
+	defer token.Close()
+	tu, err := token.GetTokenUser()
+	if err != nil {
+		return ""
+	}
+	return tu.User.Sid.String()
+}
+
+// selfOwner is portguard's own user SID.
+func selfOwner() string {
+	tu, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return ""
+	}
+	return tu.User.Sid.String()
+}

@@ -299,9 +299,10 @@ func check(p Proc, port int, rules Rules, protected map[int]bool, owner int, who
 		user = "uid " + strconv.Itoa(p.UID)
 	}
 	if !ownersByUID(runtime.GOOS) {
-		// Windows: no UIDs (Geteuid is -1 there). The system itself
-		// refuses to open another user's or an elevated process for
-		// termination, which Execute reports as a permission error.
+		// Windows: no UIDs (Geteuid is -1 there); owners are SIDs.
+		if err := sidOwnerCheck(p, port, rules, user, selfOwner()); err != nil {
+			return err
+		}
 		return systemServiceCheck(p, port, rules, user)
 	}
 	switch {
@@ -324,9 +325,23 @@ func systemServiceCheck(p Proc, port int, rules Rules, user string) error {
 }
 
 // ownersByUID says whether goos names a process's owner by UID, which the
-// owner rule compares. Windows names it by the token's SID, which
-// portguard does not read yet; there the rule is the system's own.
+// owner rule compares. Windows names it by the token's user SID
+// (sidOwnerCheck).
 func ownersByUID(goos string) bool { return goos != "windows" }
+
+// sidOwnerCheck is the owner rule where owners are SIDs: another user's
+// process is refused unless --force allows it (from an elevated terminal,
+// where Windows lets portguard stop it). An owner that could not be read
+// (an elevated process's token is closed to a normal one) is left to the
+// system, which then refuses TerminateProcess, reported with the hint to
+// run elevated.
+func sidOwnerCheck(p Proc, port int, rules Rules, user, self string) error {
+	if p.Owner == "" || self == "" || p.Owner == self || rules.forced(p) {
+		return nil
+	}
+	return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user, Forcible: true,
+		Reason: fmt.Sprintf("it belongs to %s, not to you", user)}
+}
 
 // ElevateHint is what to do when the system refused to let portguard
 // signal a process: sudo on Unix, an elevated terminal on Windows.
