@@ -94,3 +94,14 @@ func liveTable() Table { return NewTable(allProcs()) }
 
 // selfOwner is "" where owners are UIDs.
 func selfOwner() string { return "" }
+
+// launchdLabel is the launchd job label of the process (launchd.go), ""
+// for anything else, or when its arguments are closed to portguard
+// (another user's process, which the owner rule refuses anyway).
+func launchdLabel(pid int) string {
+	b, err := unix.SysctlRaw("kern.procargs2", pid)
+	if err != nil {
+		return ""
+	}
+	return xpcServiceName(b)
+}

@@ -134,3 +134,6 @@ func liveTable() Table {
 
 // selfOwner is "" where owners are UIDs.
 func selfOwner() string { return "" }
+
+// launchdLabel is macOS's alone.
+func launchdLabel(int) string { return "" }

@@ -148,3 +148,6 @@ func selfOwner() string {
 	}
 	return tu.User.Sid.String()
 }
+
+// launchdLabel is macOS's alone.
+func launchdLabel(int) string { return "" }

@@ -673,13 +673,17 @@ var systemDaemons = map[string]string{
 }
 
 // SystemService says why p is a system service that needs --force, or ""
-// when it is not: a well-known daemon, or the main process of a systemd
-// system unit (its parent is PID 1 and its cgroup is in system.slice).
+// when it is not: a well-known daemon, a launchd job (macOS, launchd.go),
+// or the main process of a systemd system unit (its parent is PID 1 and
+// its cgroup is in system.slice).
 func SystemService(p Proc) string {
 	for _, name := range p.Names() {
 		if what, ok := systemDaemons[name]; ok {
 			return fmt.Sprintf("it is the system service %s, and stopping it affects %s; add --force to do it anyway", name, what)
 		}
+	}
+	if label := launchdLabel(p.PID); label != "" {
+		return launchdReason(label)
 	}
 	if p.PPID == 1 {
 		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", p.PID)); err == nil && strings.Contains(string(b), "/system.slice/") {
