@@ -65,6 +65,7 @@ func usageErr(format string, a ...any) *failure {
 }
 
 func main() {
+	enableVT()
 	// -v and --version print what `portguard version` prints.
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "portguard %s\n", c.App.Version) }
 	own, command, hasCommand := wrap.Split(os.Args[1:])

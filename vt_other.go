@@ -1,0 +1,6 @@
+//go:build !windows
+
+package main
+
+// enableVT: terminals elsewhere read VT sequences already.
+func enableVT() {}
