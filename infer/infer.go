@@ -211,6 +211,12 @@ func unwrap(name string, args []string) ([]string, bool) {
 	switch name {
 	case "npx", "bunx", "pnpx":
 		return skipFlags(args, "-p --package -c --call"), true
+	case "timeout":
+		// timeout [-s SIG] [-k DUR] [--preserve-status] DURATION COMMAND…
+		rest := skipFlags(args, "-s --signal -k --kill-after")
+		if len(rest) > 1 {
+			return rest[1:], true
+		}
 	case "nohup", "time", "exec", "command", "nice", "caffeinate", "dotenvx":
 		return skipFlags(args, "-n"), true
 	case "sudo", "doas":

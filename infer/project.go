@@ -183,8 +183,15 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 			if !ok {
 				return
 			}
-			// -w NAME, --workspace=NAME and --workspaces may come anywhere
-			// before "--": the script runs in those workspaces.
+			// npm's own flags may come anywhere before "--": --prefix DIR
+			// runs the script of DIR's package.json (observed: npm run dev
+			// --prefix web), and -w NAME, --workspace=NAME and
+			// --workspaces run it in those workspaces.
+			for i := 0; i < len(rest) && rest[i] != "--"; i++ {
+				if v, ok := flagValue(rest, &i, "--prefix"); ok {
+					s.dir = join(s.dir, v)
+				}
+			}
 			workspaces, all := npmWorkspaces(rest)
 			switch {
 			case all:
@@ -456,8 +463,8 @@ func (w *walker) procfile(s scope, name string, args []string) {
 var configs = sync.OnceValue(func() map[string]func(dir string, args []string) configResult {
 	return map[string]func(dir string, args []string) configResult{
 		"angular":      angularConfig,
-		"vite.server":  literalConfig("-c --config", `\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
-		"vite.preview": literalConfig("-c --config", `\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"),
+		"vite.server":  viteRoot(literalConfig("-c --config", `\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts")),
+		"vite.preview": viteRoot(literalConfig("-c --config", `\bpreview\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vite.config.ts", "vite.config.js", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts")),
 		"astro":        literalConfig("--config", `\bserver\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
 		"nuxt":         literalConfig("", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"),
 		"vue":          literalConfig("", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
@@ -480,6 +487,9 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 	// config, and a dozen compiles at start-up would cost every
 	// invocation of portguard a measurable share of its run.
 	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) })
+	// set is re without its port literal: the config sets the port at
+	// all, literal or not.
+	set := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(re, `(\d+)`, ``)) })
 	return func(dir string, args []string) configResult {
 		files := names
 		for i := 0; i < len(args) && flags != ""; i++ {
@@ -497,7 +507,39 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 				return configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
 			}
 		}
+		if set().MatchString(text) {
+			// The config sets the port, but not as a literal: code that
+			// portguard does not run (observed: Vite then listens where
+			// the code says, not on its default). A wrong port could
+			// stop an unrelated server, so none is inferred.
+			return configResult{exists: true, none: fmt.Sprintf("%s sets the port in code, which portguard does not run (name it with -p)", filepath.Base(path))}
+		}
 		return configResult{exists: true}
+	}
+}
+
+// viteRoot reads Vite's config in its root directory, the first
+// positional argument (`vite web`), where one is given.
+func viteRoot(read func(string, []string) configResult) func(string, []string) configResult {
+	return func(dir string, args []string) configResult {
+		if slices.ContainsFunc(args, func(a string) bool {
+			return a == "-c" || a == "--config" || strings.HasPrefix(a, "--config=")
+		}) {
+			return read(dir, args) // --config is relative to the working directory
+		}
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			switch {
+			case a == "--":
+				i = len(args)
+			case inSet("--host --base -c --config -m --mode -l --logLevel --clearScreen --port --outDir", a):
+				i++
+			case strings.HasPrefix(a, "-"), inSet("dev serve preview", a) && i == 0:
+			default:
+				return read(join(dir, a), args)
+			}
+		}
+		return read(dir, args)
 	}
 }
 

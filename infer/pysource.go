@@ -147,6 +147,10 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 			site.expr, site.ok = pyPortExpr(value, toks, 0)
 		case def != 0:
 			site.expr, site.ok = portExpr{literal: def}, true
+		case name == "run" && pyIsFlaskApp(toks, i-2):
+			// Flask's app.run() without a port: 5000 (flask/app.py, where
+			// SERVER_NAME names none; observed).
+			site.expr, site.ok = portExpr{literal: 5000}, true
 		default:
 			continue // a .run() with no port: a thread, a task, not a server
 		}
@@ -439,4 +443,18 @@ func pyLoadsDotenv(toks []srcToken) bool {
 		}
 	}
 	return false
+}
+
+// pyIsFlaskApp: the name at toks[at] is assigned Flask(…) (or
+// flask.Flask(…)) once in the file.
+func pyIsFlaskApp(toks []srcToken, at int) bool {
+	if at < 0 || toks[at].kind != 'i' {
+		return false
+	}
+	value, found := pyAssigned(toks, toks[at].text)
+	if !found {
+		return false
+	}
+	text := pyText(value)
+	return strings.HasPrefix(text, "Flask(") || strings.HasPrefix(text, "flask.Flask(")
 }

@@ -156,8 +156,32 @@ func rbRequiresSinatra(toks []srcToken) bool {
 	return false
 }
 
+// rubyHttpd is `ruby -run -e httpd [DIR] [-p N]`: the un library's
+// WEBrick file server, on 8080 unless -p or --port says otherwise
+// (ruby/un.rb; observed).
+func (w *walker) rubyHttpd(s scope, args []string) bool {
+	if len(args) < 3 || args[0] != "-run" || args[1] != "-e" || args[2] != "httpd" {
+		return false
+	}
+	port, source := 8080, "the default port of ruby -run -e httpd"
+	for i := 3; i < len(args); i++ {
+		if v, ok := flagValue(args, &i, "-p --port"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 65535 {
+				return true // not a port portguard can read: infer nothing
+			}
+			port, source = n, "--port of ruby -run -e httpd"
+		}
+	}
+	w.add(s, port, source)
+	return true
+}
+
 // rubySource infers the port of `ruby app.rb [-p N]` for a Sinatra app.
 func (w *walker) rubySource(s scope, args []string) bool {
+	if w.rubyHttpd(s, args) {
+		return true
+	}
 	var file string
 	flagPort := 0
 	for i := 0; i < len(args); i++ {

@@ -36,8 +36,9 @@ import (
 // shows up in that time), prints them, and ends the job.
 const observeScript = `
 ip link set lo up
-set -m
-"$@" </dev/null >"$LOG" 2>&1 &
+# setsid: the case is a process group (and session) of its own, which is
+# ended whole below; sh -c has no job control to give it one.
+setsid "$@" </dev/null >"$LOG" 2>&1 &
 job=$!
 seen= stable=0 waited=0
 while [ "$waited" -lt "$LIMIT" ]; do
@@ -53,9 +54,9 @@ while [ "$waited" -lt "$LIMIT" ]; do
 	seen=$now
 	kill -0 "$job" 2>/dev/null || break
 done
-kill -TERM -- -"$job" 2>/dev/null
+kill -TERM -"$job" 2>/dev/null
 sleep 0.3
-kill -KILL -- -"$job" 2>/dev/null
+kill -KILL -"$job" 2>/dev/null
 echo "ports:${seen%,}"
 `
 
@@ -227,7 +228,7 @@ func toolVersions(tools string) string {
 			vs = append(vs, pkg+" "+p.Version)
 		}
 	}
-	for _, probe := range [][]string{{"node", "--version"}, {"npm", "--version"}, {"python3", "-c", "import flask, uvicorn, sys; print('python %d.%d, flask %s, uvicorn %s' % (sys.version_info[0], sys.version_info[1], __import__('importlib.metadata').metadata.version('flask'), uvicorn.__version__))"}, {"ruby", "-e", "require 'sinatra/base'; print 'ruby ' + RUBY_VERSION + ', sinatra ' + Sinatra::VERSION"}} {
+	for _, probe := range [][]string{{"node", "--version"}, {"npm", "--version"}, {"/usr/bin/python3", "-c", "import sys, uvicorn; from importlib.metadata import version; print('python %d.%d, flask %s, uvicorn %s' % (sys.version_info[0], sys.version_info[1], version('flask'), uvicorn.__version__))"}, {"/usr/bin/ruby", "-e", "require 'sinatra/base'; print 'ruby ' + RUBY_VERSION + ', sinatra ' + Sinatra::VERSION"}} {
 		cmd := exec.Command(probe[0], probe[1:]...)
 		cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin")
 		if out, err := cmd.Output(); err == nil {
