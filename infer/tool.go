@@ -108,6 +108,10 @@ func (w *walker) tool(s scope, name string, args []string) {
 		if w.nodeSource(s, name, args) {
 			return
 		}
+	case "gunicorn":
+		if w.gunicorn(s, args) {
+			return
+		}
 	case "deno":
 		if len(args) > 0 && args[0] == "run" && w.nodeSource(s, name, args[1:]) {
 			return

@@ -1,0 +1,143 @@
+package infer
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Servers whose port also comes from somewhere the tool table cannot say
+// in one row: gunicorn's GUNICORN_CMD_ARGS and config file, and
+// redis-server's config file (observed: bench/realports gu*, rd*).
+
+// toolNamed is the tool table's first row for name.
+func toolNamed(name string) *tool {
+	for i := range tools {
+		if inSet(tools[i].names, name) {
+			return &tools[i]
+		}
+	}
+	return nil
+}
+
+var (
+	gunicornBind   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^bind\s*=\s*(.*)$`) })
+	quotedLiterals = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`['"]([^'"]*)['"]`) })
+)
+
+// gunicorn applies gunicorn's order (benoitc/gunicorn gunicorn/config.py
+// and app/base.py): the command line, then GUNICORN_CMD_ARGS, then the
+// config file (-c FILE, else ./gunicorn.conf.py), then PORT and the
+// default, which the table's row has. It reports whether it decided.
+func (w *walker) gunicorn(s scope, args []string) bool {
+	t := toolNamed("gunicorn")
+	if ports, notTCP, _ := t.scan("gunicorn", args); len(ports) > 0 || notTCP {
+		return false // the command line decides: the table's rule
+	}
+	if v := s.env["GUNICORN_CMD_ARGS"]; v != "" {
+		ports, notTCP, _ := t.scan("gunicorn", strings.Fields(v))
+		if notTCP {
+			return true
+		}
+		for _, f := range ports {
+			w.add(s, f.port, f.source+" in GUNICORN_CMD_ARGS")
+		}
+		if len(ports) > 0 {
+			return true
+		}
+	}
+	config := "gunicorn.conf.py"
+	for i := 0; i < len(args); i++ {
+		if v, ok := flagValue(args, &i, "-c --config"); ok {
+			config = v
+		}
+	}
+	if strings.HasPrefix(config, "python:") {
+		w.note("no port from gunicorn's config %s: a module, which portguard does not import", config)
+		return true
+	}
+	path, text, err := readFile(s.dir, config)
+	if err != nil {
+		if skipped := unread(path, err); skipped.skipped != "" {
+			w.noteSkipped(skipped.skipped, skipped.skippedErr)
+		}
+		return false
+	}
+	m := gunicornBind().FindStringSubmatch(text)
+	if m == nil {
+		return false // it sets no bind: PORT, then the default
+	}
+	binds := quotedLiterals().FindAllStringSubmatch(m[1], -1)
+	if len(binds) == 0 {
+		w.note("no port from %s: it sets bind in code, which portguard does not run", w.rel(path))
+		return true
+	}
+	for _, b := range binds {
+		addr := b[1]
+		if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "fd://") {
+			continue
+		}
+		port := 8000 // gunicorn's port where bind names a host alone
+		if i := strings.LastIndexByte(addr, ':'); i >= 0 && !strings.HasSuffix(addr, "]") {
+			n, err := strconv.Atoi(addr[i+1:])
+			if err != nil || n < 1 || n > 65535 {
+				w.note("no port from %s: bind %q has no port portguard can read", w.rel(path), addr)
+				return true
+			}
+			port = n
+		}
+		w.add(s, port, fmt.Sprintf("bind %q in %s", addr, w.rel(path)))
+	}
+	return true
+}
+
+// redisConfig reads `port N` from the config file redis-server is given
+// as its first argument, following `include` files where they are met;
+// the last port directive wins, as redis applies them in order. The
+// command line's --port, which comes after the file, is the table's and
+// wins over it.
+func redisConfig(dir string, args []string) configResult {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return configResult{}
+	}
+	port, source := 0, ""
+	var read func(path string, depth int) configResult
+	read = func(path string, depth int) configResult {
+		p, text, err := readFile(dir, path)
+		if err != nil {
+			return unread(p, err)
+		}
+		for _, line := range strings.Split(text, "\n") {
+			f := strings.Fields(line)
+			if len(f) != 2 {
+				continue
+			}
+			switch strings.ToLower(f[0]) {
+			case "port":
+				if n, err := strconv.Atoi(strings.Trim(f[1], `"'`)); err == nil && n >= 0 && n <= 65535 {
+					port, source = n, fmt.Sprintf("port %d in %s", n, filepath.Base(p))
+				}
+			case "include":
+				if depth < 5 {
+					if r := read(join(filepath.Dir(p), f[1]), depth+1); r.skipped != "" {
+						return r
+					}
+				}
+			}
+		}
+		return configResult{exists: true}
+	}
+	if r := read(args[0], 0); r.skipped != "" || !r.exists {
+		return r
+	}
+	switch {
+	case port == 0 && source != "":
+		return configResult{exists: true, none: "the config sets port 0: no TCP port"}
+	case port > 0:
+		return configResult{ports: []int{port}, source: source, exists: true}
+	}
+	return configResult{exists: true}
+}
