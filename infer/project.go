@@ -476,6 +476,7 @@ var configs = sync.OnceValue(func() map[string]func(dir string, args []string) c
 		"spring":       literalConfig("", `(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
 		"dotnet":       launchSettings,
 		"redis":        redisConfig,
+		"postgres":     postgresConfig,
 	}
 })
 

@@ -141,3 +141,38 @@ func redisConfig(dir string, args []string) configResult {
 	}
 	return configResult{exists: true}
 }
+
+// postgresConfig reads `port = N` from postgresql.conf in the data
+// directory postgres is given with -D (postgresql.org/docs/current/
+// config-setting.html: name = value, # comments; the last setting wins).
+// -c port=N on the command line is a flag the table reads first.
+func postgresConfig(dir string, args []string) configResult {
+	data := ""
+	for i := 0; i < len(args); i++ {
+		if v, ok := flagValue(args, &i, "-D"); ok {
+			data = v
+		}
+	}
+	if data == "" {
+		return configResult{}
+	}
+	path, text, err := readFile(join(dir, data), "postgresql.conf")
+	if err != nil {
+		return unread(path, err)
+	}
+	port := 0
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		name, value, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(name) != "port" {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(value), `'`)); err == nil && n >= 1 && n <= 65535 {
+			port = n
+		}
+	}
+	if port == 0 {
+		return configResult{exists: true}
+	}
+	return configResult{ports: []int{port}, source: fmt.Sprintf("port = %d in %s", port, filepath.Join(data, "postgresql.conf")), exists: true}
+}

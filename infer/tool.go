@@ -47,6 +47,9 @@ type tool struct {
 	// prefix marks a ;-separated list of URLs (ASPNETCORE_URLS).
 	env     string
 	envWins bool // the variables beat the flags (Storybook's SBCONFIG_PORT)
+	// configWins: the config file beats the variables (postgres: port in
+	// postgresql.conf over PGPORT, which only sets the default).
+	configWins bool
 	// addrHidesEnv: any address flag, even one without a port, replaces
 	// the default bind that the variables feed (gunicorn -b localhost).
 	addrHidesEnv bool
@@ -205,28 +208,39 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	if notTCP {
 		return // it listens on a unix socket or a pipe: no TCP port
 	}
-	if !t.envWins && !(hostOnly && t.addrHidesEnv) && w.fromEnv(s, t, label) {
-		return
-	}
 	unread := ""
-	if t.config != "" {
+	// fromConfig applies the tool's config file; done when it decided.
+	fromConfig := func() (done bool) {
+		if t.config == "" {
+			return false
+		}
 		cfg := configs()[t.config](s.dir, args)
 		if cfg.skipped != "" {
 			w.noteSkipped(cfg.skipped, cfg.skippedErr)
 		}
 		if cfg.none != "" {
 			w.note("no port for %q: %s", label, cfg.none)
-			return
+			return true
 		}
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
 				w.addMovable(s, p, cfg.source, t.defaultMove(s))
 			}
-			return
+			return true
 		}
 		if cfg.exists {
 			unread = ", config not read"
 		}
+		return false
+	}
+	if t.configWins && fromConfig() {
+		return
+	}
+	if !t.envWins && !(hostOnly && t.addrHidesEnv) && w.fromEnv(s, t, label) {
+		return
+	}
+	if !t.configWins && fromConfig() {
+		return
 	}
 	if t.def > 0 {
 		w.addMovable(s, t.def, fmt.Sprintf("default of %q%s", label, unread), t.defaultMove(s))

@@ -128,8 +128,8 @@ var tools = []tool{
 	{names: "mdbook", subs: "serve", port: "-p --port", values: "-n --hostname -d --dest-dir", def: 3000, src: "rust-lang.github.io/mdBook/cli/serve.html (default 3000)"},
 
 	// Services and tunnels.
-	{names: "postgres postmaster", subs: "- *", port: "-p", values: "-D -c -h -k -B -N -S", env: "PGPORT", def: 5432,
-		src: "postgresql.org/docs/current/app-postgres.html (-p port; default PGPORT or 5432)"},
+	{names: "postgres postmaster", subs: "- *", port: "-p", values: "-D -c -h -k -B -N -S", env: "PGPORT", config: "postgres", configWins: true, def: 5432,
+		src: "postgresql.org/docs/current/app-postgres.html (-p port; port in DATADIR/postgresql.conf; default PGPORT or 5432)"},
 	{names: "pg_ctl", subs: "start restart", inner: "-o", innerPort: "-p", values: "-D -l -m -t -s -w -W", env: "PGPORT", def: 5432,
 		src: "postgresql.org/docs/current/app-pg-ctl.html (-o options passed to postgres)"},
 	{names: "redis-server", subs: "- *", port: "--port", config: "redis", def: 6379, src: "redis.io/docs/latest/operate/oss_and_stack/management/config (port 6379; the config file as the first argument, --port after it wins; observed)"},
