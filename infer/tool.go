@@ -1,8 +1,10 @@
 package infer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -242,9 +244,52 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	if !t.configWins && fromConfig() {
 		return
 	}
-	if t.def > 0 {
-		w.addMovable(s, t.def, fmt.Sprintf("default of %q%s", label, unread), t.defaultMove(s))
+	if def, version := w.installedDefault(s, t); def > 0 {
+		w.addMovable(s, def, fmt.Sprintf("default of %q%s%s", label, version, unread), t.defaultMove(s))
 	}
+}
+
+// installedDefault is the tool's default port for the version installed in
+// the project, where that default changed between versions: Vite 3 moved
+// the dev server from 3000 to 5173 and preview from 5000 to 4173
+// (vitejs/vite CHANGELOG 3.0.0). version says which one was read.
+func (w *walker) installedDefault(s scope, t *tool) (port int, version string) {
+	if t.config != "vite.server" && t.config != "vite.preview" {
+		return t.def, ""
+	}
+	v, ok := w.installedVersion(s.dir, "vite")
+	if !ok {
+		return t.def, ""
+	}
+	major, _, _ := strings.Cut(strings.TrimPrefix(v, "v"), ".")
+	if n, err := strconv.Atoi(major); err == nil && n < 3 {
+		if t.config == "vite.preview" {
+			return 5000, " " + v + " (installed)"
+		}
+		return 3000, " " + v + " (installed)"
+	}
+	return t.def, " " + v + " (installed)"
+}
+
+// installedVersion reads the version of pkg in the nearest node_modules
+// at or above dir, within the project.
+func (w *walker) installedVersion(dir, pkg string) (string, bool) {
+	for d, up := dir, 0; up < 20; d, up = filepath.Dir(d), up+1 {
+		manifest := filepath.Join(d, "node_modules", pkg, "package.json")
+		if _, err := os.Stat(manifest); err == nil {
+			b, ok := w.read(manifest)
+			var p struct{ Version string }
+			if ok && json.Unmarshal(b, &p) == nil && p.Version != "" {
+				return p.Version, true
+			}
+			return "", false
+		}
+		// Not above the repository, nor past the root.
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil || filepath.Dir(d) == d {
+			break
+		}
+	}
+	return "", false
 }
 
 // scan reads the tool's port from its command line. notTCP is true when
