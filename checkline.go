@@ -102,8 +102,10 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 // lineBudget is how long check-line may spend reading a line and the
 // project files it leads to. Inference has limits of its own (infer's
 // budget.go); this is the backstop that keeps the prompt responsive
-// whatever a project's files do.
-const lineBudget = 100 * time.Millisecond
+// whatever a project's files do. A plain line takes a few milliseconds;
+// on a 2-core machine busy compiling, one took over 100 ms, and the line
+// ran unchecked into a held port, so the backstop leaves room for load.
+const lineBudget = 250 * time.Millisecond
 
 // inferWithin infers the line's ports, giving up after budget: done is
 // false then, and the line runs unchecked. A line that is not shell
