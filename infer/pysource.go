@@ -232,10 +232,7 @@ func pyPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
 			if !ok {
 				return portExpr{}, false
 			}
-			out.env = out.env || v.env
-			if v.literal != 0 {
-				out.literal = v.literal
-			}
+			out = out.join(v)
 		default:
 			return portExpr{}, false
 		}
@@ -258,21 +255,7 @@ func pyPortLiteral(t srcToken) (int, bool) {
 
 // pySplitOr splits e at the keyword `or` at depth 0.
 func pySplitOr(e []srcToken) [][]srcToken {
-	var parts [][]srcToken
-	depth, start := 0, 0
-	for j, t := range e {
-		switch t.text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		}
-		if depth == 0 && t.kind == 'i' && t.text == "or" {
-			parts = append(parts, e[start:j])
-			start = j + 1
-		}
-	}
-	return append(parts, e[start:])
+	return splitAt(e, func(t srcToken) bool { return t.kind == 'i' && t.text == "or" })
 }
 
 // pyUnwrap drops int( … ) and parentheses.

@@ -31,18 +31,8 @@ func rbTokens(src string) []srcToken {
 			}
 		case c == '\'' || c == '"':
 			start, startLine := i, line
-			i++
-			for i < len(src) && src[i] != c {
-				if src[i] == '\\' {
-					i++
-				}
-				if i < len(src) && src[i] == '\n' {
-					line++
-				}
-				i++
-			}
-			i++
-			out = append(out, srcToken{kind: 's', text: src[start:min(i, len(src))], line: startLine})
+			i = quotedEnd(src, i, &line)
+			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
 		case c >= '0' && c <= '9':
 			start := i
 			for i < len(src) && (isIdentByte(src[i]) || src[i] == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9') {

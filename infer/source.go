@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -67,18 +68,8 @@ func jsTokens(src string) []srcToken {
 			i += end + 4
 		case c == '\'' || c == '"' || c == '`':
 			start, startLine := i, line
-			i++
-			for i < len(src) && src[i] != c {
-				if src[i] == '\\' {
-					i++
-				}
-				if i < len(src) && src[i] == '\n' {
-					line++
-				}
-				i++
-			}
-			i++
-			out = append(out, srcToken{kind: 's', text: src[start:min(i, len(src))], line: startLine})
+			i = quotedEnd(src, i, &line)
+			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
 		case c == '/' && regexAllowed():
 			i++
 			inClass := false
@@ -124,6 +115,23 @@ func jsTokens(src string) []srcToken {
 	return out
 }
 
+// quotedEnd returns the index just past the string literal whose quote is
+// src[i] (JavaScript's and Ruby's: a backslash escapes the next byte, and
+// the literal may span lines, counted into line), or len(src) when it is
+// never closed.
+func quotedEnd(src string, i int, line *int) int {
+	q := src[i]
+	for i++; i < len(src) && src[i] != q; i++ {
+		if src[i] == '\\' {
+			i++
+		}
+		if i < len(src) && src[i] == '\n' {
+			*line++
+		}
+	}
+	return min(i+1, len(src))
+}
+
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -134,6 +142,15 @@ func isIdentByte(c byte) bool {
 type portExpr struct {
 	literal int
 	env     bool
+}
+
+// join adds what a variable's value says: its PORT, and its literal.
+func (e portExpr) join(v portExpr) portExpr {
+	e.env = e.env || v.env
+	if v.literal != 0 {
+		e.literal = v.literal
+	}
+	return e
 }
 
 // listenSite is one .listen(…) call found in the source.
@@ -289,10 +306,7 @@ func jsPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
 			if !ok {
 				return portExpr{}, false
 			}
-			out.env = out.env || v.env
-			if v.literal != 0 {
-				out.literal = v.literal
-			}
+			out = out.join(v)
 		default:
 			return portExpr{}, false
 		}
@@ -302,6 +316,12 @@ func jsPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
 
 // jsSplit splits e at the operators ops at depth 0.
 func jsSplit(e []srcToken, ops ...string) [][]srcToken {
+	return splitAt(e, func(t srcToken) bool { return t.kind == 'p' && slices.Contains(ops, t.text) })
+}
+
+// splitAt splits e at the tokens at depth 0 (outside brackets) that sep
+// accepts.
+func splitAt(e []srcToken, sep func(srcToken) bool) [][]srcToken {
 	var parts [][]srcToken
 	depth, start := 0, 0
 	for j, t := range e {
@@ -311,7 +331,7 @@ func jsSplit(e []srcToken, ops ...string) [][]srcToken {
 		case ")", "]", "}":
 			depth--
 		}
-		if depth == 0 && t.kind == 'p' && (t.text == ops[0] || len(ops) > 1 && t.text == ops[1]) {
+		if depth == 0 && sep(t) {
 			parts = append(parts, e[start:j])
 			start = j + 1
 		}
