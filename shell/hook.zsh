@@ -61,7 +61,9 @@ _portguard_accept() {
             # Cancelled as Ctrl-C would: a fresh, empty line, so that what
             # is typed next is a line of its own, never appended to the
             # declined one (which Up recalls from the history).
-            print -rs -- "$PREBUFFER$BUFFER"
+            # (A line that starts with a space stays out of it under
+            # HIST_IGNORE_SPACE, as it would have had it run.)
+            [[ -o histignorespace && $PREBUFFER$BUFFER == ' '* ]] || print -rs -- "$PREBUFFER$BUFFER"
             zle send-break
             return 1
         fi
