@@ -83,6 +83,15 @@ func TestNpmPackageInAProject(t *testing.T) {
 	if out := npm(t, dir, env, "exec", "--offline", "--", "portguard", "version"); !strings.Contains(out, "portguard "+meta.Version) {
 		t.Fatalf("npx portguard version printed %q; want version %s", out, meta.Version)
 	}
+	// npm rebuild runs the install step again: it leaves the binary in
+	// place and nothing beside it.
+	npm(t, dir, env, "rebuild", "--offline")
+	if entries, _ := os.ReadDir(filepath.Join(dir, "node_modules", "portguard", "bin")); len(entries) != 1 {
+		t.Errorf("after npm rebuild, bin/ holds %v; want the binary alone", entries)
+	}
+	if head, _ := os.ReadFile(bin); !bytes.HasPrefix(head, []byte("\x7fELF")) {
+		t.Errorf("after npm rebuild, the bin is no longer the native binary")
+	}
 
 	// npm run dev, as in CI: no terminal, PORTGUARD_YES=1.
 	job := exec.Command("npm", "run", "dev")

@@ -50,6 +50,8 @@ const pkg = {
   files: ['bin'],
   // Yarn's Plug'n'Play cannot run a binary from inside a zip archive.
   preferUnplugged: true,
+  // A scoped package is published as private unless it says otherwise.
+  publishConfig: { access: 'public' },
 };
 require('fs').writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
 JS

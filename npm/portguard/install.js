@@ -28,6 +28,16 @@ function main() {
   // costs no space; a copy serves where the two are on different devices.
   const temp = path.join(path.dirname(shim), '.portguard-native');
   try {
+    // Already in place (npm rebuild, a second postinstall): renaming a
+    // hard link onto the same file would do nothing and leave temp behind.
+    const [a, b] = [fs.statSync(bin), fs.statSync(shim)];
+    if (a.ino === b.ino && a.dev === b.dev) {
+      return;
+    }
+  } catch {
+    // shim missing: the rename below puts it in place
+  }
+  try {
     fs.rmSync(temp, { force: true });
     try {
       fs.linkSync(bin, temp);
@@ -36,6 +46,7 @@ function main() {
     }
     fs.chmodSync(temp, 0o755);
     fs.renameSync(temp, shim);
+    fs.rmSync(temp, { force: true });
   } catch (err) {
     fs.rmSync(temp, { force: true });
     process.stderr.write(
