@@ -46,11 +46,11 @@ func describe(w io.Writer, held map[int][]detect.Holder, rel map[int]identify.Fi
 	}
 }
 
-// describePlan lists what terminating signals, when that is more than the
+// describePlan lists what terminating would signal, when that is more than the
 // one holder already described, and what it leaves running.
 func describePlan(w io.Writer, plan terminate.Plan, rows int) {
 	if len(plan.Targets) > 1 || len(plan.Watchers) > 0 || rows == 0 && len(plan.Targets) > 0 {
-		fmt.Fprintf(w, "terminating signals %s:\n", count(len(plan.Targets), "process", "processes"))
+		fmt.Fprintf(w, "terminating would signal %s:\n", count(len(plan.Targets), "process", "processes"))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for i, t := range plan.Targets {
 			if rows > 0 && i == rows-1 && len(plan.Targets) > rows {
