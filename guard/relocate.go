@@ -52,7 +52,7 @@ func (g *Guard) Relocate(command []string, held map[int][]detect.Holder, inferre
 }
 
 func cannotMove(port int, command []string, why string) error {
-	return fail(Held, fmt.Sprintf("cannot run %q on another port than :%d: %s; nothing was done", sanitize(strings.Join(command, " ")), port, why),
+	return fail(Held, fmt.Sprintf("cannot run %q on another port than :%d: %s; nothing was done", sanitize(strings.Join(command, " ")), port, sanitize(why)),
 		"give the command its port yourself, or free :"+strconv.Itoa(port)+" (portguard free "+strconv.Itoa(port)+")")
 }
 

@@ -13,6 +13,8 @@ func TestSafe(t *testing.T) {
 		"\u009b31m":          `\u009b31m`,
 		"\x9b31m":            `\x9b31m`,
 		"del\x7f":            `del\x7f`,
+		"rm \u202eexe.sh":    `rm \u202eexe.sh`,
+		"a\u2066b\u2069":     `a\u2066b\u2069`,
 		`C:\Users\ana`:       `C:\Users\ana`,
 		"bad \xff\xfe utf-8": `bad \xff\xfe utf-8`,
 	}

@@ -13,6 +13,17 @@ import (
 // opened with fstat before reading a byte. Raw system calls keep Go's
 // network poller, which an os.File would start, off the free path.
 func Read(path string) ([]byte, error) {
+	// Not even opened unless it is a regular file: opening a device can
+	// act by itself (a watchdog arms, a serial board resets), whatever is
+	// read after. The fstat below still decides, for a file swapped in
+	// between.
+	var pre unix.Stat_t
+	if err := unix.Stat(path, &pre); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if pre.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
