@@ -109,7 +109,8 @@ func pyServers(name string) (def int, ok bool) {
 // port: the port= keyword, or the (host, port) tuple of a socketserver.
 func pyListenSites(file string, toks []srcToken) []listenSite {
 	var sites []listenSite
-	for i := 0; i+1 < len(toks); i++ {
+	vars := pyAssignments(toks)
+	for i := 0; i+1 < len(toks) && len(sites) <= maxSites; i++ {
 		if toks[i].kind != 'i' || toks[i+1].text != "(" {
 			continue
 		}
@@ -130,11 +131,11 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 			// HTTPServer(("", 8000), Handler): the tuple's second element.
 			addr := jsUnwrap(args)
 			if parts := jsSplit(addr, ","); len(parts) == 2 {
-				site.expr, site.ok = pyPortExpr(parts[1], toks, 0)
+				site.expr, site.ok = pyPortExpr(parts[1], vars, 0)
 			} else if len(addr) == 1 && addr[0].kind == 'i' {
-				if value, found := pyAssigned(toks, addr[0].text); found {
+				if value, found := vars.lookup(addr[0].text); found {
 					if parts := jsSplit(jsUnwrap(value), ","); len(parts) == 2 {
-						site.expr, site.ok = pyPortExpr(parts[1], toks, 0)
+						site.expr, site.ok = pyPortExpr(parts[1], vars, 0)
 					}
 				}
 			}
@@ -144,10 +145,10 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 		value, given := pyKeyword(call, "port")
 		switch {
 		case given:
-			site.expr, site.ok = pyPortExpr(value, toks, 0)
+			site.expr, site.ok = pyPortExpr(value, vars, 0)
 		case def != 0:
 			site.expr, site.ok = portExpr{literal: def}, true
-		case name == "run" && pyIsFlaskApp(toks, i-2):
+		case name == "run" && pyIsFlaskApp(toks, i-2, vars):
 			// Flask's app.run() without a port: 5000 (flask/app.py, where
 			// SERVER_NAME names none; observed).
 			site.expr, site.ok = portExpr{literal: 5000}, true
@@ -164,6 +165,9 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 func pyCallEnd(toks []srcToken) int {
 	depth := 0
 	for j, t := range toks {
+		if j > maxArgTokens {
+			return j // computed anyway; see maxArgTokens
+		}
 		switch t.text {
 		case "(", "[", "{":
 			depth++
@@ -192,12 +196,16 @@ func pyKeyword(call []srcToken, name string) ([]srcToken, bool) {
 // (os.environ["PORT"], os.environ.get("PORT", N), os.getenv("PORT", "N")),
 // either joined with `or`, int(…) around them, or a name assigned one of
 // those once.
-func pyPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
+func pyPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 	if depth > 4 || len(e) == 0 {
 		return portExpr{}, false
 	}
 	var out portExpr
-	for _, part := range pySplitOr(e) {
+	parts := pySplitOr(e)
+	if len(parts) > maxAlternatives {
+		return portExpr{}, false
+	}
+	for _, part := range parts {
 		part = pyUnwrap(part)
 		switch {
 		case len(part) == 1 && (part[0].kind == 'n' || part[0].kind == 's'):
@@ -217,18 +225,18 @@ func pyPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
 			}
 			args := jsSplit(part[open+1:len(part)-1], ",")
 			if len(args) == 2 {
-				v, ok := pyPortExpr(args[1], all, depth+1)
+				v, ok := pyPortExpr(args[1], vars, depth+1)
 				if !ok || v.literal == 0 {
 					return portExpr{}, false
 				}
 				out.literal = v.literal
 			}
 		case len(part) == 1 && part[0].kind == 'i':
-			value, found := pyAssigned(all, part[0].text)
+			value, found := vars.lookup(part[0].text)
 			if !found {
 				return portExpr{}, false
 			}
-			v, ok := pyPortExpr(value, all, depth+1)
+			v, ok := pyPortExpr(value, vars, depth+1)
 			if !ok {
 				return portExpr{}, false
 			}
@@ -262,7 +270,7 @@ func pySplitOr(e []srcToken) [][]srcToken {
 func pyUnwrap(e []srcToken) []srcToken {
 	for {
 		switch {
-		case len(e) >= 3 && e[0].text == "int" && e[1].text == "(" && e[len(e)-1].text == ")":
+		case len(e) >= 3 && e[0].text == "int" && e[1].text == "(" && e[len(e)-1].text == ")" && pyCallEnd(e[2:]) == len(e)-3:
 			inner := e[2 : len(e)-1]
 			e = inner[:jsArgEnd(inner, 0)]
 		case len(e) >= 2 && e[0].text == "(" && e[len(e)-1].text == ")" && pyCallEnd(e[1:]) == len(e)-2:
@@ -301,25 +309,24 @@ func pyIsEnvGet(e []srcToken) bool {
 	return false
 }
 
-// pyAssigned finds `NAME = EXPR` at the start of a line and returns
-// EXPR's tokens (to the end of that line); found is false when NAME is
-// assigned more than once or not at all.
-func pyAssigned(toks []srcToken, name string) ([]srcToken, bool) {
-	var value []srcToken
-	n := 0
+// pyAssignments indexes `NAME = EXPR` at the start of a statement (to the
+// end of its line), and counts augmented assignments (NAME += 1) as one
+// more: such a name is computed.
+func pyAssignments(toks []srcToken) assignments {
+	a := assignments{}
 	for i := 0; i+2 < len(toks); i++ {
-		if toks[i].text != name || toks[i+1].text != "=" || i > 0 && toks[i-1].line == toks[i].line && toks[i-1].text != ";" {
+		t := toks[i]
+		if t.kind != 'i' || i > 0 && toks[i-1].line == t.line && toks[i-1].text != ";" {
 			continue
 		}
-		n++
-		start := i + 2
-		end := start
-		for end < len(toks) && toks[end].line == toks[start].line && toks[end].text != ";" {
-			end++
+		switch {
+		case toks[i+1].text == "=" && toks[i+2].text != "=":
+			a.add(t.text, restOfStatement(toks, i+2))
+		case toks[i+1].kind == 'p' && strings.Contains("+-*/%|&^", toks[i+1].text) && toks[i+2].text == "=":
+			a.add(t.text, nil)
 		}
-		value = toks[start:end]
 	}
-	return value, n == 1
+	return a
 }
 
 // pyLocalImports are the modules of the project a source imports:
@@ -430,11 +437,11 @@ func pyLoadsDotenv(toks []srcToken) bool {
 
 // pyIsFlaskApp: the name at toks[at] is assigned Flask(…) (or
 // flask.Flask(…)) once in the file.
-func pyIsFlaskApp(toks []srcToken, at int) bool {
+func pyIsFlaskApp(toks []srcToken, at int, vars assignments) bool {
 	if at < 0 || toks[at].kind != 'i' {
 		return false
 	}
-	value, found := pyAssigned(toks, toks[at].text)
+	value, found := vars.lookup(toks[at].text)
 	if !found {
 		return false
 	}

@@ -95,18 +95,27 @@ func (w *walker) gunicorn(s scope, args []string) bool {
 }
 
 // redisConfig reads `port N` from the config file redis-server is given
-// as its first argument, following `include` files where they are met;
-// the last port directive wins, as redis applies them in order. The
-// command line's --port, which comes after the file, is the table's and
-// wins over it.
+// as its first argument, following `include` files (globs too) where they
+// are met; the last port directive wins, as redis applies them in order,
+// and `tls-port` is a TCP port as well. Relative paths are the working
+// directory's, as redis resolves them. Each file is read once, and at most
+// maxIncludes are: a config that includes itself ends there. The command
+// line's --port, which comes after the file, is the table's and wins.
 func redisConfig(dir string, args []string) configResult {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return configResult{}
 	}
-	port, source := 0, ""
-	var read func(path string, depth int) configResult
-	read = func(path string, depth int) configResult {
-		p, text, err := readFile(dir, path)
+	const maxIncludes = 32
+	port, tls, source := -1, 0, ""
+	seen := map[string]bool{}
+	var read func(path string) configResult
+	read = func(path string) configResult {
+		full := filepath.Clean(join(dir, path))
+		if seen[full] || len(seen) >= maxIncludes {
+			return configResult{exists: true}
+		}
+		seen[full] = true
+		p, text, err := readFile("", full)
 		if err != nil {
 			return unread(p, err)
 		}
@@ -115,14 +124,24 @@ func redisConfig(dir string, args []string) configResult {
 			if len(f) != 2 {
 				continue
 			}
+			value := strings.Trim(f[1], `"'`)
 			switch strings.ToLower(f[0]) {
-			case "port":
-				if n, err := strconv.Atoi(strings.Trim(f[1], `"'`)); err == nil && n >= 0 && n <= 65535 {
-					port, source = n, fmt.Sprintf("port %d in %s", n, filepath.Base(p))
+			case "port", "tls-port":
+				if n, err := strconv.Atoi(value); err == nil && n >= 0 && n <= 65535 {
+					if strings.EqualFold(f[0], "port") {
+						port = n
+					} else {
+						tls = n
+					}
+					source = fmt.Sprintf("%s in %s", strings.ToLower(f[0]), filepath.Base(p))
 				}
 			case "include":
-				if depth < 5 {
-					if r := read(join(filepath.Dir(p), f[1]), depth+1); r.skipped != "" {
+				matches, _ := filepath.Glob(join(dir, value))
+				if !strings.ContainsAny(value, "*?[") {
+					matches = []string{value}
+				}
+				for _, m := range matches {
+					if r := read(m); r.skipped != "" {
 						return r
 					}
 				}
@@ -130,14 +149,21 @@ func redisConfig(dir string, args []string) configResult {
 		}
 		return configResult{exists: true}
 	}
-	if r := read(args[0], 0); r.skipped != "" || !r.exists {
+	if r := read(args[0]); r.skipped != "" || !r.exists {
 		return r
 	}
+	var ports []int
+	if port > 0 {
+		ports = append(ports, port)
+	}
+	if tls > 0 {
+		ports = append(ports, tls)
+	}
 	switch {
-	case port == 0 && source != "":
-		return configResult{exists: true, none: "the config sets port 0: no TCP port"}
-	case port > 0:
-		return configResult{ports: []int{port}, source: source, exists: true}
+	case len(ports) > 0:
+		return configResult{ports: ports, source: source, exists: true}
+	case port == 0:
+		return configResult{exists: true, none: "the config sets port 0 and no tls-port: no TCP port"}
 	}
 	return configResult{exists: true}
 }
@@ -156,23 +182,31 @@ func postgresConfig(dir string, args []string) configResult {
 	if data == "" {
 		return configResult{}
 	}
-	path, text, err := readFile(join(dir, data), "postgresql.conf")
-	if err != nil {
-		return unread(path, err)
-	}
-	port := 0
-	for _, line := range strings.Split(text, "\n") {
-		line, _, _ = strings.Cut(line, "#")
-		name, value, ok := strings.Cut(line, "=")
-		if !ok || strings.TrimSpace(name) != "port" {
+	// postgresql.auto.conf (ALTER SYSTEM) is read after postgresql.conf
+	// and wins; names are case-insensitive and the = is optional.
+	port, from, exists := 0, "", false
+	for _, name := range []string{"postgresql.conf", "postgresql.auto.conf"} {
+		path, text, err := readFile(join(dir, data), name)
+		if err != nil {
+			if r := unread(path, err); r.skipped != "" {
+				return r
+			}
 			continue
 		}
-		if n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(value), `'`)); err == nil && n >= 1 && n <= 65535 {
-			port = n
+		exists = true
+		for _, line := range strings.Split(text, "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			f := strings.FieldsFunc(line, func(r rune) bool { return r == '=' || r == ' ' || r == '\t' })
+			if len(f) != 2 || !strings.EqualFold(f[0], "port") {
+				continue
+			}
+			if n, err := strconv.Atoi(strings.Trim(f[1], `'`)); err == nil && n >= 1 && n <= 65535 {
+				port, from = n, name
+			}
 		}
 	}
 	if port == 0 {
-		return configResult{exists: true}
+		return configResult{exists: exists}
 	}
-	return configResult{ports: []int{port}, source: fmt.Sprintf("port = %d in %s", port, filepath.Join(data, "postgresql.conf")), exists: true}
+	return configResult{ports: []int{port}, source: fmt.Sprintf("port = %d in %s", port, filepath.Join(data, from)), exists: true}
 }

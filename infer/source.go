@@ -178,6 +178,15 @@ func withLines(sites []listenSite, src []byte) []listenSite {
 	return sites
 }
 
+// Bounds on reading a source file, whatever it holds: the sites counted
+// (two already mean "no port"), the tokens of one argument, and the
+// alternatives of one expression (PORT || 3000 has two).
+const (
+	maxSites        = 16
+	maxArgTokens    = 2048
+	maxAlternatives = 4
+)
+
 // jsServeDefaults are the runtimes' own servers, with the port each uses
 // when its options name none: Bun.serve reads PORT, else 3000 (bun.sh
 // docs, "Bun.serve": $BUN_PORT, $PORT, $NODE_PORT, else 3000; BUN_PORT and
@@ -197,16 +206,17 @@ func jsServeDefaults(runtime string) (portExpr, bool) {
 // Deno.serve(, and reads their port.
 func jsListenSites(file string, toks []srcToken) []listenSite {
 	var sites []listenSite
-	for i := 0; i+3 < len(toks); i++ {
+	vars := jsAssignments(toks)
+	for i := 0; i+3 < len(toks) && len(sites) <= maxSites; i++ {
 		if def, ok := jsServeDefaults(toks[i].text); ok && toks[i+1].text == "." && toks[i+2].text == "serve" && toks[i+3].text == "(" {
-			sites = append(sites, jsServeSite(file, toks, i, def))
+			sites = append(sites, jsServeSite(file, toks, i, def, vars))
 			continue
 		}
 		if toks[i].text != "." || toks[i+1].text != "listen" || toks[i+2].text != "(" {
 			continue
 		}
 		arg := toks[i+3 : jsArgEnd(toks, i+3)]
-		e, ok := jsPortExpr(arg, toks, 0)
+		e, ok := jsPortExpr(arg, vars, 0)
 		sites = append(sites, listenSite{file: file, line: toks[i+1].line, expr: e, ok: ok})
 	}
 	return sites
@@ -215,7 +225,7 @@ func jsListenSites(file string, toks []srcToken) []listenSite {
 // jsServeSite reads Bun.serve({ port, … }) or Deno.serve({ port }, handler)
 // at toks[i]: the options object's port, else the runtime's default. An
 // options object held in a variable, or spread from one, is computed.
-func jsServeSite(file string, toks []srcToken, i int, def portExpr) listenSite {
+func jsServeSite(file string, toks []srcToken, i int, def portExpr, vars assignments) listenSite {
 	site := listenSite{file: file, line: toks[i].line}
 	arg := toks[i+4 : i+4+jsArgEnd(toks[i+4:], 0)]
 	if len(arg) == 0 || arg[0].text != "{" {
@@ -237,7 +247,7 @@ func jsServeSite(file string, toks []srcToken, i int, def portExpr) listenSite {
 		case "port":
 			if depth == 1 && k+1 < len(arg) && arg[k+1].text == ":" {
 				if end := min(k+2+jsArgEnd(arg[k+2:], 0), len(arg)-1); end > k+2 {
-					site.expr, site.ok = jsPortExpr(arg[k+2:end], toks, 0)
+					site.expr, site.ok = jsPortExpr(arg[k+2:end], vars, 0)
 				}
 				return site
 			}
@@ -251,7 +261,12 @@ func jsServeSite(file string, toks []srcToken, i int, def portExpr) listenSite {
 // the "," or ")" at depth 0.
 func jsArgEnd(toks []srcToken, from int) int {
 	depth := 0
+	// An argument longer than maxArgTokens is computed anyway: the bound
+	// keeps a file of a million unclosed calls from costing n² steps.
 	for j := from; j < len(toks); j++ {
+		if j-from > maxArgTokens {
+			return j
+		}
 		switch toks[j].text {
 		case "(", "[", "{":
 			depth++
@@ -272,12 +287,16 @@ func jsArgEnd(toks []srcToken, from int) int {
 // jsPortExpr reads a port expression: N, process.env.PORT, either joined
 // by || or ??, Number(…)/parseInt(…) around them, { port: … }, or a
 // variable that one of those was assigned to.
-func jsPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
+func jsPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 	if depth > 4 || len(e) == 0 {
 		return portExpr{}, false
 	}
 	var out portExpr
-	for _, part := range jsSplit(e, "||", "??") {
+	parts := jsSplit(e, "||", "??")
+	if len(parts) > maxAlternatives {
+		return portExpr{}, false
+	}
+	for _, part := range parts {
 		part = jsUnwrap(part)
 		switch {
 		case len(part) == 1 && part[0].kind == 'n':
@@ -293,16 +312,16 @@ func jsPortExpr(e []srcToken, all []srcToken, depth int) (portExpr, bool) {
 			for k := 1; k+2 < len(part); k++ {
 				if part[k].text == "port" && part[k+1].text == ":" {
 					end := k + 2 + jsArgEnd(part[k+2:], 0)
-					return jsPortExpr(part[k+2:min(end, len(part)-1)], all, depth+1)
+					return jsPortExpr(part[k+2:min(end, len(part)-1)], vars, depth+1)
 				}
 			}
 			return portExpr{}, false
 		case len(part) == 1 && part[0].kind == 'i':
-			value, found := jsAssigned(all, part[0].text)
+			value, found := vars.lookup(part[0].text)
 			if !found {
 				return portExpr{}, false
 			}
-			v, ok := jsPortExpr(value, all, depth+1)
+			v, ok := jsPortExpr(value, vars, depth+1)
 			if !ok {
 				return portExpr{}, false
 			}
@@ -343,10 +362,10 @@ func splitAt(e []srcToken, sep func(srcToken) bool) [][]srcToken {
 func jsUnwrap(e []srcToken) []srcToken {
 	for {
 		switch {
-		case len(e) >= 3 && (e[0].text == "Number" || e[0].text == "parseInt") && e[1].text == "(" && e[len(e)-1].text == ")":
+		case len(e) >= 3 && (e[0].text == "Number" || e[0].text == "parseInt") && e[1].text == "(" && e[len(e)-1].text == ")" && pyCallEnd(e[2:]) == len(e)-3:
 			inner := e[2 : len(e)-1]
 			e = inner[:jsArgEnd(inner, 0)]
-		case len(e) >= 2 && e[0].text == "(" && e[len(e)-1].text == ")":
+		case len(e) >= 2 && e[0].text == "(" && e[len(e)-1].text == ")" && pyCallEnd(e[1:]) == len(e)-2:
 			e = e[1 : len(e)-1]
 		case len(e) >= 2 && e[0].text == "+":
 			e = e[1:]
@@ -366,24 +385,53 @@ func jsIsEnvPort(e []srcToken) bool {
 	return s == "process.env.PORT" || s == `process.env["PORT"]` || s == "process.env['PORT']" || s == "process.env?.PORT"
 }
 
-// jsAssigned finds `const|let|var NAME = EXPR` and returns EXPR's tokens;
-// found is false when NAME is assigned more than once or not at all.
-func jsAssigned(toks []srcToken, name string) ([]srcToken, bool) {
-	var value []srcToken
-	n := 0
-	for i := 0; i+2 < len(toks); i++ {
-		if toks[i].text != "const" && toks[i].text != "let" && toks[i].text != "var" || toks[i+1].text != name || toks[i+2].text != "=" {
-			continue
-		}
-		n++
-		start := i + 3
-		end := start
-		for end < len(toks) && toks[end].text != ";" && toks[end].line == toks[start].line {
-			end++
-		}
-		value = toks[start:end]
+// assignments index a source file's assignments by name, built in one
+// pass: a name assigned once has its value; one assigned more often (or
+// changed with +=) counts as computed.
+type assignments map[string]assigned
+
+type assigned struct {
+	value []srcToken
+	n     int
+}
+
+// lookup is the value of name when it is assigned exactly once.
+func (a assignments) lookup(name string) ([]srcToken, bool) {
+	v, ok := a[name]
+	return v.value, ok && v.n == 1
+}
+
+func (a assignments) add(name string, value []srcToken) {
+	v := a[name]
+	a[name] = assigned{value: value, n: v.n + 1}
+}
+
+// restOfStatement is toks from start to the end of its line or a ";".
+func restOfStatement(toks []srcToken, start int) []srcToken {
+	end := start
+	for end < len(toks) && toks[end].text != ";" && toks[end].line == toks[start].line {
+		end++
 	}
-	return value, n == 1
+	return toks[start:end]
+}
+
+// jsAssignments indexes `const|let|var NAME = EXPR`, and counts every
+// other `NAME = …` and `NAME op= …` as one more assignment.
+func jsAssignments(toks []srcToken) assignments {
+	a := assignments{}
+	for i := 0; i+2 < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case (t.text == "const" || t.text == "let" || t.text == "var") && toks[i+1].kind == 'i' && toks[i+2].text == "=":
+			a.add(toks[i+1].text, restOfStatement(toks, i+3))
+			i += 2
+		case t.kind == 'i' && (i == 0 || toks[i-1].text != ".") && toks[i+1].text == "=" && toks[i+2].text != "=" && toks[i+2].text != ">":
+			a.add(t.text, nil) // a reassignment: computed
+		case t.kind == 'i' && strings.Contains("+-*/|&?", toks[i+1].text) && toks[i+1].kind == 'p' && toks[i+2].text == "=" && (i+3 >= len(toks) || toks[i+3].text != "="):
+			a.add(t.text, nil)
+		}
+	}
+	return a
 }
 
 // jsLocalImports are the relative files a source requires or imports.
