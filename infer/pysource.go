@@ -75,6 +75,9 @@ func pyStringEnd(src string, i int, line *int) int {
 		switch {
 		case src[i] == '\\':
 			i++
+			if i < len(src) && src[i] == '\n' {
+				*line++ // a continued line inside the string
+			}
 		case strings.HasPrefix(src[i:], q):
 			return i + len(q)
 		case src[i] == '\n':
@@ -143,7 +146,20 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 			continue
 		}
 		value, given := pyKeyword(call, "port")
+		if !given && name == "run" && dotted && pyIsFlaskApp(toks, i-2, vars) {
+			// Flask's app.run(host, port, …) by position.
+			if parts := jsSplit(call, ","); len(parts) >= 2 && !pyIsKeyword(parts[1]) {
+				value, given = parts[1], true
+			}
+		}
 		switch {
+		case pyHasSpread(call):
+			sites = append(sites, site) // run(**options): computed
+			continue
+		case name == "uvicorn.run" && !given && (pyHasKeyword(call, "uds") || pyHasKeyword(call, "fd")):
+			continue // a unix socket or an inherited fd: no TCP port of its own
+		case name == "run_app" && !given && pyHasKeyword(call, "ssl_context"):
+			site.expr, site.ok = portExpr{literal: 8443}, true // aiohttp: 8443 with TLS
 		case given:
 			site.expr, site.ok = pyPortExpr(value, vars, 0)
 		case def != 0:
@@ -342,13 +358,18 @@ func pyLocalImports(toks []srcToken) []string {
 		for j < len(toks) && toks[j].text == "." {
 			j++
 		}
-		if j < len(toks) && toks[j].kind == 'i' {
+		for j < len(toks) && toks[j].kind == 'i' {
 			mod := toks[j].text
 			for j+2 < len(toks) && toks[j+1].text == "." && toks[j+2].kind == 'i' {
 				mod += "/" + toks[j+2].text
 				j += 2
 			}
 			out = append(out, mod)
+			// import a, b: each module; from a import b, c: a alone.
+			if toks[i].text != "import" || j+2 >= len(toks) || toks[j+1].text != "," || toks[j+2].line != toks[i].line {
+				break
+			}
+			j += 2
 		}
 	}
 	return out
@@ -415,7 +436,8 @@ func (w *walker) pySource(s scope, args []string) bool {
 			if f := resolvePy(filepath.Dir(entry), mod); f != "" && w.first("source "+f) {
 				if b, ok := w.read(f); ok {
 					sub := pyTokens(string(b))
-					sites = append(sites, withLines(pyListenSites(f, sub), b)...)
+					// An imported module's __main__ block does not run.
+					sites = append(sites, outsideMainBlock(withLines(pyListenSites(f, sub), b), b)...)
 					dotenv = dotenv || pyLoadsDotenv(sub)
 				}
 			}
@@ -447,4 +469,53 @@ func pyIsFlaskApp(toks []srcToken, at int, vars assignments) bool {
 	}
 	text := pyText(value)
 	return strings.HasPrefix(text, "Flask(") || strings.HasPrefix(text, "flask.Flask(")
+}
+
+// pyHasKeyword: the call's arguments include name=.
+func pyHasKeyword(call []srcToken, name string) bool {
+	_, ok := pyKeyword(call, name)
+	return ok
+}
+
+// pyIsKeyword: the argument is a keyword argument (name=value).
+func pyIsKeyword(arg []srcToken) bool {
+	return len(arg) >= 2 && arg[0].kind == 'i' && arg[1].text == "=" && (len(arg) < 3 || arg[2].text != "=")
+}
+
+// pyHasSpread: the call unpacks arguments (*args, **options), so any of
+// them may be the port.
+func pyHasSpread(call []srcToken) bool {
+	for _, arg := range jsSplit(call, ",") {
+		if len(arg) > 0 && arg[0].text == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// outsideMainBlock drops the sites inside the module's
+// `if __name__ == "__main__":` block: it runs only when the file is the
+// program, not when it is imported.
+func outsideMainBlock(sites []listenSite, src []byte) []listenSite {
+	lines := strings.Split(string(src), "\n")
+	inMain := make([]bool, len(lines)+1)
+	in := false
+	for n, l := range lines {
+		trimmed := strings.TrimSpace(l)
+		switch {
+		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+		case l[0] != ' ' && l[0] != '\t':
+			// A statement at the left margin ends a block, or opens one.
+			t := strings.ReplaceAll(strings.ReplaceAll(trimmed, " ", ""), "'", `"`)
+			in = t == `if__name__=="__main__":` || t == `if"__main__"==__name__:`
+		}
+		inMain[n+1] = in
+	}
+	var out []listenSite
+	for _, st := range sites {
+		if st.line < 1 || st.line >= len(inMain) || !inMain[st.line] {
+			out = append(out, st)
+		}
+	}
+	return out
 }

@@ -12,17 +12,75 @@ import (
 // and not empty and 4567 otherwise (sinatra/base.rb: `set :port,
 // Integer(ENV['PORT'] && !ENV['PORT'].empty? ? ENV['PORT'] : 4567)`).
 
-// rbTokens splits Ruby source into tokens, dropping comments; strings in
-// single or double quotes become one token each.
+// rbTokens splits Ruby source into tokens, dropping comments (# and
+// =begin…=end); strings in quotes, %-literals (%q(…), %w[…], %(…)) and
+// heredocs (<<~EOS … EOS) become one string token each, so that nothing
+// inside them reads as code.
 func rbTokens(src string) []srcToken {
 	out := make([]srcToken, 0, len(src)/3+16)
 	line := 1
+	var heredocs []string // terminators of heredocs opened on this line
 	for i := 0; i < len(src); {
 		c := src[i]
+		atLineStart := i == 0 || src[i-1] == '\n'
 		switch {
 		case c == '\n':
 			line++
 			i++
+			// The bodies of the heredocs opened on the line just ended.
+			for _, id := range heredocs {
+				for i < len(src) {
+					end := strings.IndexByte(src[i:], '\n')
+					if end < 0 {
+						end = len(src) - i
+					}
+					body := strings.TrimSpace(src[i : i+end])
+					i = min(i+end+1, len(src))
+					line++
+					if body == id {
+						break
+					}
+				}
+			}
+			heredocs = nil
+		case atLineStart && strings.HasPrefix(src[i:], "=begin"):
+			end := strings.Index(src[i:], "\n=end")
+			if end < 0 {
+				return out
+			}
+			line += strings.Count(src[i:i+end+1], "\n")
+			i += end + 1
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '<' && strings.HasPrefix(src[i:], "<<") && i+2 < len(src):
+			j := i + 2
+			if src[j] == '~' || src[j] == '-' {
+				j++
+			}
+			quoted := j < len(src) && (src[j] == '\'' || src[j] == '"')
+			if quoted {
+				j++
+			}
+			k := j
+			for k < len(src) && (src[k] >= 'A' && src[k] <= 'Z' || src[k] == '_' || src[k] >= '0' && src[k] <= '9' && k > j) {
+				k++
+			}
+			if k == j {
+				out = append(out, srcToken{kind: 'p', text: "<", line: line})
+				i++
+				continue
+			}
+			heredocs = append(heredocs, src[j:k])
+			if quoted && k < len(src) {
+				k++
+			}
+			out = append(out, srcToken{kind: 's', text: "<<heredoc>>", line: line})
+			i = k
+		case c == '%' && rbPercentLiteral(src, i, out):
+			start, startLine := i, line
+			i = rbPercentEnd(src, i, &line)
+			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
 		case c == ' ' || c == '\t' || c == '\r':
 			i++
 		case c == '#':
@@ -61,17 +119,38 @@ func rbTokens(src string) []srcToken {
 // rbPortSites finds `set :port, EXPR` and reads EXPR.
 func rbPortSites(file string, toks []srcToken) []listenSite {
 	var sites []listenSite
-	for i := 0; i+3 < len(toks); i++ {
-		if toks[i].text != "set" || toks[i+1].text != ":" || toks[i+2].text != "port" || toks[i+3].text != "," {
+	// configure :production do … end runs in that environment alone: a
+	// port set in such a block is not known without it (and its end is
+	// not traced), so every set :port in the file counts as computed.
+	envBlocks := false
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text == "configure" && toks[i+1].text == ":" {
+			envBlocks = true
+		}
+	}
+	for i := 0; i+3 < len(toks) && len(sites) <= maxSites; i++ {
+		hashForm := toks[i].text == "set" && toks[i+1].text == "port" && toks[i+2].text == ":"
+		if !hashForm && (toks[i].text != "set" || toks[i+1].text != ":" || toks[i+2].text != "port" || toks[i+3].text != ",") {
 			continue
 		}
-		end := i + 4
+		if envBlocks {
+			sites = append(sites, listenSite{file: file, line: toks[i].line})
+			continue
+		}
+		start := i + 4
+		if hashForm {
+			start = i + 3 // set port: N, bind: …
+		}
+		end := start
 		for end < len(toks) && toks[end].line == toks[i].line {
 			end++
 		}
-		expr := toks[i+4 : end]
-		if k := indexText(expr, "if"); k >= 0 {
-			expr = expr[:k] // `set :port, N if …`: maybe not at all
+		expr := toks[start:end]
+		if hashForm {
+			expr = jsSplit(expr, ",")[0]
+		}
+		if indexText(expr, "if") >= 0 || indexText(expr, "unless") >= 0 {
+			// `set :port, N if …`: maybe not at all.
 			sites = append(sites, listenSite{file: file, line: toks[i].line})
 			continue
 		}
@@ -190,6 +269,12 @@ func (w *walker) rubySource(s scope, args []string) bool {
 			}
 			flagPort = n
 			i++
+		case strings.HasPrefix(a, "-p") && len(a) > 2:
+			n, err := strconv.Atoi(a[2:]) // -p4000
+			if err != nil || n < 1 || n > 65535 {
+				return false
+			}
+			flagPort = n
 		}
 	}
 	if file == "" {
@@ -222,4 +307,58 @@ func (w *walker) rubySource(s scope, args []string) bool {
 		return true
 	}
 	return w.sourcePort(s, sites, false, nil)
+}
+
+// rbPercentLiteral: the % at src[i] opens a %-literal: %q %Q %w %W %i %I
+// with a delimiter always, and a bare %( %[ %{ where an expression may
+// start (not after a value, where % is the modulo operator).
+func rbPercentLiteral(src string, i int, before []srcToken) bool {
+	if i+1 >= len(src) {
+		return false
+	}
+	next := src[i+1]
+	if strings.IndexByte("qQwWiI", next) >= 0 {
+		return i+2 < len(src) && strings.IndexByte("([{<|!/", src[i+2]) >= 0
+	}
+	if strings.IndexByte("([{", next) < 0 {
+		return false
+	}
+	if len(before) == 0 {
+		return true
+	}
+	last := before[len(before)-1]
+	return last.kind == 'p' && last.text != ")" && last.text != "]" && last.text != "}"
+}
+
+// rbPercentEnd returns the index just past the %-literal at src[i],
+// counting the lines it spans; bracket delimiters nest.
+func rbPercentEnd(src string, i int, line *int) int {
+	i++
+	if strings.IndexByte("qQwWiI", src[i]) >= 0 {
+		i++
+	}
+	open := src[i]
+	closing := map[byte]byte{'(': ')', '[': ']', '{': '}', '<': '>'}[open]
+	if closing == 0 {
+		closing = open
+	}
+	depth := 0
+	for i++; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			i++
+		case '\n':
+			*line++
+		case closing:
+			if depth == 0 {
+				return i + 1
+			}
+			depth--
+		case open:
+			if open != closing {
+				depth++
+			}
+		}
+	}
+	return len(src)
 }

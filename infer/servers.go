@@ -3,10 +3,8 @@ package infer
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Servers whose port also comes from somewhere the tool table cannot say
@@ -23,11 +21,6 @@ func toolNamed(name string) *tool {
 	return nil
 }
 
-var (
-	gunicornBind   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^bind\s*=\s*(.*)$`) })
-	quotedLiterals = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`['"]([^'"]*)['"]`) })
-)
-
 // gunicorn applies gunicorn's order (benoitc/gunicorn gunicorn/config.py
 // and app/base.py): the command line, then GUNICORN_CMD_ARGS, then the
 // config file (-c FILE, else ./gunicorn.conf.py), then PORT and the
@@ -38,7 +31,13 @@ func (w *walker) gunicorn(s scope, args []string) bool {
 		return false // the command line decides: the table's rule
 	}
 	if v := s.env["GUNICORN_CMD_ARGS"]; v != "" {
-		ports, notTCP, _ := t.scan("gunicorn", strings.Fields(v))
+		// gunicorn splits it with shlex: quotes group, nothing expands.
+		words, ok := shellWords(v)
+		if !ok {
+			w.note("no port from GUNICORN_CMD_ARGS: %q is not a list of words portguard can split", v)
+			return true
+		}
+		ports, notTCP, _ := t.scan("gunicorn", words)
 		if notTCP {
 			return true
 		}
@@ -66,17 +65,29 @@ func (w *walker) gunicorn(s scope, args []string) bool {
 		}
 		return false
 	}
-	m := gunicornBind().FindStringSubmatch(text)
-	if m == nil {
+	// The config is Python, read with its tokenizer and never run: bind
+	// must be assigned once, to a string or a list or tuple of strings.
+	toks := pyTokens(text)
+	vars := pyAssignments(toks)
+	if _, set := vars["bind"]; !set {
 		return false // it sets no bind: PORT, then the default
 	}
-	binds := quotedLiterals().FindAllStringSubmatch(m[1], -1)
-	if len(binds) == 0 {
+	value, once := vars.lookup("bind")
+	var binds []string
+	for _, t := range value {
+		switch {
+		case t.kind == 's' && (strings.HasPrefix(t.text, `"`) || strings.HasPrefix(t.text, `'`)) && len(t.text) >= 2:
+			binds = append(binds, t.text[1:len(t.text)-1])
+		case t.text == "[" || t.text == "]" || t.text == "(" || t.text == ")" || t.text == ",":
+		default:
+			once = false // anything else is code
+		}
+	}
+	if !once || len(binds) == 0 {
 		w.note("no port from %s: it sets bind in code, which portguard does not run", w.rel(path))
 		return true
 	}
-	for _, b := range binds {
-		addr := b[1]
+	for _, addr := range binds {
 		if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "fd://") {
 			continue
 		}

@@ -173,3 +173,20 @@ func shellQuote(args []string) string {
 	}
 	return b.String()
 }
+
+// shellWords splits text into words as a shell would, with quotes
+// grouping and nothing expanded or run (Python's shlex.split, which
+// gunicorn applies to GUNICORN_CMD_ARGS); ok is false for anything but
+// plain words.
+func shellWords(text string) ([]string, bool) {
+	f, err := syntax.NewParser().Parse(strings.NewReader(text), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil, false
+	}
+	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 {
+		return nil, false
+	}
+	words, err := expand.Fields(scope{}.expandConfig(), call.Args...)
+	return words, err == nil
+}

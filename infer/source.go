@@ -229,8 +229,11 @@ func jsServeSite(file string, toks []srcToken, i int, def portExpr, vars assignm
 	site := listenSite{file: file, line: toks[i].line}
 	arg := toks[i+4 : i+4+jsArgEnd(toks[i+4:], 0)]
 	if len(arg) == 0 || arg[0].text != "{" {
-		// Deno.serve(handler): no options, the default port.
-		site.expr, site.ok = def, toks[i].text == "Deno" && len(arg) > 0
+		// Deno.serve(handler): no options, the default port, when the
+		// argument is plainly a function. A name may hold options
+		// (Deno.serve(opts, handler)): computed.
+		isHandler := len(arg) > 0 && (arg[0].text == "(" || arg[0].text == "function" || arg[0].text == "async")
+		site.expr, site.ok = def, toks[i].text == "Deno" && isHandler
 		return site
 	}
 	depth := 0
@@ -244,7 +247,12 @@ func jsServeSite(file string, toks []srcToken, i int, def portExpr, vars assignm
 			if depth == 1 && k+2 < len(arg) && arg[k+1].text == "." && arg[k+2].text == "." {
 				return site // { ...options }: computed
 			}
-		case "port":
+		case "port", `"port"`, `'port'`:
+			if depth == 1 && k+1 < len(arg) && (arg[k+1].text == "," || arg[k+1].text == "}") && arg[k].kind == 'i' {
+				// { port, fetch }: the variable named port.
+				site.expr, site.ok = jsPortExpr(arg[k:k+1], vars, 0)
+				return site
+			}
 			if depth == 1 && k+1 < len(arg) && arg[k+1].text == ":" {
 				if end := min(k+2+jsArgEnd(arg[k+2:], 0), len(arg)-1); end > k+2 {
 					site.expr, site.ok = jsPortExpr(arg[k+2:end], vars, 0)
