@@ -66,9 +66,13 @@ func jsTokens(src string) []srcToken {
 			}
 			line += strings.Count(src[i:i+2+end], "\n")
 			i += end + 4
-		case c == '\'' || c == '"' || c == '`':
+		case c == '\'' || c == '"':
 			start, startLine := i, line
 			i = quotedEnd(src, i, &line)
+			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
+		case c == '`':
+			start, startLine := i, line
+			i = templateEnd(src, i, &line, 0)
 			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
 		case c == '/' && regexAllowed():
 			i++
@@ -130,6 +134,58 @@ func quotedEnd(src string, i int, line *int) int {
 		}
 	}
 	return min(i+1, len(src))
+}
+
+// templateEnd returns the index just past the template literal whose
+// backquote is src[i]: its ${…} substitutions are code, which may hold
+// strings and templates of their own (`${'`'}`), so they are skipped as
+// code, nested up to a depth, not as text.
+func templateEnd(src string, i int, line *int, depth int) int {
+	for i++; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			i++
+			if i < len(src) && src[i] == '\n' {
+				*line++
+			}
+		case '\n':
+			*line++
+		case '`':
+			return i + 1
+		case '$':
+			if i+1 < len(src) && src[i+1] == '{' && depth < 16 {
+				i = substitutionEnd(src, i+2, line, depth+1) - 1
+			}
+		}
+	}
+	return len(src)
+}
+
+// substitutionEnd returns the index just past the } that closes a ${
+// whose code starts at src[i].
+func substitutionEnd(src string, i int, line *int, depth int) int {
+	braces := 0
+	for i < len(src) {
+		switch c := src[i]; c {
+		case '\'', '"':
+			i = quotedEnd(src, i, line)
+			continue
+		case '`':
+			i = templateEnd(src, i, line, depth)
+			continue
+		case '\n':
+			*line++
+		case '{':
+			braces++
+		case '}':
+			if braces == 0 {
+				return i + 1
+			}
+			braces--
+		}
+		i++
+	}
+	return len(src)
 }
 
 func isIdentByte(c byte) bool {
