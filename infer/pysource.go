@@ -248,11 +248,7 @@ func pyPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 				out.literal = v.literal
 			}
 		case len(part) == 1 && part[0].kind == 'i':
-			value, found := vars.lookup(part[0].text)
-			if !found {
-				return portExpr{}, false
-			}
-			v, ok := pyPortExpr(value, vars, depth+1)
+			v, ok := vars.through(part[0].text, depth, pyPortExpr)
 			if !ok {
 				return portExpr{}, false
 			}

@@ -381,11 +381,7 @@ func jsPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 			}
 			return portExpr{}, false
 		case len(part) == 1 && part[0].kind == 'i':
-			value, found := vars.lookup(part[0].text)
-			if !found {
-				return portExpr{}, false
-			}
-			v, ok := jsPortExpr(value, vars, depth+1)
+			v, ok := vars.through(part[0].text, depth, jsPortExpr)
 			if !ok {
 				return portExpr{}, false
 			}
@@ -463,6 +459,16 @@ type assigned struct {
 func (a assignments) lookup(name string) ([]srcToken, bool) {
 	v, ok := a[name]
 	return v.value, ok && v.n == 1
+}
+
+// through reads, with the language's own reader, the port expression
+// name was assigned once; a name assigned otherwise is computed.
+func (a assignments) through(name string, depth int, read func([]srcToken, assignments, int) (portExpr, bool)) (portExpr, bool) {
+	value, found := a.lookup(name)
+	if !found {
+		return portExpr{}, false
+	}
+	return read(value, a, depth+1)
 }
 
 func (a assignments) add(name string, value []srcToken) {
