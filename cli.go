@@ -36,7 +36,7 @@ portguard completion bash|zsh|fish
 portguard version`
 
 func newApp(s *session) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "portguard",
 		Usage:                "free the port a command needs, then run it",
 		UsageText:            usageText,
@@ -133,6 +133,8 @@ func newApp(s *session) *cli.App {
 			},
 		},
 	}
+	withFixedNames(app)
+	return app
 }
 
 // completeShells completes `portguard init <Tab>` with the shells, not
@@ -423,9 +425,9 @@ func interspersed(app *cli.App, args []string) []string {
 	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
-		_, isBool := f.(*cli.BoolFlag)
+		doc, ok := f.(cli.DocGenerationFlag)
 		for _, name := range f.Names() {
-			takesValue[name] = !isBool
+			takesValue[name] = ok && doc.TakesValue()
 		}
 	}
 	var flags, rest []string
