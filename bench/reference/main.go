@@ -5,6 +5,12 @@
 // faster than this; the benchmark reports how close it comes.
 //
 //	reference PORT COMMAND [ARG...]
+//
+// It starts as portguard does (main.go's go:debug settings), so that the
+// ratio measures portguard's work and libraries, not runtime settings.
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
