@@ -14,7 +14,7 @@ package detect
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 	"os/user"
 	"strconv"
 	"time"
@@ -153,8 +153,10 @@ func checkPort(port int) error {
 	return nil
 }
 
-func formatAddr(ip net.IP, port int) string {
-	return net.JoinHostPort(ip.String(), strconv.Itoa(port))
+// formatAddr writes an address as "127.0.0.1:3000" or "[::1]:3000". An
+// IPv4 address an IPv6 socket holds (::ffff:127.0.0.1) reads as IPv4.
+func formatAddr(ip netip.Addr, port int) string {
+	return netip.AddrPortFrom(ip.Unmap(), uint16(port)).String()
 }
 
 var userNames = map[int]string{}

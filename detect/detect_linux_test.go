@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -155,6 +156,38 @@ func TestNetlinkAgreesWithProcNet(t *testing.T) {
 				t.Errorf("%s: %d listening sockets, want 1", addr, len(viaNetlink))
 			}
 		}
+	}
+}
+
+// A dump of every listening socket spans several replies of the kernel
+// (it fills at most 32 KiB a read, about 300 sockets): all of them are
+// read, and they are the ones /proc/net lists.
+func TestNetlinkReadsTheWholeDump(t *testing.T) {
+	mine := map[int]bool{}
+	for range 700 {
+		mine[listen(t, "127.0.0.1:0")] = true
+	}
+	viaNetlink, err := diagSockets(TCP, 0)
+	if err != nil {
+		t.Skipf("netlink sock_diag refused here: %v", err)
+	}
+	viaProc, err := procNetSockets(TCP, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := func(socks []socket) []socket {
+		var out []socket
+		for _, s := range socks {
+			if mine[s.port] && strings.HasPrefix(s.addr, "127.0.0.1:") {
+				out = append(out, s)
+			}
+		}
+		sortSockets(out)
+		return out
+	}
+	got, want := ours(viaNetlink), ours(viaProc)
+	if len(got) != len(mine) || !slices.Equal(got, want) {
+		t.Errorf("netlink read %d of this test's %d listeners, /proc/net %d", len(got), len(mine), len(want))
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
+	"net/netip"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -142,8 +142,8 @@ func lsofAddr(name, family string, port int) (string, int, error) {
 			h = "::"
 		}
 	}
-	ip := net.ParseIP(h)
-	if ip == nil {
+	ip, err := netip.ParseAddr(h)
+	if err != nil {
 		return "", 0, fmt.Errorf("lsof: bad address %q", name)
 	}
 	return formatAddr(ip, port), port, nil

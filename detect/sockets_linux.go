@@ -6,11 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/portguard/portguard/internal/proc"
@@ -77,32 +76,52 @@ type diagMessage struct { // struct inet_diag_msg
 const tcpListen = 10 // TCP_LISTEN in include/net/tcp_states.h
 
 // diagSockets asks for the sockets with the port as source port (every
-// port: 0). For TCP
-// it asks for the LISTEN state only, which lets the kernel walk its
-// listening hash and skip the table of connections, the walk that makes
-// reading /proc/net/tcp cost milliseconds on a busy machine; the kernel
-// also filters by the source port given in the request.
+// port: 0). For TCP it asks for the LISTEN state only, which lets the
+// kernel walk its listening hash and skip the table of connections, the
+// walk that makes reading /proc/net/tcp cost milliseconds on a busy
+// machine; the kernel also filters by the source port given in the
+// request.
+//
+// The exchange is one request and its replies on a blocking socket, made
+// with golang.org/x/sys/unix alone: a netlink library would bring the net
+// package and the runtime's poller, whose start-up cost more than the
+// exchange itself.
 func diagSockets(proto Protocol, port int) ([]socket, error) {
-	conn, err := netlink.Dial(unix.NETLINK_SOCK_DIAG, nil)
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	defer unix.Close(fd)
+	// The kernel answers a dump at once; the timeout is for one that never
+	// does, so that the caller falls back to /proc/net instead of hanging.
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 2}); err != nil {
+		return nil, err
+	}
 	req := diagRequest{Protocol: unix.IPPROTO_TCP, States: 1 << tcpListen}
 	if proto == UDP {
 		req.Protocol, req.States = unix.IPPROTO_UDP, ^uint32(0)
 	}
 	binary.BigEndian.PutUint16(req.ID.SrcPort[:], uint16(port))
 	var socks []socket
-	for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+	buf := make([]byte, 64<<10) // the kernel fills at most 32 KiB a read
+	for i, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
 		req.Family = family
-		data, err := binary.Append(nil, binary.NativeEndian, req)
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := conn.Execute(netlink.Message{
-			Header: netlink.Header{Type: unix.SOCK_DIAG_BY_FAMILY, Flags: netlink.Request | netlink.Dump},
-			Data:   data,
+		seq := uint32(i + 1)
+		err := dump(fd, buf, seq, req, func(data []byte) error {
+			var d diagMessage
+			if _, err := binary.Decode(data, binary.NativeEndian, &d); err != nil {
+				return fmt.Errorf("sock_diag reply: %w", err)
+			}
+			got := int(binary.BigEndian.Uint16(d.ID.SrcPort[:]))
+			if port != 0 && got != port {
+				return nil // a kernel that ignores the port in the request
+			}
+			ip := netip.AddrFrom16(d.ID.Src)
+			if d.Family == unix.AF_INET {
+				ip = netip.AddrFrom4([4]byte(d.ID.Src[:4]))
+			}
+			socks = append(socks, socket{inode: uint64(d.Inode), addr: formatAddr(ip, got), uid: int(d.UID), port: got})
+			return nil
 		})
 		if errors.Is(err, unix.ENOENT) && family == unix.AF_INET6 {
 			continue // no IPv6 in this kernel
@@ -110,23 +129,71 @@ func diagSockets(proto Protocol, port int) ([]socket, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range msgs {
-			var d diagMessage
-			if _, err := binary.Decode(m.Data, binary.NativeEndian, &d); err != nil {
-				return nil, fmt.Errorf("sock_diag reply: %w", err)
-			}
-			got := int(binary.BigEndian.Uint16(d.ID.SrcPort[:]))
-			if port != 0 && got != port {
-				continue // a kernel that ignores the port in the request
-			}
-			ip := net.IP(d.ID.Src[:16])
-			if d.Family == unix.AF_INET {
-				ip = net.IP(d.ID.Src[:4])
-			}
-			socks = append(socks, socket{inode: uint64(d.Inode), addr: formatAddr(ip, got), uid: int(d.UID), port: got})
-		}
 	}
 	return socks, nil
+}
+
+// dump sends req as dump request seq and calls fn with the payload of
+// each reply, until the kernel says the dump is done. An error reply is
+// returned as its errno.
+func dump(fd int, buf []byte, seq uint32, req diagRequest, fn func(data []byte) error) error {
+	body, err := binary.Append(nil, binary.NativeEndian, req)
+	if err != nil {
+		return err
+	}
+	msg := binary.NativeEndian.AppendUint32(nil, uint32(unix.NLMSG_HDRLEN+len(body)))
+	msg = binary.NativeEndian.AppendUint16(msg, unix.SOCK_DIAG_BY_FAMILY)
+	msg = binary.NativeEndian.AppendUint16(msg, unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	msg = binary.NativeEndian.AppendUint32(msg, seq)
+	msg = binary.NativeEndian.AppendUint32(msg, 0) // the port ID: the kernel assigns ours
+	msg = append(msg, body...)
+	if err := unix.Sendto(fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return err
+	}
+	for {
+		n, from, err := unix.Recvfrom(fd, buf, unix.MSG_TRUNC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n > len(buf) {
+			return fmt.Errorf("sock_diag reply of %d bytes is larger than %d", n, len(buf))
+		}
+		if nl, ok := from.(*unix.SockaddrNetlink); !ok || nl.Pid != 0 {
+			continue // only the kernel's replies count
+		}
+		for b := buf[:n]; len(b) >= unix.NLMSG_HDRLEN; {
+			// struct nlmsghdr: length, type, flags, sequence, port ID.
+			size := int(binary.NativeEndian.Uint32(b))
+			typ := binary.NativeEndian.Uint16(b[4:])
+			got := binary.NativeEndian.Uint32(b[8:])
+			if size < unix.NLMSG_HDRLEN || size > len(b) {
+				return fmt.Errorf("sock_diag reply: message of %d bytes in %d", size, len(b))
+			}
+			data := b[unix.NLMSG_HDRLEN:size]
+			b = b[min(len(b), (size+unix.NLMSG_ALIGNTO-1)&^(unix.NLMSG_ALIGNTO-1)):]
+			if got != seq {
+				continue // a reply to an earlier request
+			}
+			switch typ {
+			case unix.NLMSG_DONE:
+				return nil
+			case unix.NLMSG_ERROR:
+				if len(data) < 4 {
+					return errors.New("sock_diag: short error reply")
+				}
+				if errno := -int32(binary.NativeEndian.Uint32(data)); errno != 0 {
+					return unix.Errno(errno)
+				}
+			default:
+				if err := fn(data); err != nil {
+					return err
+				}
+			}
+		}
+	}
 }
 
 // procNetSockets reads /proc/net/{tcp,tcp6} or {udp,udp6}.
@@ -171,9 +238,9 @@ func parseProcNetLine(line string) (s socket, port, state int, ok bool) {
 	if !found || errors.Join(err1, err2, err3, err4, err5) != nil || (len(raw) != 4 && len(raw) != 16) {
 		return socket{}, 0, 0, false
 	}
-	ip := make(net.IP, len(raw))
-	for i := 0; i < len(raw); i += 4 {
-		binary.NativeEndian.PutUint32(ip[i:], binary.BigEndian.Uint32(raw[i:]))
+	for i := 0; i < len(raw); i += 4 { // each word as %08X prints a host-order one
+		binary.NativeEndian.PutUint32(raw[i:], binary.BigEndian.Uint32(raw[i:]))
 	}
+	ip, _ := netip.AddrFromSlice(raw)
 	return socket{inode: inode, addr: formatAddr(ip, int(p)), uid: uid, port: int(p)}, int(p), int(st), true
 }

@@ -3,7 +3,7 @@ package detect
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
+	"net/netip"
 )
 
 // tableRow is one row of Windows's socket tables with owning PIDs
@@ -12,7 +12,7 @@ import (
 // them. The parser is portable so that it is tested everywhere; only the
 // call that fills the buffer is Windows's.
 type tableRow struct {
-	ip    net.IP
+	ip    netip.Addr
 	port  int
 	state uint32 // TCP only; 2 is MIB_TCP_STATE_LISTEN
 	pid   int
@@ -49,13 +49,13 @@ func parseOwnerTable(b []byte, proto Protocol, ipv6 bool) ([]tableRow, error) {
 		var row tableRow
 		switch {
 		case proto == TCP && !ipv6: // state, local addr, local port, remote addr, remote port, pid
-			row = tableRow{ip: net.IP(append([]byte(nil), r[4:8]...)), port: port(r[8:]), state: le.Uint32(r), pid: int(le.Uint32(r[20:]))}
+			row = tableRow{ip: netip.AddrFrom4([4]byte(r[4:8])), port: port(r[8:]), state: le.Uint32(r), pid: int(le.Uint32(r[20:]))}
 		case proto == TCP: // local addr[16], scope, local port, remote addr[16], scope, remote port, state, pid
-			row = tableRow{ip: net.IP(append([]byte(nil), r[0:16]...)), port: port(r[20:]), state: le.Uint32(r[48:]), pid: int(le.Uint32(r[52:]))}
+			row = tableRow{ip: netip.AddrFrom16([16]byte(r[0:16])), port: port(r[20:]), state: le.Uint32(r[48:]), pid: int(le.Uint32(r[52:]))}
 		case !ipv6: // local addr, local port, pid
-			row = tableRow{ip: net.IP(append([]byte(nil), r[0:4]...)), port: port(r[4:]), pid: int(le.Uint32(r[8:]))}
+			row = tableRow{ip: netip.AddrFrom4([4]byte(r[0:4])), port: port(r[4:]), pid: int(le.Uint32(r[8:]))}
 		default: // local addr[16], scope, local port, pid
-			row = tableRow{ip: net.IP(append([]byte(nil), r[0:16]...)), port: port(r[20:]), pid: int(le.Uint32(r[24:]))}
+			row = tableRow{ip: netip.AddrFrom16([16]byte(r[0:16])), port: port(r[20:]), pid: int(le.Uint32(r[24:]))}
 		}
 		rows = append(rows, row)
 	}

@@ -1,7 +1,6 @@
 package infer
 
 import (
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -116,7 +115,7 @@ func parseAddr(s string) (int, addr) {
 			return 0, addrNotTCP
 		}
 	}
-	if _, port, err := net.SplitHostPort(s); err == nil {
+	if port, ok := hostPort(s); ok {
 		if p, ok := parsePort(port); ok {
 			return p, addrPort
 		}
@@ -180,3 +179,23 @@ func parseForward(s string, fields int) (int, bool) {
 }
 
 func quoteArg(s string) string { return strconv.Quote(s) }
+
+// hostPort is the port of "host:port" or "[v6]:port", split by the rules
+// of net.SplitHostPort (a host with a colon must be in brackets), which
+// would link the net package, and its start-up, for this one call.
+func hostPort(s string) (port string, ok bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", false
+	}
+	host := s[:i]
+	if strings.HasPrefix(host, "[") {
+		inner, closed := strings.CutSuffix(host[1:], "]")
+		if !closed || strings.ContainsAny(inner, "[]") {
+			return "", false
+		}
+	} else if strings.ContainsAny(host, ":[]") {
+		return "", false
+	}
+	return s[i+1:], true
+}

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -176,6 +177,21 @@ func TestREADMEListsEveryTool(t *testing.T) {
 		}
 		if r.src == "" {
 			t.Errorf("tool %q cites no source", name)
+		}
+	}
+}
+
+// hostPort splits as net.SplitHostPort does, without linking net.
+func TestHostPortAgreesWithNet(t *testing.T) {
+	for _, s := range []string{
+		"localhost:8000", ":8000", "0.0.0.0:8000", "[::1]:8000", "[::]:3000", "::1", "::1:80",
+		"a:b:c", "[::1]x:80", "[[::1]]:80", "[::1:80", "::1]:80", "host", "host:", ":", "[]:80",
+		"a[b]:80", "[fe80::1%lo0]:80", "127.0.0.1:http",
+	} {
+		_, wantPort, err := net.SplitHostPort(s)
+		port, ok := hostPort(s)
+		if ok != (err == nil) || (ok && port != wantPort) {
+			t.Errorf("hostPort(%q) = %q, %v; net.SplitHostPort says %q, %v", s, port, ok, wantPort, err)
 		}
 	}
 }
