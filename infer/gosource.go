@@ -2,8 +2,7 @@ package infer
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
+	"go/scanner"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -27,7 +26,7 @@ func goListenFuncs(name string) (addrArg int, ok bool) {
 }
 
 // goRun infers the port of `go run PKG|FILES` from the package's source,
-// read with go/parser: exactly one listen site with a literal address.
+// read with go/scanner: exactly one listen site with a literal address.
 func (w *walker) goRun(s scope, args []string) bool {
 	var targets []string
 	for i := 0; i < len(args); i++ {
@@ -72,44 +71,20 @@ func (w *walker) goRun(s scope, args []string) bool {
 		text  string // the line, as --explain shows it
 	}
 	var sites []site
-	fset := token.NewFileSet()
 	for _, f := range files {
 		b, ok := w.read(f)
 		if !ok || tooDeep(string(b)) {
 			continue
 		}
-		file, err := parser.ParseFile(fset, f, b, parser.SkipObjectResolution)
-		if err != nil {
+		toks, ok := goTokens(b)
+		if !ok {
 			continue
 		}
-		consts := goStringConsts(file)
-		ast.Inspect(file, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			at, ok := goListenFuncs(sel.Sel.Name)
-			if !ok {
-				return true
-			}
-			if at < 0 { // net.Listen("tcp", addr), fiber's app.Listen(addr)
-				at = len(call.Args) - 1
-				if len(call.Args) == 2 {
-					at = 1
-				}
-			}
-			if at >= len(call.Args) {
-				return true
-			}
-			where := fmt.Sprintf("%s:%d", w.rel(f), fset.Position(call.Pos()).Line)
-			line := withLines([]listenSite{{line: fset.Position(call.Pos()).Line}}, b)[0].text
-			sites = append(sites, site{where: where, port: goAddrPort(call.Args[at], consts), text: line})
-			return true
-		})
+		consts := goStringConsts(toks)
+		for _, c := range goListenCalls(toks) {
+			line := withLines([]listenSite{{line: c.line}}, b)[0].text
+			sites = append(sites, site{where: fmt.Sprintf("%s:%d", w.rel(f), c.line), port: goAddrPort(c.addr, consts), text: line})
+		}
 	}
 	switch {
 	case len(sites) == 0:
@@ -128,26 +103,169 @@ func (w *walker) goRun(s scope, args []string) bool {
 	return true
 }
 
-// goStringConsts are the file's string constants and variables declared
-// with a literal, by name.
-func goStringConsts(file *ast.File) map[string]string {
-	out := map[string]string{}
-	seen := map[string]int{}
-	for _, d := range file.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok || (g.Tok != token.CONST && g.Tok != token.VAR) {
+// goToken is one token of a Go file, as go/scanner reads it.
+type goToken struct {
+	tok  token.Token
+	lit  string
+	line int
+}
+
+// goTokens is a Go file's tokens, comments left out; ok is false when the
+// file is not Go: a lexical error, or brackets that do not pair. The
+// scanner reads strings, runes and comments as the compiler does, so a
+// call in a comment or a string is never taken for one; no syntax tree is
+// built, because the reader needs only calls and declarations, and
+// go/parser's would double what portguard links.
+func goTokens(src []byte) (toks []goToken, ok bool) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(src))
+	var sc scanner.Scanner
+	failed := false
+	sc.Init(file, src, func(token.Position, string) { failed = true }, 0)
+	var open []token.Token
+	closing := map[token.Token]token.Token{token.RPAREN: token.LPAREN, token.RBRACE: token.LBRACE, token.RBRACK: token.LBRACK}
+	for !failed {
+		pos, tok, lit := sc.Scan()
+		switch tok {
+		case token.EOF:
+			return toks, len(open) == 0
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			open = append(open, tok)
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			if len(open) == 0 || open[len(open)-1] != closing[tok] {
+				return nil, false
+			}
+			open = open[:len(open)-1]
+		}
+		toks = append(toks, goToken{tok: tok, lit: lit, line: file.Line(pos)})
+	}
+	return nil, false
+}
+
+// goCall is a call of a listen function: the line it starts on and the
+// tokens of its address argument.
+type goCall struct {
+	line int
+	addr []goToken
+}
+
+// goListenCalls finds the calls X.F(args) of the listen functions.
+func goListenCalls(toks []goToken) []goCall {
+	var calls []goCall
+	for i := 2; i+1 < len(toks); i++ {
+		t := toks[i]
+		if t.tok != token.IDENT || toks[i-1].tok != token.PERIOD || toks[i+1].tok != token.LPAREN {
 			continue
 		}
-		for _, spec := range g.Specs {
-			vs, ok := spec.(*ast.ValueSpec)
-			if !ok || len(vs.Names) != len(vs.Values) {
-				continue
+		at, ok := goListenFuncs(t.lit)
+		if !ok {
+			continue
+		}
+		args := goSplit(toks[i+2:goClose(toks, i+1)], token.COMMA)
+		if at < 0 { // net.Listen("tcp", addr), fiber's app.Listen(addr)
+			at = len(args) - 1
+			if len(args) == 2 {
+				at = 1
 			}
-			for i, name := range vs.Names {
-				seen[name.Name]++
-				if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if v, err := strconv.Unquote(lit.Value); err == nil {
-						out[name.Name] = v
+		}
+		if at < 0 || at >= len(args) {
+			continue
+		}
+		// The call starts where its receiver does: http in
+		// http.ListenAndServe, srv in srv.Server.ListenAndServe.
+		start := i - 2
+		for start >= 2 && toks[start].tok == token.IDENT && toks[start-1].tok == token.PERIOD {
+			start -= 2
+		}
+		calls = append(calls, goCall{line: toks[start].line, addr: args[at]})
+	}
+	return calls
+}
+
+// goClose is the index of the bracket that closes the one at open (or
+// len(toks): goTokens saw that they pair).
+func goClose(toks []goToken, open int) int {
+	depth := 0
+	for i := open; i < len(toks); i++ {
+		switch toks[i].tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(toks)
+}
+
+// goSplit splits toks at each sep outside brackets. Empty parts (a
+// trailing comma, blank lines' semicolons) are left out.
+func goSplit(toks []goToken, sep token.Token) [][]goToken {
+	var parts [][]goToken
+	depth, from := 0, 0
+	for i, t := range toks {
+		switch t.tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			depth--
+		case sep:
+			if depth == 0 {
+				if i > from {
+					parts = append(parts, toks[from:i])
+				}
+				from = i + 1
+			}
+		}
+	}
+	if len(toks) > from {
+		parts = append(parts, toks[from:])
+	}
+	return parts
+}
+
+// goStringConsts are the file's top-level string constants and variables
+// declared with a literal, by name; a name declared twice is left out.
+func goStringConsts(toks []goToken) map[string]string {
+	out := map[string]string{}
+	seen := map[string]int{}
+	depth := 0
+	for i := 0; i < len(toks); i++ {
+		switch toks[i].tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			depth--
+		}
+		if depth != 0 || (toks[i].tok != token.CONST && toks[i].tok != token.VAR) || i+1 == len(toks) {
+			continue // a declaration inside a function is not the file's
+		}
+		var specs [][]goToken
+		if toks[i+1].tok == token.LPAREN { // const ( a = ":1"; b = ":2" )
+			end := goClose(toks, i+1)
+			specs = goSplit(toks[i+2:end], token.SEMICOLON)
+			i = end
+		} else {
+			end := i + 1
+			for ; end < len(toks) && toks[end].tok != token.SEMICOLON; end++ {
+				if o := toks[end].tok; o == token.LPAREN || o == token.LBRACE || o == token.LBRACK {
+					end = goClose(toks, end)
+				}
+			}
+			specs = [][]goToken{toks[i+1 : min(end, len(toks))]}
+			i = end
+		}
+		for _, spec := range specs {
+			names, values := goSpec(spec)
+			if len(names) != len(values) {
+				continue // no values (iota's repeats), or a call returning several
+			}
+			for k, name := range names {
+				seen[name]++
+				if v := values[k]; len(v) == 1 && v[0].tok == token.STRING {
+					if text, err := strconv.Unquote(v[0].lit); err == nil {
+						out[name] = text
 					}
 				}
 			}
@@ -161,18 +279,40 @@ func goStringConsts(file *ast.File) map[string]string {
 	return out
 }
 
-// goAddrPort reads the port of an address expression: ":8080",
-// "127.0.0.1:8080", or a constant holding one; 0 when computed.
-func goAddrPort(e ast.Expr, consts map[string]string) int {
-	var addr string
-	switch v := e.(type) {
-	case *ast.BasicLit:
-		if v.Kind != token.STRING {
-			return 0
+// goSpec reads one spec of a declaration, "a, b T = x, y": its names and
+// the tokens of each value.
+func goSpec(spec []goToken) (names []string, values [][]goToken) {
+	i := 0
+	for i < len(spec) && spec[i].tok == token.IDENT {
+		names = append(names, spec[i].lit)
+		if i++; i < len(spec) && spec[i].tok == token.COMMA {
+			i++
+			continue
 		}
-		addr, _ = strconv.Unquote(v.Value)
-	case *ast.Ident:
-		addr = consts[v.Name]
+		break
+	}
+	for ; i < len(spec); i++ { // past the type, to "="
+		if o := spec[i].tok; o == token.LPAREN || o == token.LBRACE || o == token.LBRACK {
+			i = goClose(spec, i)
+		} else if o == token.ASSIGN {
+			return names, goSplit(spec[i+1:], token.COMMA)
+		}
+	}
+	return names, nil
+}
+
+// goAddrPort reads the port of an address argument: ":8080",
+// "127.0.0.1:8080", or a constant holding one; 0 when computed.
+func goAddrPort(arg []goToken, consts map[string]string) int {
+	if len(arg) != 1 {
+		return 0
+	}
+	var addr string
+	switch arg[0].tok {
+	case token.STRING:
+		addr, _ = strconv.Unquote(arg[0].lit)
+	case token.IDENT:
+		addr = consts[arg[0].lit]
 	default:
 		return 0
 	}

@@ -121,6 +121,22 @@ func TestPortFromGoSource(t *testing.T) {
 			[]string{"go", "run", "."}, 0},
 		{"a test file is not run", map[string]string{"main.go": "package main\nfunc main() {}\n", "x_test.go": "package main\nimport \"net/http\"\nfunc f() { http.ListenAndServe(\":8080\", nil) }\n"},
 			[]string{"go", "run", "."}, 0},
+		{"in a string", map[string]string{"main.go": "package main\nvar doc = `http.ListenAndServe(\":8080\", nil)`\nfunc main() {}\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a constant in a group, typed, raw", map[string]string{"main.go": "package main\nimport \"net/http\"\nconst (\n\tname = \"api\"\n\taddr string = `:8082`\n)\nfunc main() { log.Fatal(http.ListenAndServe(addr, nil)) }\n"},
+			[]string{"go", "run", "."}, 8082},
+		{"a constant declared twice in a file is not trusted", map[string]string{"main.go": "package main\nconst addr = \":8083\"\nfunc main() { http.ListenAndServe(addr, nil) }\nvar addr = \":9999\"\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a local constant is not the file's", map[string]string{"main.go": "package main\nfunc main() {\n\tconst addr = \":8084\"\n\thttp.ListenAndServe(addr, nil)\n}\n"},
+			[]string{"go", "run", "."}, 0},
+		{"one of two values from a call", map[string]string{"main.go": "package main\nvar addr, err = lookup()\nfunc main() { http.ListenAndServe(addr, nil) }\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a struct's method", map[string]string{"main.go": "package main\nfunc main() { srv := &http.Server{Addr: \":8085\"}; srv.ListenAndServe() }\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a file that is not Go", map[string]string{"main.go": "package main\nfunc main() { http.ListenAndServe(\":8086\", nil)\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a method declared, not called", map[string]string{"main.go": "package main\ntype S struct{}\nfunc (S) Run(addr string) {}\nfunc main() { e.Start(\":8087\",) }\n"},
+			[]string{"go", "run", "."}, 8087},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
