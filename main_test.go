@@ -235,6 +235,7 @@ type holderProc struct {
 	out  *bufio.Reader
 	// handOff is the "child PID" line of a -hand-off holder.
 	handOff string
+	stdout  *os.File // out's pipe, closed once the holder is reaped
 }
 
 // startHolder starts "holder" with args and waits until it listens.
@@ -250,14 +251,22 @@ func startHolder(args ...string) (*holderProc, error) {
 func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
 	args := cmd.Args[1:]
 	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
+	// A pipe of the test's own, not StdoutPipe: Wait, which reaps the
+	// holder the moment it exits, closes a StdoutPipe's reading end, and
+	// what the holder printed last ("child exit 75") was lost whenever it
+	// exited before the test read it.
+	stdout, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close() // the holder has its own copy
+	if err != nil {
+		stdout.Close()
 		return nil, err
 	}
-	h := &holderProc{cmd: cmd, done: make(chan struct{}), out: bufio.NewReader(stdout)}
+	h := &holderProc{cmd: cmd, done: make(chan struct{}), out: bufio.NewReader(stdout), stdout: stdout}
 	line, err := h.out.ReadString('\n')
 	var port int
 	if _, scanErr := fmt.Sscanf(line, "port %d", &port); err != nil || scanErr != nil {
@@ -381,6 +390,9 @@ func (h *holderProc) PID() int { return h.cmd.Process.Pid }
 
 // Stop kills the holder by PID unless it already exited.
 func (h *holderProc) Stop() {
+	if h.stdout != nil {
+		defer h.stdout.Close()
+	}
 	select {
 	case <-h.done:
 		return
