@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -290,9 +289,7 @@ func (s *session) ls(c *cli.Context) error {
 			r.Role, r.Project = string(l.Role), l.Project
 			records = append(records, r)
 		}
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(records)
+		return writeJSON(c.App.Writer, records)
 	}
 	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	now := time.Now()
@@ -381,7 +378,7 @@ func (s *session) infer(c *cli.Context) error {
 	}
 	switch {
 	case c.Bool("json"):
-		return json.NewEncoder(c.App.Writer).Encode(ports)
+		return writeJSONLine(c.App.Writer, ports)
 	case c.Bool("explain"):
 		for _, p := range ports {
 			fmt.Fprintf(c.App.Writer, "%d  %s\n", p.Port, display.Safe(p.Source))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/internal/display"
 )
 
 // holderRecord is one element of `portguard which --json`: a documented
@@ -46,9 +47,7 @@ func writeHolders(w io.Writer, ports []int, held map[int][]detect.Holder) error 
 			records = append(records, recordOf(h))
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(records)
+	return writeJSON(w, records)
 }
 
 func recordOf(h detect.Holder) holderRecord {
@@ -67,4 +66,25 @@ func recordOf(h detect.Holder) holderRecord {
 		r.Container = &containerRecord{ID: c.ID, Name: c.Name, Image: c.Image, Project: c.Project}
 	}
 	return r
+}
+
+// writeJSON writes v as indented JSON, and writeJSONLine as one line,
+// with the controls a terminal could obey escaped (display.JSON): command
+// lines, paths and sources are other processes' and projects' text.
+func writeJSON(w io.Writer, v any) error {
+	doc, err := json.MarshalIndent(v, "", "  ")
+	return writeDoc(w, doc, err)
+}
+
+func writeJSONLine(w io.Writer, v any) error {
+	doc, err := json.Marshal(v)
+	return writeDoc(w, doc, err)
+}
+
+func writeDoc(w io.Writer, doc []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(display.JSON(doc), '\n'))
+	return err
 }

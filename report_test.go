@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +104,23 @@ func TestWhichJSONDecodes(t *testing.T) {
 	out, err = cmd.Output()
 	if exitCode(err) != 1 || string(bytes.TrimSpace(out)) != "[]" {
 		t.Fatalf("a free port: exit %d, %q; want exit 1 and []", exitCode(err), out)
+	}
+}
+
+// A command line is the holder's own text: in JSON too, the controls a
+// terminal obeys are escaped, and decoding gives the command line back.
+func TestWhichJSONEscapesControls(t *testing.T) {
+	cmdline := []string{"node", "\u202esj.revres", "\u0085\u009b31m"}
+	held := map[int][]detect.Holder{3000: {{Port: 3000, Protocol: detect.TCP, Addr: "127.0.0.1:3000", PID: 42, Cmdline: cmdline}}}
+	var out bytes.Buffer
+	if err := writeHolders(&out, []int{3000}, held); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out.String(), "\u202e\u0085\u009b") {
+		t.Fatalf("raw controls in %s", out.String())
+	}
+	var got []whichJSON
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || len(got) != 1 || !slices.Equal(got[0].Command, cmdline) {
+		t.Fatalf("decoded %+v, %v; want the command line %q", got, err, cmdline)
 	}
 }

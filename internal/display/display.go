@@ -57,3 +57,37 @@ func needsEscape(s string) bool {
 func isBidi(r rune) bool {
 	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
+
+// JSON escapes, in a JSON document, what Safe escapes and encoding/json
+// leaves as it is: C1 controls and the bidirectional controls, written
+// \u0085 and \u202e. JSON from portguard is read on terminals too (`ls
+// --json | less`); a program that decodes it gets the same strings. Such
+// runes occur only inside a document's strings, so each is replaced where
+// it is.
+func JSON(doc []byte) []byte {
+	if !needsJSONEscape(doc) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc)+32)
+	for i := 0; i < len(doc); {
+		r, size := utf8.DecodeRune(doc[i:])
+		if r >= 0x80 && r <= 0x9f || isBidi(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, doc[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+func needsJSONEscape(doc []byte) bool {
+	for i := 0; i < len(doc); {
+		r, size := utf8.DecodeRune(doc[i:])
+		if r >= 0x80 && r <= 0x9f || isBidi(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}

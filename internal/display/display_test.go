@@ -1,6 +1,10 @@
 package display
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
 
 func TestSafe(t *testing.T) {
 	tests := map[string]string{
@@ -22,5 +26,30 @@ func TestSafe(t *testing.T) {
 		if got := Safe(in); got != want {
 			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// JSON escapes C1 and bidi controls, and decodes to the same strings.
+func TestJSON(t *testing.T) {
+	in := map[string]string{"command": "node \u202eevil\u202c.js \u0085 café \u200f"}
+	doc, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := JSON(doc)
+	for _, r := range "\u202e\u202c\u0085\u200f" {
+		if strings.ContainsRune(string(got), r) {
+			t.Errorf("%q still holds %U", got, r)
+		}
+	}
+	if !strings.Contains(string(got), `\u202e`) || !strings.Contains(string(got), "café") {
+		t.Errorf("JSON(%s) = %s", doc, got)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(got, &back); err != nil || back["command"] != in["command"] {
+		t.Errorf("decoded %q, %v; want %q", back["command"], err, in["command"])
+	}
+	if plain := []byte(`{"a":"b"}`); &JSON(plain)[0] != &plain[0] {
+		t.Error("a document with nothing to escape was copied")
 	}
 }
