@@ -105,6 +105,7 @@ func (b *bench) run(hookScript string) {
 		[]string{floor, strconv.Itoa(free), "true"}, "")
 
 	b.initCost(free)
+	b.pageFaults(free, floor)
 
 	project, path := b.project(free)
 	b.compare("free path, inferred", "portguard -q -- npm run dev (package.json + .env)", "floor", 1.3,
@@ -311,6 +312,30 @@ func (b *bench) initCost(port int) {
 		fmt.Printf("  %-40s %.3f ms  %d bytes\n", c.module, c.ms, c.bytes)
 	}
 	fmt.Println()
+}
+
+// pageFaults prints the minor page faults of a free-path run beside the
+// floors'. They are what start-up costs on a machine like this one (each
+// is a few microseconds here, and a larger binary touches more pages
+// before main), and unlike its time they hardly vary from run to run.
+func (b *bench) pageFaults(port int, floor string) {
+	faults := func(cmd ...string) int64 {
+		var n []int64
+		for range 21 {
+			c := exec.Command(cmd[0], cmd[1:]...)
+			if c.Run() != nil {
+				return -1
+			}
+			if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				n = append(n, ru.Minflt)
+			}
+		}
+		slices.Sort(n)
+		return n[len(n)/2]
+	}
+	p := strconv.Itoa(port)
+	fmt.Printf("minor page faults of one run (median of 21, the exec'd true's own included): portguard -p %d, floor %d, reference %d\n\n",
+		faults(b.pg, "-q", "-p", p, "--", "true"), faults(floor, p, "true"), faults(b.ref, p, "true"))
 }
 
 // module names the module a package belongs to, roughly: the standard
