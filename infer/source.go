@@ -573,7 +573,9 @@ func nodeScript(name string, args []string) (string, bool) {
 	case "bun":
 		values = "--cwd -r --preload --config -c --env-file --tsconfig-override"
 	case "deno":
-		values = "-c --config --import-map --lock --cert --location --seed --env-file --ext"
+		// --env-file takes its file only as --env-file=FILE (alone it
+		// is .env), so it is not among them.
+		values = "-c --config --import-map --lock --cert --location --seed --ext --preload --import --require --conditions --minimum-dependency-age"
 	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -591,12 +593,17 @@ func nodeScript(name string, args []string) (string, bool) {
 }
 
 // nodeEnvFiles are the files of node's --env-file and --env-file-if-exists
-// options, in their order, up to the script.
-func nodeEnvFiles(args []string) []string {
+// options, in their order, up to the script. deno's --env-file (and its
+// alias --env) takes a file only after "=", and alone loads .env.
+func nodeEnvFiles(name string, args []string) []string {
 	var files []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
+		case name == "deno" && (a == "--env-file" || a == "--env"):
+			files = append(files, ".env")
+		case name == "deno" && strings.HasPrefix(a, "--env="):
+			files = append(files, strings.TrimPrefix(a, "--env="))
 		case a == "--env-file" || a == "--env-file-if-exists":
 			if i+1 < len(args) {
 				files = append(files, args[i+1])
@@ -647,7 +654,7 @@ func (w *walker) nodeSource(s scope, name string, args []string) bool {
 			}
 		}
 	}
-	return w.sourcePort(s, sites, dotenv, nodeEnvFiles(args))
+	return w.sourcePort(s, sites, dotenv, nodeEnvFiles(name, args))
 }
 
 // sourcePort turns the listen sites found on a server's entry path into

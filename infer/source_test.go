@@ -176,6 +176,12 @@ func TestPortFromOtherSources(t *testing.T) {
 			[]string{"node", "server.js"}, nil, 0, ""},
 		{"Deno.serve with options", map[string]string{"main.ts": "Deno.serve({ port: 8010, hostname: '127.0.0.1' }, (_req) => new Response('hi'))\n"},
 			[]string{"deno", "run", "--allow-net", "main.ts"}, nil, 8010, "main.ts:1"},
+		{"deno's --env-file alone is not followed by its file", map[string]string{"main.ts": "Deno.serve({ port: 8011 }, (_req) => new Response('hi'))\n"},
+			[]string{"deno", "run", "-A", "--env-file", "main.ts"}, nil, 8011, "main.ts:1"},
+		{"deno's --env-file alone loads .env", map[string]string{"main.ts": "Deno.serve({ port: Number(process.env.PORT) || 8012 }, (_req) => new Response('hi'))\n", ".env": "PORT=8013\n"},
+			[]string{"deno", "run", "--env-file", "main.ts"}, nil, 8013, ".env"},
+		{"deno's --env-file=FILE", map[string]string{"main.ts": "Deno.serve({ port: Number(process.env.PORT) || 8012 }, (_req) => new Response('hi'))\n", ".env.dev": "PORT=8014\n"},
+			[]string{"deno", "run", "--env-file=.env.dev", "main.ts"}, nil, 8014, ".env.dev"},
 		{"Deno.serve(handler): 8000, no variable", map[string]string{"main.ts": "Deno.serve((_req) => new Response('hi'))\n"},
 			[]string{"deno", "run", "-A", "main.ts"}, []string{"PORT=9999"}, 8000, ""},
 		// node . and nodemon alone: package.json main.
