@@ -2,11 +2,14 @@ package detect
 
 import (
 	"cmp"
+	"errors"
 	"net"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // listen opens a real listener on a loopback address and returns its port.
@@ -188,6 +191,21 @@ func TestNetlinkReadsTheWholeDump(t *testing.T) {
 	got, want := ours(viaNetlink), ours(viaProc)
 	if len(got) != len(mine) || !slices.Equal(got, want) {
 		t.Errorf("netlink read %d of this test's %d listeners, /proc/net %d", len(got), len(mine), len(want))
+	}
+}
+
+// A dump the kernel cannot make ends with its errno in the DONE message
+// (here: a protocol no diag module handles), which is an error, so that
+// the caller falls back to /proc/net rather than report no sockets.
+func TestNetlinkFailedDumpIsAnError(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	if err != nil {
+		t.Skipf("netlink sock_diag refused here: %v", err)
+	}
+	defer unix.Close(fd)
+	err = dump(fd, make([]byte, 64<<10), 1, diagRequest{Family: unix.AF_INET, Protocol: 200}, func([]byte) error { return nil })
+	if !errors.Is(err, unix.ENOENT) {
+		t.Fatalf("a dump of protocol 200: %v, want ENOENT", err)
 	}
 }
 

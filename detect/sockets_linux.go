@@ -179,12 +179,19 @@ func dump(fd int, buf []byte, seq uint32, req diagRequest, fn func(data []byte) 
 			}
 			switch typ {
 			case unix.NLMSG_DONE:
+				// A dump that failed ends with its errno here (a protocol
+				// whose diag module is not loaded, say): not an empty dump.
+				if len(data) >= 4 {
+					if errno := -int32(binary.NativeEndian.Uint32(data)); errno > 0 {
+						return unix.Errno(errno)
+					}
+				}
 				return nil
 			case unix.NLMSG_ERROR:
 				if len(data) < 4 {
 					return errors.New("sock_diag: short error reply")
 				}
-				if errno := -int32(binary.NativeEndian.Uint32(data)); errno != 0 {
+				if errno := -int32(binary.NativeEndian.Uint32(data)); errno > 0 {
 					return unix.Errno(errno)
 				}
 			default:
