@@ -197,5 +197,8 @@ func hostPort(s string) (port string, ok bool) {
 	} else if strings.ContainsAny(host, ":[]") {
 		return "", false
 	}
+	if strings.ContainsAny(s[i+1:], "[]") {
+		return "", false
+	}
 	return s[i+1:], true
 }

@@ -81,9 +81,17 @@ func (w *walker) goRun(s scope, args []string) bool {
 			continue
 		}
 		consts := goStringConsts(toks)
-		for _, c := range goListenCalls(toks) {
-			line := withLines([]listenSite{{line: c.line}}, b)[0].text
-			sites = append(sites, site{where: fmt.Sprintf("%s:%d", w.rel(f), c.line), port: goAddrPort(c.addr, consts), text: line})
+		calls := goListenCalls(toks)
+		lines := make([]listenSite, len(calls))
+		for i, c := range calls {
+			lines[i].line = c.line
+		}
+		lines = withLines(lines, b) // one pass over the file for all its sites
+		for i, c := range calls {
+			sites = append(sites, site{where: fmt.Sprintf("%s:%d", w.rel(f), c.line), port: goAddrPort(c.addr, consts), text: lines[i].text})
+		}
+		if len(sites) > maxSites {
+			break
 		}
 	}
 	switch {
@@ -103,41 +111,60 @@ func (w *walker) goRun(s scope, args []string) bool {
 	return true
 }
 
-// goToken is one token of a Go file, as go/scanner reads it.
+// goToken is one token of a Go file, as go/scanner reads it. For a
+// bracket, pair is how far its partner is (forward from an opening one,
+// backward from a closing one), so that a group is skipped in one step.
 type goToken struct {
 	tok  token.Token
 	lit  string
 	line int
+	pair int
 }
 
 // goTokens is a Go file's tokens, comments left out; ok is false when the
-// file is not Go: a lexical error, or brackets that do not pair. The
-// scanner reads strings, runes and comments as the compiler does, so a
-// call in a comment or a string is never taken for one; no syntax tree is
-// built, because the reader needs only calls and declarations, and
-// go/parser's would double what portguard links.
+// file is not one: a lexical error, brackets that do not pair, no package
+// clause, or a top-level statement that is not a declaration. The scanner
+// reads strings, runes and comments as the compiler does, so a call in a
+// comment or a string is never taken for one. No syntax tree is built,
+// because the reader needs only calls and declarations, and go/parser's
+// would double what portguard links; a syntax error inside a function
+// (a missing comma) is not seen, where go/parser would refuse the file.
 func goTokens(src []byte) (toks []goToken, ok bool) {
 	fset := token.NewFileSet()
 	file := fset.AddFile("", -1, len(src))
 	var sc scanner.Scanner
 	failed := false
 	sc.Init(file, src, func(token.Position, string) { failed = true }, 0)
-	var open []token.Token
-	closing := map[token.Token]token.Token{token.RPAREN: token.LPAREN, token.RBRACE: token.LBRACE, token.RBRACK: token.LBRACK}
+	var open []int // indexes of the brackets not closed yet
+	partner := map[token.Token]token.Token{token.RPAREN: token.LPAREN, token.RBRACE: token.LBRACE, token.RBRACK: token.LBRACK}
+	statement := true // the next token begins a top-level statement
 	for !failed {
 		pos, tok, lit := sc.Scan()
-		switch tok {
-		case token.EOF:
-			return toks, len(open) == 0
-		case token.LPAREN, token.LBRACE, token.LBRACK:
-			open = append(open, tok)
-		case token.RPAREN, token.RBRACE, token.RBRACK:
-			if len(open) == 0 || open[len(open)-1] != closing[tok] {
+		if tok == token.EOF {
+			return toks, len(open) == 0 && len(toks) > 0
+		}
+		i := len(toks)
+		toks = append(toks, goToken{tok: tok, lit: lit, line: file.Line(pos)})
+		switch {
+		case i == 0 && tok != token.PACKAGE, i == 1 && tok != token.IDENT:
+			return nil, false
+		case statement && len(open) == 0 && i > 1 && tok != token.SEMICOLON:
+			if tok != token.IMPORT && tok != token.CONST && tok != token.VAR && tok != token.TYPE && tok != token.FUNC {
 				return nil, false
 			}
-			open = open[:len(open)-1]
 		}
-		toks = append(toks, goToken{tok: tok, lit: lit, line: file.Line(pos)})
+		statement = len(open) == 0 && tok == token.SEMICOLON
+		switch tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			open = append(open, i)
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			if len(open) == 0 || toks[open[len(open)-1]].tok != partner[tok] {
+				return nil, false
+			}
+			o := open[len(open)-1]
+			open = open[:len(open)-1]
+			toks[o].pair, toks[i].pair = i-o, o-i
+		}
 	}
 	return nil, false
 }
@@ -161,7 +188,7 @@ func goListenCalls(toks []goToken) []goCall {
 		if !ok {
 			continue
 		}
-		args := goSplit(toks[i+2:goClose(toks, i+1)], token.COMMA)
+		args := goSplit(toks[i+2:i+1+toks[i+1].pair], token.COMMA)
 		if at < 0 { // net.Listen("tcp", addr), fiber's app.Listen(addr)
 			at = len(args) - 1
 			if len(args) == 2 {
@@ -171,52 +198,53 @@ func goListenCalls(toks []goToken) []goCall {
 		if at < 0 || at >= len(args) {
 			continue
 		}
-		// The call starts where its receiver does: http in
-		// http.ListenAndServe, srv in srv.Server.ListenAndServe.
-		start := i - 2
-		for start >= 2 && toks[start].tok == token.IDENT && toks[start-1].tok == token.PERIOD {
-			start -= 2
+		calls = append(calls, goCall{line: toks[goReceiver(toks, i-2)].line, addr: args[at]})
+		if len(calls) > maxSites {
+			break // enough to say there are more than maxSites
 		}
-		calls = append(calls, goCall{line: toks[start].line, addr: args[at]})
 	}
 	return calls
 }
 
-// goClose is the index of the bracket that closes the one at open (or
-// len(toks): goTokens saw that they pair).
-func goClose(toks []goToken, open int) int {
-	depth := 0
-	for i := open; i < len(toks); i++ {
-		switch toks[i].tok {
-		case token.LPAREN, token.LBRACE, token.LBRACK:
-			depth++
-		case token.RPAREN, token.RBRACE, token.RBRACK:
-			if depth--; depth == 0 {
-				return i
+// goReceiver is where the receiver that ends at toks[end] begins, which
+// is where go/parser starts the call: http in http.ListenAndServe, srv in
+// srv.Server.ListenAndServe, newServer in newServer(cfg).Run, App in
+// App{…}.Run.
+func goReceiver(toks []goToken, end int) int {
+	start := end
+	for start > 0 {
+		switch t := toks[start]; {
+		case t.pair < 0: // the group it closes, and the name or group before it
+			open := start + t.pair
+			if open > 0 && (toks[open-1].tok == token.IDENT || toks[open-1].pair < 0) {
+				start = open - 1
+				continue
 			}
+			return open
+		case t.tok == token.IDENT && start >= 2 && toks[start-1].tok == token.PERIOD:
+			start -= 2
+			continue
 		}
+		return start
 	}
-	return len(toks)
+	return start
 }
 
-// goSplit splits toks at each sep outside brackets. Empty parts (a
-// trailing comma, blank lines' semicolons) are left out.
+// goSplit splits toks at each sep outside brackets, stepping over each
+// group at once. Empty parts (a trailing comma, blank lines' semicolons)
+// are left out.
 func goSplit(toks []goToken, sep token.Token) [][]goToken {
 	var parts [][]goToken
-	depth, from := 0, 0
-	for i, t := range toks {
-		switch t.tok {
-		case token.LPAREN, token.LBRACE, token.LBRACK:
-			depth++
-		case token.RPAREN, token.RBRACE, token.RBRACK:
-			depth--
-		case sep:
-			if depth == 0 {
-				if i > from {
-					parts = append(parts, toks[from:i])
-				}
-				from = i + 1
+	from := 0
+	for i := 0; i < len(toks); i++ {
+		switch t := toks[i]; {
+		case t.pair > 0:
+			i += t.pair
+		case t.tok == sep:
+			if i > from {
+				parts = append(parts, toks[from:i])
 			}
+			from = i + 1
 		}
 	}
 	if len(toks) > from {
@@ -230,27 +258,24 @@ func goSplit(toks []goToken, sep token.Token) [][]goToken {
 func goStringConsts(toks []goToken) map[string]string {
 	out := map[string]string{}
 	seen := map[string]int{}
-	depth := 0
 	for i := 0; i < len(toks); i++ {
-		switch toks[i].tok {
-		case token.LPAREN, token.LBRACE, token.LBRACK:
-			depth++
-		case token.RPAREN, token.RBRACE, token.RBRACK:
-			depth--
+		if toks[i].pair > 0 {
+			i += toks[i].pair // a function's body, a type's fields: not the file's
+			continue
 		}
-		if depth != 0 || (toks[i].tok != token.CONST && toks[i].tok != token.VAR) || i+1 == len(toks) {
-			continue // a declaration inside a function is not the file's
+		if (toks[i].tok != token.CONST && toks[i].tok != token.VAR) || i+1 == len(toks) {
+			continue
 		}
 		var specs [][]goToken
 		if toks[i+1].tok == token.LPAREN { // const ( a = ":1"; b = ":2" )
-			end := goClose(toks, i+1)
+			end := i + 1 + toks[i+1].pair
 			specs = goSplit(toks[i+2:end], token.SEMICOLON)
 			i = end
 		} else {
 			end := i + 1
 			for ; end < len(toks) && toks[end].tok != token.SEMICOLON; end++ {
-				if o := toks[end].tok; o == token.LPAREN || o == token.LBRACE || o == token.LBRACK {
-					end = goClose(toks, end)
+				if toks[end].pair > 0 {
+					end += toks[end].pair
 				}
 			}
 			specs = [][]goToken{toks[i+1 : min(end, len(toks))]}
@@ -292,9 +317,9 @@ func goSpec(spec []goToken) (names []string, values [][]goToken) {
 		break
 	}
 	for ; i < len(spec); i++ { // past the type, to "="
-		if o := spec[i].tok; o == token.LPAREN || o == token.LBRACE || o == token.LBRACK {
-			i = goClose(spec, i)
-		} else if o == token.ASSIGN {
+		if spec[i].pair > 0 {
+			i += spec[i].pair
+		} else if spec[i].tok == token.ASSIGN {
 			return names, goSplit(spec[i+1:], token.COMMA)
 		}
 	}

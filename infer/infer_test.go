@@ -186,7 +186,7 @@ func TestHostPortAgreesWithNet(t *testing.T) {
 	for _, s := range []string{
 		"localhost:8000", ":8000", "0.0.0.0:8000", "[::1]:8000", "[::]:3000", "::1", "::1:80",
 		"a:b:c", "[::1]x:80", "[[::1]]:80", "[::1:80", "::1]:80", "host", "host:", ":", "[]:80",
-		"a[b]:80", "[fe80::1%lo0]:80", "127.0.0.1:http",
+		"a[b]:80", "[fe80::1%lo0]:80", "127.0.0.1:http", "a:8]0", "[::1]:8[0",
 	} {
 		_, wantPort, err := net.SplitHostPort(s)
 		port, ok := hostPort(s)

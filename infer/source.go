@@ -720,5 +720,9 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool, envFiles [
 // noteSites says that several listen sites were found, and where: which
 // one listens cannot be told from the source, so no port is inferred.
 func (w *walker) noteSites(at []string) {
+	if len(at) > maxSites { // the readers stop one past the limit
+		w.note("no port from the source: more than %d listen sites (%s, …)", maxSites, strings.Join(at[:maxSites], ", "))
+		return
+	}
 	w.note("no port from the source: %d listen sites (%s)", len(at), strings.Join(at, ", "))
 }

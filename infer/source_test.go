@@ -135,6 +135,12 @@ func TestPortFromGoSource(t *testing.T) {
 			[]string{"go", "run", "."}, 0},
 		{"a file that is not Go", map[string]string{"main.go": "package main\nfunc main() { http.ListenAndServe(\":8086\", nil)\n"},
 			[]string{"go", "run", "."}, 0},
+		{"plain text that scans", map[string]string{"main.go": "this is not go ( but ) has http.ListenAndServe(\":8088\", nil)\n"},
+			[]string{"go", "run", "."}, 0},
+		{"no package clause", map[string]string{"main.go": "func main() { http.ListenAndServe(\":8089\", nil) }\n"},
+			[]string{"go", "run", "."}, 0},
+		{"a statement at the top level", map[string]string{"main.go": "package main\nhttp.ListenAndServe(\":8090\", nil)\n"},
+			[]string{"go", "run", "."}, 0},
 		{"a method declared, not called", map[string]string{"main.go": "package main\ntype S struct{}\nfunc (S) Run(addr string) {}\nfunc main() { e.Start(\":8087\",) }\n"},
 			[]string{"go", "run", "."}, 8087},
 	}
