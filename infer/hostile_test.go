@@ -252,3 +252,16 @@ func FuzzSources(f *testing.F) {
 		}
 	})
 }
+
+// An entry file that is there but is not read (a FIFO) is said, as a
+// package.json that is one is: --explain tells why nothing was inferred.
+func TestUnreadEntryFileIsNoted(t *testing.T) {
+	dir := t.TempDir()
+	if err := unix.Mkfifo(filepath.Join(dir, "server.js"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ports, notes := Explain([]string{"node", "server.js"}, nil, dir)
+	if len(ports) != 0 || !strings.Contains(strings.Join(notes, "\n"), "skipped ./server.js: not a regular file") {
+		t.Fatalf("ports %v, notes %q", ports, notes)
+	}
+}
