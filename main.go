@@ -1,3 +1,12 @@
+// portguard lives for milliseconds and sizes its parallel work (the /proc
+// scan) by the CPUs it may run on, so it has no use for the runtime's
+// container-aware GOMAXPROCS and the goroutine that rereads the cgroup's
+// limit: here that goroutine cost 18 system calls and 22 page faults of a
+// 4 ms run. bench/reference, the floor the free path is measured against,
+// makes the same choice.
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
 // portguard frees the port a command needs, then runs the command.
 //
 //	portguard -- npm start
@@ -7,16 +16,6 @@
 // main only wires the packages together: wrap (argv and exec), infer
 // (which ports), detect (who holds them), prompt (ask the user) and
 // terminate (stop the holders).
-
-// portguard lives for milliseconds and sizes its parallel work (the /proc
-// scan) by the CPUs it may run on, so it has no use for the runtime's
-// container-aware GOMAXPROCS and the goroutine that rereads the cgroup's
-// limit: here that goroutine cost 18 system calls and 22 page faults of a
-// 4 ms run. bench/reference, the floor the free path is measured against,
-// makes the same choice.
-//
-//go:debug containermaxprocs=0
-//go:debug updatemaxprocs=0
 package main
 
 import (

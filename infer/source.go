@@ -556,6 +556,9 @@ func (w *walker) resolveJS(dir, spec string) string {
 // runners') extensions that is a file.
 func jsFile(base string) string {
 	for _, cand := range []string{base, base + ".js", base + ".mjs", base + ".cjs", base + ".ts", base + ".mts", base + ".tsx", filepath.Join(base, "index.js"), filepath.Join(base, "index.ts")} {
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			continue // "main": "lib" is lib/index.js, a later candidate
+		}
 		// A file that is there but refused (a FIFO, too big, in a shared
 		// directory) is returned too: reading it again says why.
 		if p, _, _ := readFile("", cand); p != "" {

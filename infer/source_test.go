@@ -193,6 +193,8 @@ func TestPortFromOtherSources(t *testing.T) {
 		// node . and nodemon alone: package.json main.
 		{"node . runs main", map[string]string{"package.json": `{"main": "lib/server"}`, "lib/server.js": "app.listen(3020)\n"},
 			[]string{"node", "."}, nil, 3020, "lib/server.js:1"},
+		{"main names a directory: its index.js", map[string]string{"package.json": `{"main": "lib"}`, "lib/index.js": "require('http').createServer(() => {}).listen(4321)\n"},
+			[]string{"node", "."}, []string{"PORT=4000"}, 4321, "lib/index.js:1"},
 		{"nodemon alone runs main", map[string]string{"package.json": `{"main": "app.js"}`, "app.js": "app.listen(3021)\n"},
 			[]string{"nodemon"}, nil, 3021, ""},
 		{"a directory without main: its index", map[string]string{"api/index.js": "app.listen(3022)\n"},
