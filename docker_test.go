@@ -199,9 +199,16 @@ func TestDockerCompose(t *testing.T) {
 				t.Fatalf("%s up -d: %v\n%s", strings.Join(compose, " "), err, b)
 			}
 			id, _ := e.docker(t, "ps", "-aq", "--filter", "label=com.docker.compose.project="+project)
+			networks, _ := e.docker(t, "network", "ls", "-q", "--filter", "label=com.docker.compose.project="+project)
 			t.Cleanup(func() {
 				for _, c := range strings.Fields(id) {
 					_, _ = e.docker(t, "rm", "-f", c)
+				}
+				// The project's network too: left behind, each run's used
+				// up one of the engine's address pools, and after some
+				// thirty runs compose could create none.
+				for _, n := range strings.Fields(networks) {
+					_, _ = e.docker(t, "network", "rm", n)
 				}
 			})
 			if published, _ := e.docker(t, "port", id, "8080"); !strings.Contains(published, fmt.Sprintf("127.0.0.1:%d", port)) {
