@@ -34,7 +34,7 @@ func pyTokens(src string) []srcToken {
 			}
 		case c == '\'' || c == '"':
 			start, startLine := i, line
-			i = pyStringEnd(src, i, &line)
+			i = pyStringEnd(src, i, &line, false)
 			out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
 		case c >= '0' && c <= '9':
 			start := i
@@ -47,10 +47,10 @@ func pyTokens(src string) []srcToken {
 			for i < len(src) && isIdentByte(src[i]) {
 				i++
 			}
-			// A string prefix (r, b, f, u, rb, fr, …) is part of the string.
-			if i < len(src) && (src[i] == '\'' || src[i] == '"') && i-start <= 2 && strings.Trim(strings.ToLower(src[start:i]), "rbfu") == "" {
+			// A string prefix (r, b, f, u, t, rb, fr, …) is part of the string.
+			if i < len(src) && (src[i] == '\'' || src[i] == '"') && i-start <= 2 && strings.Trim(strings.ToLower(src[start:i]), "rbfut") == "" {
 				startLine := line
-				i = pyStringEnd(src, i, &line)
+				i = pyStringEnd(src, i, &line, strings.ContainsAny(src[start:i], "fFtT"))
 				out = append(out, srcToken{kind: 's', text: src[start:i], line: startLine})
 				continue
 			}
@@ -64,8 +64,11 @@ func pyTokens(src string) []srcToken {
 }
 
 // pyStringEnd returns the index just past the string literal whose quote
-// is at src[i], counting the newlines it spans into line.
-func pyStringEnd(src string, i int, line *int) int {
+// is at src[i], counting the newlines it spans into line. In an f-string
+// (or a t-string) a replacement field is read as code: since Python 3.12
+// (PEP 701) a string in it may use the same quotes as the f-string, so
+// f"{"a"}" is one string, not two.
+func pyStringEnd(src string, i int, line *int, formatted bool) int {
 	q := src[i : i+1]
 	if strings.HasPrefix(src[i:], q+q+q) {
 		q = q + q + q
@@ -85,6 +88,44 @@ func pyStringEnd(src string, i int, line *int) int {
 				return i // an unterminated one-line string ends at the line
 			}
 			*line++
+		case formatted && src[i] == '{':
+			if strings.HasPrefix(src[i:], "{{") { // a literal brace
+				i += 2
+				continue
+			}
+			i = pyFieldEnd(src, i+1, line)
+			continue
+		}
+		i++
+	}
+	return len(src)
+}
+
+// pyFieldEnd returns the index just past the "}" that closes the
+// replacement field whose code starts at src[i]: brackets pair, and a
+// string in it is read whole, whatever its quotes and prefix.
+func pyFieldEnd(src string, i int, line *int) int {
+	depth := 0
+	for i < len(src) {
+		switch c := src[i]; {
+		case c == '\n':
+			*line++
+		case c == '\'' || c == '"':
+			prefix := ""
+			for k := i - 1; k >= 0 && i-k <= 2 && strings.ContainsRune("rRbBfFuUtT", rune(src[k])); k-- {
+				prefix = src[k:i]
+			}
+			i = pyStringEnd(src, i, line, strings.ContainsAny(prefix, "fFtT"))
+			continue
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == '}':
+			if depth == 0 {
+				return i + 1
+			}
+			depth--
 		}
 		i++
 	}

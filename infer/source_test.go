@@ -209,6 +209,10 @@ func TestPortFromOtherSources(t *testing.T) {
 		// Python.
 		{"Flask's app.run(port=)", map[string]string{"app.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True, port=5050)\n"},
 			[]string{"python3", "app.py"}, nil, 5050, "app.py:5"},
+		{"an f-string with its own quotes inside (Python 3.12)", map[string]string{"app.py": "print(f\"{\"it's\"} {x:{w}} {{literal}}\")\nlog(f\"\"\"{\"\"\"a\"\"\"}\"\"\", rf'{'}'}')\napp.run(port=5056)  # f'\n"},
+			[]string{"python3", "app.py"}, nil, 5056, "app.py:3"},
+		{"a call in a string in an f-string's field is not a site", map[string]string{"app.py": "msg = f\"{\"app.run(port=5057)\"}\"\napp.run(port=5058)\n"},
+			[]string{"python3", "app.py"}, nil, 5058, "app.py:2"},
 		{"port from PORT, else the literal", map[string]string{"app.py": "import os\nPORT = int(os.environ.get('PORT', 5051))\napp.run(host='0.0.0.0', port=PORT)\n"},
 			[]string{"python", "app.py"}, nil, 5051, ""},
 		{"port from PORT, set", map[string]string{"app.py": "import os\napp.run(port=int(os.getenv(\"PORT\", \"5052\")))\n"},
