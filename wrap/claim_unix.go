@@ -131,10 +131,17 @@ func claimDir() (int, error) {
 		parent, dir = "/tmp", "portguard-0"
 	}
 	path := filepath.Join(parent, dir)
-	if err := unix.Mkdir(path, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {
-		return -1, &UnusableError{Reason: fmt.Sprintf("cannot make %s: %v", path, err)}
+	// Opened first and made only when missing: on every run but the first
+	// the directory is there, and the mkdir would be a system call for
+	// EEXIST. Whoever made it, the checks below decide whether it is used.
+	const flags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	fd, err := unix.Open(path, flags, 0)
+	if errors.Is(err, unix.ENOENT) {
+		if err := unix.Mkdir(path, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {
+			return -1, &UnusableError{Reason: fmt.Sprintf("cannot make %s: %v", path, err)}
+		}
+		fd, err = unix.Open(path, flags, 0)
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, &UnusableError{Reason: fmt.Sprintf("cannot open %s: %v", path, err)}
 	}

@@ -107,3 +107,24 @@ func TestClaimNeverFollowsASwappedSymlink(t *testing.T) {
 	}
 	t.Logf("%d claims against %d swaps", tries, n)
 }
+
+// The claim directory is made on first use, private to the user, and
+// found on later ones.
+func TestClaimDirIsMadeOnce(t *testing.T) {
+	run := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", run)
+	for range 2 {
+		c, err := ClaimPorts([]int{3998}, "true", func(int) bool { return false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+		st, err := os.Stat(filepath.Join(run, "portguard"))
+		if err != nil || !st.IsDir() || st.Mode().Perm() != 0o700 {
+			t.Fatalf("claim directory: %v, %v", st, err)
+		}
+		if _, err := os.Stat(filepath.Join(run, "portguard", "3998.lock")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
