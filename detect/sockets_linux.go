@@ -181,18 +181,13 @@ func dump(fd int, buf []byte, seq uint32, req diagRequest, fn func(data []byte) 
 			case unix.NLMSG_DONE:
 				// A dump that failed ends with its errno here (a protocol
 				// whose diag module is not loaded, say): not an empty dump.
-				if len(data) >= 4 {
-					if errno := -int32(binary.NativeEndian.Uint32(data)); errno > 0 {
-						return unix.Errno(errno)
-					}
-				}
-				return nil
+				return replyErrno(data)
 			case unix.NLMSG_ERROR:
 				if len(data) < 4 {
 					return errors.New("sock_diag: short error reply")
 				}
-				if errno := -int32(binary.NativeEndian.Uint32(data)); errno > 0 {
-					return unix.Errno(errno)
+				if err := replyErrno(data); err != nil {
+					return err
 				}
 			default:
 				if err := fn(data); err != nil {
@@ -250,4 +245,15 @@ func parseProcNetLine(line string) (s socket, port, state int, ok bool) {
 	}
 	ip, _ := netip.AddrFromSlice(raw)
 	return socket{inode: inode, addr: formatAddr(ip, int(p)), uid: uid, port: int(p)}, int(p), int(st), true
+}
+
+// replyErrno is the error a DONE or ERROR message carries: a negated
+// errno in its first four bytes, 0 (or nothing) for none.
+func replyErrno(data []byte) error {
+	if len(data) >= 4 {
+		if errno := -int32(binary.NativeEndian.Uint32(data)); errno > 0 {
+			return unix.Errno(errno)
+		}
+	}
+	return nil
 }

@@ -93,6 +93,21 @@ func (w *walker) noteSkipped(path string, err error) {
 // write to it.
 var errUntrusted = errors.New("its directory is not yours, or anyone may write to it")
 
+// firstFile is the first of paths that is there and is not a directory.
+// It only looks: the caller reads it with w.read, which refuses what
+// projfile refuses (a FIFO, a huge file, a shared directory) and says why,
+// so the file is read once. ("main": "lib" names lib/index.js, a later
+// path, not the directory.)
+func firstFile(paths ...string) string {
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err == nil && !st.IsDir() || err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return p
+		}
+	}
+	return ""
+}
+
 // readFile reads the first of names in dir that exists.
 func readFile(dir string, names ...string) (path string, text string, err error) {
 	for _, n := range names {

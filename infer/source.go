@@ -555,17 +555,7 @@ func (w *walker) resolveJS(dir, spec string) string {
 // jsFile is the first of base and base with node's (and the TypeScript
 // runners') extensions that is a file.
 func jsFile(base string) string {
-	for _, cand := range []string{base, base + ".js", base + ".mjs", base + ".cjs", base + ".ts", base + ".mts", base + ".tsx", filepath.Join(base, "index.js"), filepath.Join(base, "index.ts")} {
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			continue // "main": "lib" is lib/index.js, a later candidate
-		}
-		// A file that is there but refused (a FIFO, too big, in a shared
-		// directory) is returned too: reading it again says why.
-		if p, _, _ := readFile("", cand); p != "" {
-			return p
-		}
-	}
-	return ""
+	return firstFile(base, base+".js", base+".mjs", base+".cjs", base+".ts", base+".mts", base+".tsx", filepath.Join(base, "index.js"), filepath.Join(base, "index.ts"))
 }
 
 // nodeScript is the script argument of node, nodemon or node --watch:
