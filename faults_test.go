@@ -171,7 +171,9 @@ func TestFaults(t *testing.T) {
 		alice, bob := testUser(t, "pg-alice", 61001), testUser(t, "pg-bob", 61002)
 		h := startAs(t, dir, alice, "holder")
 		pg := exec.Command(filepath.Join(dir, "portguard"), "-y", "-p", strconv.Itoa(h.Port), "--", "touch", "ran")
-		pg.Dir, pg.Env = dir, []string{"PATH=" + dir + ":/usr/bin:/bin", "HOME=" + dir}
+		// TMPDIR: bob's claim directory is made in dir, removed with it.
+		pg.Dir, pg.Env = dir, []string{"PATH=" + dir + ":/usr/bin:/bin", "HOME=" + dir, "TMPDIR=" + dir}
+		ownedBy(t, pg)
 		pg.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: bob, Gid: bob}}
 		outb, err := pg.CombinedOutput()
 		out := string(outb)
@@ -337,6 +339,7 @@ func runPortguardEnv(t *testing.T, env []string, args ...string) (string, int) {
 	cmd := exec.Command(portguardPath(t), args...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), append([]string{"NO_COLOR=1", "PORTGUARD_YES="}, env...)...)
+	ownedBy(t, cmd)
 	out, err := cmd.CombinedOutput()
 	return string(out), exitCode(err)
 }
@@ -385,6 +388,7 @@ func waitListening(t *testing.T, port int) {
 
 func startAndReap(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
+	ownedBy(t, cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +475,7 @@ func startAs(t *testing.T, dir string, uid uint32, name string, args ...string) 
 	cmd := exec.Command(filepath.Join(dir, name), args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
-	h, err := startHolderCmd(cmd)
+	h, err := startHolderCmd(t.Name(), cmd)
 	if err != nil {
 		t.Fatal(err)
 	}

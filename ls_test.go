@@ -24,7 +24,7 @@ func holderIn(t *testing.T, dir string) *holderProc {
 	}
 	cmd := exec.Command(path)
 	cmd.Dir = dir
-	h, err := startHolderCmd(cmd)
+	h, err := startHolderCmd(t.Name(), cmd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -33,7 +34,8 @@ import (
 // listener the tests put on real loopback ports. testscript installs both
 // on PATH under those names.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	markTestRun()
+	testscript.Main(sweepingM{m}, map[string]func(){
 		"portguard": main,
 		"holder":    holderMain,
 		// A holder named as Docker's port forwarder, for the container
@@ -236,21 +238,33 @@ type holderProc struct {
 	// handOff is the "child PID" line of a -hand-off holder.
 	handOff string
 	stdout  *os.File // out's pipe, closed once the holder is reaped
+	// mark is the owner mark in the holder's environment: Stop ends
+	// every process that carries it, the holder's children included.
+	mark string
 }
 
-// startHolder starts "holder" with args and waits until it listens.
-func startHolder(args ...string) (*holderProc, error) {
+// startHolder starts "holder" with args for owner (a test's name) and
+// waits until it listens.
+func startHolder(owner string, args ...string) (*holderProc, error) {
 	path, err := exec.LookPath("holder")
 	if err != nil {
 		return nil, err
 	}
-	return startHolderCmd(exec.Command(path, args...))
+	return startHolderCmd(owner, exec.Command(path, args...))
 }
 
-// startHolderCmd starts a holder command and waits until it listens.
-func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
+var holderSeq atomic.Int64
+
+// startHolderCmd starts a holder command for owner and waits until it
+// listens.
+func startHolderCmd(owner string, cmd *exec.Cmd) (*holderProc, error) {
 	args := cmd.Args[1:]
-	cmd.Stderr = os.Stderr
+	mark := fmt.Sprintf("%s#holder%d", owner, holderSeq.Add(1))
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, testOwnerVar+"="+mark)
+	stderrStarted := stderrCopy(cmd)
 	// A pipe of the test's own, not StdoutPipe: Wait, which reaps the
 	// holder the moment it exits, closes a StdoutPipe's reading end, and
 	// what the holder printed last ("child exit 75") was lost whenever it
@@ -262,11 +276,12 @@ func startHolderCmd(cmd *exec.Cmd) (*holderProc, error) {
 	cmd.Stdout = w
 	err = cmd.Start()
 	w.Close() // the holder has its own copy
+	stderrStarted()
 	if err != nil {
 		stdout.Close()
 		return nil, err
 	}
-	h := &holderProc{cmd: cmd, done: make(chan struct{}), out: bufio.NewReader(stdout), stdout: stdout}
+	h := &holderProc{cmd: cmd, done: make(chan struct{}), out: bufio.NewReader(stdout), stdout: stdout, mark: mark}
 	line, err := h.out.ReadString('\n')
 	var port int
 	if _, scanErr := fmt.Sscanf(line, "port %d", &port); err != nil || scanErr != nil {
@@ -388,11 +403,13 @@ func canonicalAddr(hostport string) string {
 
 func (h *holderProc) PID() int { return h.cmd.Process.Pid }
 
-// Stop kills the holder by PID unless it already exited.
+// Stop kills the holder by PID unless it already exited, and then every
+// process it started, wherever they were re-parented.
 func (h *holderProc) Stop() {
 	if h.stdout != nil {
 		defer h.stdout.Close()
 	}
+	defer endMarked(testOwnerVar, h.mark)
 	select {
 	case <-h.done:
 		return
@@ -420,7 +437,7 @@ func cmdHold(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	path, err := exec.LookPath(program)
 	ts.Check(err)
-	h, err := startHolderCmd(exec.Command(path, rest...))
+	h, err := startHolderCmd("script hold "+args[0], exec.Command(path, rest...))
 	ts.Check(err)
 	ts.Defer(h.Stop)
 	ts.Setenv(args[0], strconv.Itoa(h.Port))

@@ -31,13 +31,17 @@ func job(t *testing.T, dir string, name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// childrenOf lists the live children of pid.
+// childrenOf lists the live children of pid, forked by any of its
+// threads: each thread's children are listed under its own task.
 func childrenOf(pid int) []int {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
 	var out []int
-	for _, f := range strings.Fields(string(b)) {
-		if n, err := strconv.Atoi(f); err == nil {
-			out = append(out, n)
+	for _, task := range tasks {
+		b, _ := os.ReadFile(task)
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
 		}
 	}
 	return out

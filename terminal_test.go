@@ -36,7 +36,7 @@ func portguardPath(t *testing.T) string {
 
 func holder(t *testing.T, args ...string) *holderProc {
 	t.Helper()
-	h, err := startHolder(args...)
+	h, err := startHolder(t.Name(), args...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,54 +35,98 @@ type Claim struct {
 // courtesy between portguards, never a reason not to run.
 func ClaimPorts(ports []int, command string, listening func(port int) bool) (*Claim, error) {
 	c := &Claim{fds: map[int]int{}}
+	if err := c.claimPorts(ports, command, listening); err != nil {
+		var claimed *ClaimedError
+		if errors.As(err, &claimed) {
+			c.Release()
+			return nil, err
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+func (c *Claim) claimPorts(ports []int, command string, listening func(port int) bool) error {
 	dirfd, err := claimDir()
 	if err != nil {
-		return c, err
+		return err
 	}
 	defer unix.Close(dirfd)
 	for _, port := range ports {
 		if _, ok := c.fds[port]; ok {
 			continue
 		}
-		fd, err := claim(dirfd, port, command)
+		fd, created, err := claim(dirfd, port, command)
 		var claimed *ClaimedError
 		if errors.As(err, &claimed) && claimed.Starting(listening(port)) {
-			c.Release()
-			return nil, err
+			return err
 		}
 		if fd >= 0 {
 			c.fds[port] = fd
 		}
+		if created {
+			// The directory grows only when a port is claimed for the
+			// first time: that is when the files no one holds any more
+			// are removed, so it keeps about one file per live claim.
+			c.sweep(dirfd)
+		}
 	}
-	return c, nil
+	return nil
 }
 
-func claim(dirfd, port int, command string) (int, error) {
+// claim opens port's lock file, creating it if it is missing, and locks
+// it. It reports whether it created the file.
+func claim(dirfd, port int, command string) (fd int, created bool, err error) {
 	name := strconv.Itoa(port) + ".lock"
+	// A sweeper may remove the file between its opening and its locking
+	// here; the lock is then on a file no one else will find, so the
+	// file is opened again.
+	for range 3 {
+		fd, created, err = claimFile(dirfd, name, port, command)
+		if fd < 0 || sameFile(dirfd, name, fd) {
+			return fd, created, err
+		}
+		unix.Close(fd)
+	}
+	return -1, false, nil
+}
+
+func claimFile(dirfd int, name string, port int, command string) (int, bool, error) {
 	// O_NOFOLLOW: a symlink put in place of the lock file is refused,
-	// never followed to a file of someone else's.
-	fd, err := unix.Openat(dirfd, name, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0o600)
+	// never followed to a file of someone else's. The file is opened
+	// before it is created, so that the common case (it is there) is one
+	// system call, and a creation is known for certain (O_EXCL).
+	const flags = unix.O_RDWR | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK
+	created := false
+	fd, err := unix.Openat(dirfd, name, flags, 0)
+	if errors.Is(err, unix.ENOENT) {
+		fd, err = unix.Openat(dirfd, name, flags|unix.O_CREAT|unix.O_EXCL, 0o600)
+		created = err == nil
+		if errors.Is(err, unix.EEXIST) {
+			fd, err = unix.Openat(dirfd, name, flags, 0)
+		}
+	}
 	if err != nil {
-		return -1, nil
+		return -1, false, nil
 	}
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
 		unix.Close(fd)
-		return -1, nil
+		return -1, false, nil
 	}
 	lock := unix.Flock_t{Type: unix.F_WRLCK}
 	if err := unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lock); err != nil {
 		defer unix.Close(fd)
 		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EACCES) {
-			return -1, nil
+			return -1, created, nil
 		}
 		held := unix.Flock_t{Type: unix.F_WRLCK}
 		if unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &held) != nil || held.Type == unix.F_UNLCK {
-			return -1, nil
+			return -1, created, nil
 		}
 		buf := make([]byte, 4096)
 		n, _ := unix.Pread(fd, buf, 0)
-		return -1, parseClaim(port, int(held.Pid), string(buf[:max(n, 0)]), time.Now())
+		return -1, created, parseClaim(port, int(held.Pid), string(buf[:max(n, 0)]), time.Now())
 	}
 	// Overwrite in place and cut only what an older, longer record left:
 	// truncating to zero first costs a journal write on every start.
@@ -90,7 +134,75 @@ func claim(dirfd, port int, command string) (int, error) {
 	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) && st.Size > int64(n) {
 		_ = unix.Ftruncate(fd, int64(n))
 	}
-	return fd, nil
+	return fd, created, nil
+}
+
+// sameFile says whether name in dirfd is still the file open as fd.
+func sameFile(dirfd int, name string, fd int) bool {
+	var byName, byFD unix.Stat_t
+	return unix.Fstatat(dirfd, name, &byName, unix.AT_SYMLINK_NOFOLLOW) == nil &&
+		unix.Fstat(fd, &byFD) == nil && byName.Dev == byFD.Dev && byName.Ino == byFD.Ino
+}
+
+// maxSweep bounds one sweep's work, whatever the directory holds.
+const maxSweep = 512
+
+// sweep removes the lock files that no process holds, other than c's own:
+// a lock this process holds is not seen as held by it, and closing any
+// descriptor of a file drops this process's lock on it.
+func (c *Claim) sweep(dirfd int) {
+	mine := map[string]bool{}
+	for port := range c.fds {
+		mine[strconv.Itoa(port)+".lock"] = true
+	}
+	// A descriptor of its own for reading: reading moves dirfd's offset.
+	readfd, err := unix.Openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(readfd)
+	buf := make([]byte, 8192)
+	seen := 0
+	for seen < maxSweep {
+		n, err := unix.ReadDirent(readfd, buf)
+		if err != nil || n <= 0 {
+			return
+		}
+		var names []string
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+		for _, name := range names {
+			seen++
+			if seen > maxSweep {
+				return
+			}
+			port, ok := strings.CutSuffix(name, ".lock")
+			if _, err := strconv.Atoi(port); !ok || err != nil || mine[name] {
+				continue
+			}
+			removeIfUnheld(dirfd, name)
+		}
+	}
+}
+
+// removeIfUnheld removes a lock file if no process holds its lock, holding
+// the lock itself while it does, so that no claim is taken meanwhile.
+func removeIfUnheld(dirfd int, name string) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDWR|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
+		return
+	}
+	lock := unix.Flock_t{Type: unix.F_WRLCK}
+	if unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lock) != nil {
+		return // held: a live claim
+	}
+	if sameFile(dirfd, name, fd) {
+		_ = unix.Unlinkat(dirfd, name, 0)
+	}
 }
 
 // parseClaim reads a claim record, "UNIXNANOS\nCOMMAND\n". An empty record
@@ -161,17 +273,7 @@ func ownedBy(path string, uid int) bool {
 // Add claims the ports not claimed yet, after their stale holders were
 // terminated.
 func (c *Claim) Add(ports []int, command string) {
-	var rest []int
-	for _, p := range ports {
-		if _, ok := c.fds[p]; !ok {
-			rest = append(rest, p)
-		}
-	}
-	if more, err := ClaimPorts(rest, command, func(int) bool { return true }); err == nil {
-		for p, fd := range more.fds {
-			c.fds[p] = fd
-		}
-	}
+	_ = c.claimPorts(ports, command, func(int) bool { return true })
 }
 
 // KeepAcrossExec lets the claims pass to the command portguard becomes:

@@ -3,10 +3,16 @@
 package wrap
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -127,4 +133,93 @@ func TestClaimDirIsMadeOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// Lock files that no process holds are removed when a port is claimed for
+// the first time, so the directory keeps about one file per live claim;
+// a held one, and the claimer's own, stay.
+func TestClaimSweepsUnheldLockFiles(t *testing.T) {
+	run := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", run)
+	dir := filepath.Join(run, "portguard")
+	for port := 40000; port < 40100; port++ {
+		c, err := ClaimPorts([]int{port}, "true", func(int) bool { return false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+	}
+	// Claims are held by processes: another one holds these two.
+	holdClaims(t, "41000,41001")
+	// A new port: the sweep runs, and only the held claims and the new
+	// one are left.
+	c, err := ClaimPorts([]int{41002}, "next dev", func(int) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"41000.lock", "41001.lock", "41002.lock"}; !slices.Equal(names, want) {
+		t.Fatalf("claim directory holds %v, want %v", names, want)
+	}
+	// The held claims still hold: a second claimer is told so.
+	_, err = ClaimPorts([]int{41001}, "vite", func(int) bool { return false })
+	var claimed *ClaimedError
+	if !errors.As(err, &claimed) {
+		t.Fatalf("claiming a held port after the sweep: %v, want a ClaimedError", err)
+	}
+}
+
+// holdClaims has a child process (this test binary again) claim ports and
+// hold them until the test ends.
+func holdClaims(t *testing.T, ports string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldClaims$")
+	cmd.Env = append(os.Environ(), "WRAP_TEST_HOLD_CLAIMS="+ports)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close() // the helper exits when its input ends
+		_ = cmd.Wait()
+	})
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if line != "held\n" {
+		t.Fatalf("the claim helper said %q", line)
+	}
+}
+
+// TestHelperHoldClaims is holdClaims's child, not a test of its own.
+func TestHelperHoldClaims(t *testing.T) {
+	list := os.Getenv("WRAP_TEST_HOLD_CLAIMS")
+	if list == "" {
+		t.Skip("a helper process for TestClaimSweepsUnheldLockFiles")
+	}
+	var ports []int
+	for f := range strings.SplitSeq(list, ",") {
+		p, _ := strconv.Atoi(f)
+		ports = append(ports, p)
+	}
+	c, err := ClaimPorts(ports, "vite", func(int) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	fmt.Println("held")
+	_, _ = io.Copy(io.Discard, os.Stdin)
 }
