@@ -71,20 +71,21 @@ func (s *session) guard(c *cli.Context) error {
 	dir, _ := os.Getwd()
 	var project settings.Settings
 	loaded := !named
+	var inferred []infer.Port
 	if loaded {
-		// The project's own list of ports comes before inference, after -p.
 		if project, err = loadSettings(dir); err != nil {
 			return err
 		}
-		if len(project.Ports) > 0 {
-			ports, named = project.Ports, true
-		}
-	}
-	var inferred []infer.Port
-	if !named {
 		inferred = infer.Ports(s.command, os.Environ(), dir)
 		for _, p := range inferred {
 			ports = append(ports, p.Port)
+		}
+		// The project's own list of ports replaces inference, but only
+		// for a command that serves: one inference finds a port for. A
+		// cloned repository's settings must not make npm --version or
+		// npm run build terminate anything.
+		if len(project.Ports) > 0 && len(inferred) > 0 {
+			ports, named = project.Ports, true
 		}
 	}
 	if len(ports) == 0 && !opts.Quiet {
@@ -359,8 +360,9 @@ func (s *session) infer(c *cli.Context) error {
 		return err
 	}
 	ports, notes := infer.Explain(s.command, os.Environ(), dir)
-	if len(project.Ports) > 0 {
-		// The project's own ports replace inference, as in every run.
+	if len(project.Ports) > 0 && len(ports) > 0 {
+		// The project's own ports replace inference for a command that
+		// serves, as in every run.
 		ports = nil
 		for _, p := range project.Ports {
 			ports = append(ports, infer.Port{Port: p, Source: "ports in " + project.File + " (replaces inference)"})

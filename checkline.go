@@ -58,11 +58,12 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		}
 		return nil
 	}
-	if len(read.Ports) == 0 && !read.RunsScript {
+	if len(read.Ports) == 0 {
 		return nil
 	}
 	// The project's own ports replace what inference found, as they do
-	// for the wrapper, on a line that starts a server of the project.
+	// for the wrapper, on a line that starts a server of the project:
+	// one inference finds a port for, never npm install or npm test.
 	project, err := settings.Load(dir)
 	if err != nil {
 		return err

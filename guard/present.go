@@ -57,10 +57,12 @@ func describePlan(w io.Writer, plan terminate.Plan, rows int) {
 				fmt.Fprintf(tw, "    … and %d more (portguard --dry-run lists them all)\n", len(plan.Targets)-i)
 				break
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Role, sanitize(t.String()), sanitize(prompt.Clip(commandOf(t.Proc), 80)))
+			// The evidence for its place in the plan: the socket it holds,
+			// or what shows that a launcher exists to run the server.
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t(%s)\n", t.Role, sanitize(t.String()), sanitize(prompt.Clip(commandOf(t.Proc), 60)), sanitize(t.Evidence))
 		}
 		for _, wt := range plan.Watchers {
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", wt.Role, sanitize(wt.String()), "signalled only if it starts the server again")
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t(%s)\n", wt.Role, sanitize(wt.String()), sanitize(prompt.Clip(commandOf(wt.Proc), 60)), sanitize(wt.Evidence))
 		}
 		tw.Flush()
 	}

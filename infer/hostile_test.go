@@ -265,3 +265,19 @@ func TestUnreadEntryFileIsNoted(t *testing.T) {
 		t.Fatalf("ports %v, notes %q", ports, notes)
 	}
 }
+
+// A config file that could set the port but is not read (a FIFO) gives no
+// port, not the tool's default.
+func TestSkippedConfigGivesNoDefault(t *testing.T) {
+	dir := t.TempDir()
+	if err := unix.Mkfifo(filepath.Join(dir, "vite.config.js"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ports, notes := Explain([]string{"vite"}, nil, dir)
+	if len(ports) != 0 {
+		t.Fatalf("ports = %+v, want none: vite.config.js was not read", ports)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "may set it and was not read") {
+		t.Fatalf("notes = %q, want the reason", notes)
+	}
+}

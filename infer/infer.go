@@ -11,6 +11,7 @@
 package infer
 
 import (
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strconv"
@@ -363,13 +364,31 @@ func parsePort(s string) (int, bool) {
 	return n, err == nil && n >= 1 && n <= 65535
 }
 
-// parseEnvPort reads a port from an environment variable the way Node's
-// parseInt does (leading digits), which is how most dev servers read PORT.
+// parseEnvPort reads a port from an environment variable as every tool in
+// the table would read it alike: blanks around it, an optional "+", decimal
+// digits, 1-65535. Where the tools part ways (node's Number("0x1f90") is
+// 8080, parseInt's 0, Python's int() an error; "4.15e4" is 41500 or 4),
+// nothing is read: envPortProblem says why.
 func parseEnvPort(s string) (int, bool) {
-	s = strings.TrimSpace(s)
-	end := 0
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end++
+	s = strings.TrimPrefix(strings.TrimSpace(s), "+")
+	if !isDigits(s) {
+		return 0, false
 	}
-	return parsePort(s[:end])
+	return parsePort(strings.TrimLeft(s, "0"))
+}
+
+// envPortProblem says why a variable that is set gives no port to free, or
+// "" when it is empty (unset: the tool falls back to its default) or a
+// port. PORT=0 asks the system for any free port.
+func envPortProblem(name, v string) string {
+	if strings.TrimSpace(v) == "" {
+		return ""
+	}
+	if _, ok := parseEnvPort(v); ok {
+		return ""
+	}
+	if t := strings.TrimPrefix(strings.TrimSpace(v), "+"); isDigits(t) && strings.Trim(t, "0") == "" {
+		return fmt.Sprintf("%s=%s asks the system for any free port: nothing to free", name, v)
+	}
+	return fmt.Sprintf("%s=%q is not a port that every tool reads alike (decimal, 1-65535): no port", name, v)
 }

@@ -195,3 +195,87 @@ func TestHostPortAgreesWithNet(t *testing.T) {
 		}
 	}
 }
+
+// Help, version and dry-run lines infer no port, and say why.
+func TestNotServingLinesInferNoPort(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "package.json", `{"scripts": {"dev": "vite", "start": "next start"}}`)
+	write(t, dir, "Makefile", "dev:\n\tvite --port 5174\n")
+	tests := []struct {
+		argv []string
+		want int // 0: no port
+	}{
+		{[]string{"vite", "--help"}, 0},
+		{[]string{"vite", "-h"}, 0},
+		{[]string{"vite", "--port", "41210", "--help"}, 0},
+		{[]string{"vite", "--version"}, 0},
+		{[]string{"vite", "-v"}, 0},
+		{[]string{"next", "--version"}, 0},
+		{[]string{"next", "help"}, 0},
+		{[]string{"npm", "run", "dev", "--", "--help"}, 0},
+		{[]string{"npm", "start", "--help"}, 0},
+		{[]string{"npm", "--version"}, 0},
+		{[]string{"npm", "-v"}, 0},
+		{[]string{"make", "-n", "dev"}, 0},
+		{[]string{"make", "--dry-run", "dev"}, 0},
+		{[]string{"make", "-kn", "dev"}, 0},
+		{[]string{"rails", "s", "--help"}, 0},
+		{[]string{"flask", "run", "--help"}, 0},
+		{[]string{"python3", "-m", "http.server", "--help"}, 0},
+		// Not help: flask's -h is its host, hugo's -v is verbose, a
+		// script's own --help is the script's.
+		{[]string{"flask", "run", "-h", "127.0.0.1"}, 5000},
+		{[]string{"hugo", "server", "-v"}, 1313},
+		{[]string{"vite"}, 5173},
+		{[]string{"npm", "run", "dev"}, 5173},
+		{[]string{"make", "dev"}, 5174},
+		{[]string{"make", "-j4", "dev"}, 5174},
+	}
+	for _, tt := range tests {
+		ports, notes := Explain(tt.argv, nil, dir)
+		got := 0
+		if len(ports) > 0 {
+			got = ports[0].Port
+		}
+		if got != tt.want {
+			t.Errorf("%q: port %d, want %d (notes %q)", tt.argv, got, tt.want, notes)
+		}
+		if tt.want == 0 && len(notes) == 0 {
+			t.Errorf("%q: no port and no note saying why", tt.argv)
+		}
+	}
+}
+
+// PORT is read as the tools read it, or not at all: a value they would
+// read differently, or 0 (any free port), frees nothing, and never the
+// default instead.
+func TestEnvPortValues(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "server.js", "const app = require('express')();\napp.listen(process.env.PORT || 3000);\n")
+	tests := []struct {
+		value string
+		want  int
+	}{
+		{"", 3000}, {"4000", 4000}, {" 4000 ", 4000}, {"+4000", 4000}, {"04000", 4000},
+		{"0", 0}, {"-1", 0}, {"0x1f90", 0}, {"4.15e4", 0}, {"4000abc", 0}, {"70000", 0},
+	}
+	for _, argv := range [][]string{{"node", "server.js"}, {"next", "dev"}} {
+		for _, tt := range tests {
+			want := tt.want
+			if argv[0] == "next" && tt.value == "" {
+				want = 3000
+			}
+			ports, notes := Explain(argv, []string{"PORT=" + tt.value}, dir)
+			got := 0
+			if len(ports) > 0 {
+				got = ports[0].Port
+			}
+			if got != want {
+				t.Errorf("PORT=%q %q: port %d, want %d (notes %q)", tt.value, argv, got, want, notes)
+			}
+			if want == 0 && len(notes) == 0 {
+				t.Errorf("PORT=%q %q: no port and no note", tt.value, argv)
+			}
+		}
+	}
+}

@@ -117,6 +117,10 @@ func isShellScript(b []byte) bool {
 // Makefile's simple assignments, the command line and the environment;
 // make's functions ($(shell …), $(wildcard …)) expand to nothing.
 func (w *walker) make(s scope, args []string) {
+	if why := makeDryRun(args); why != "" {
+		w.note("%s: no port", why)
+		return
+	}
 	dir, file := s.dir, ""
 	var targets []string
 	vars := map[string]string{}

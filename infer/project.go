@@ -156,6 +156,10 @@ func builtins(pm string) string {
 // packageManager follows npm, yarn, pnpm and bun to the script or binary
 // they run.
 func (w *walker) packageManager(s scope, pm string, args []string) {
+	if why := packageManagerNotServing(pm, args); why != "" {
+		w.note("%s: no port", why)
+		return
+	}
 	// Global options: a directory or a workspace to run in.
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
 		i := 0
@@ -416,6 +420,9 @@ func (w *walker) procfile(s scope, name string, args []string) {
 	base := 5000
 	if p, ok := parseEnvPort(s.env["PORT"]); ok {
 		base = p
+	} else if why := envPortProblem("PORT", s.env["PORT"]); why != "" {
+		w.note("%s", why)
+		return
 	}
 	only, procfile := "", "Procfile"
 	for i := 0; i < len(args); i++ {

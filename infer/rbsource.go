@@ -301,6 +301,8 @@ func (w *walker) rubySource(s scope, args []string) bool {
 		// Sinatra's default: PORT when set and not empty, else 4567.
 		if p, ok := parseEnvPort(s.env["PORT"]); ok {
 			w.addMovable(s, p, fmt.Sprintf("PORT in the environment, Sinatra's port where %s sets none", w.rel(entry)), envMove(s, "PORT"))
+		} else if why := envPortProblem("PORT", s.env["PORT"]); why != "" {
+			w.note("%s", why)
 		} else {
 			w.addMovable(s, 4567, fmt.Sprintf("Sinatra's default port (%s sets none, and PORT is not set)", w.rel(entry)), envMove(s, "PORT"))
 		}

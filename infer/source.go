@@ -700,6 +700,10 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool, envFiles [
 			w.addMovable(s, p, fmt.Sprintf("%s, read by %s", from, where), envMove(s, "PORT"))
 			return true
 		}
+		if why := envPortProblem("PORT", v); why != "" {
+			w.note("%s (%s)", why, from)
+			return true
+		}
 	}
 	if site.expr.literal != 0 {
 		var m *move

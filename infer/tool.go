@@ -127,6 +127,10 @@ func (w *walker) tool(s scope, name string, args []string) {
 		if !inSet(t.names, name) {
 			continue
 		}
+		if why := notServing(name, args, t.takesValue); why != "" {
+			w.note("%s: no port", why)
+			return
+		}
 		rest, label, ok, quiet := t.match(name, args)
 		if quiet {
 			return
@@ -218,7 +222,11 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 		}
 		cfg := configs()[t.config](s.dir, args)
 		if cfg.skipped != "" {
+			// The file that could set the port was not read: its port is
+			// not known, and the default would be a guess.
 			w.noteSkipped(cfg.skipped, cfg.skippedErr)
+			w.note("no port for %q: %s may set it and was not read", label, w.rel(cfg.skipped))
+			return true
 		}
 		if cfg.none != "" {
 			w.note("no port for %q: %s", label, cfg.none)
@@ -447,6 +455,12 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 		}
 		if p, ok := parseEnvPort(v); ok {
 			w.addMovable(s, p, source, envMove(s, name))
+			return true
+		}
+		if why := envPortProblem(name, v); why != "" {
+			// Set, but not to a port: the tool does not fall back to
+			// its default, so neither does inference.
+			w.note("%s (%s)", why, where)
 			return true
 		}
 	}

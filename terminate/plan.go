@@ -27,29 +27,6 @@ const (
 	RoleWatcher Role = "watcher"
 )
 
-// launchers are programs that start a dev server as their child and exist
-// for it: package managers, the shells they run scripts with, runtimes
-// with a worker process, watchers and reloaders. Matched on the first word
-// of the process's name, so that the real npm, which renames itself to
-// "npm run dev" through process.title, is known too.
-var launchers = map[string]bool{
-	"npm": true, "npx": true, "yarn": true, "pnpm": true, "bun": true,
-	"node": true, "deno": true, "nodemon": true, "ts-node-dev": true, "tsx": true,
-	"sh": true, "bash": true, "dash": true, "zsh": true,
-	"python": true, "python3": true, "flask": true, "uvicorn": true,
-	"ruby": true, "rails": true, "puma": true, "bundle": true,
-	"foreman": true, "overmind": true, "honcho": true, "hivemind": true,
-	"watchexec": true, "air": true, "reflex": true, "cargo-watch": true, "entr": true,
-	"dotnet": true, "dotnet-watch": true, "mix": true, "beam.smp": true,
-}
-
-// IsLauncher reports whether a process of this name is one that starts a
-// server for it alone.
-func IsLauncher(name string) bool {
-	first, _, _ := strings.Cut(name, " ")
-	return launchers[first]
-}
-
 // Target is one process the plan signals. Its PID and start time are its
 // identity: right before any signal, the process behind the PID is
 // checked to be this one.
@@ -70,6 +47,9 @@ type Target struct {
 	// explicit answer (a system service; under sudo, another user's
 	// process); "" when nothing does.
 	NeedsForce string
+	// Evidence is why it is in the plan: a holder holds the socket; a
+	// launcher's command shows that it exists to run the server.
+	Evidence string
 }
 
 // Kept is a process above a holder that the plan leaves running, and why:
@@ -114,9 +94,11 @@ type Watcher struct {
 type Table struct {
 	procs map[int]Proc
 	kids  map[int][]int
-	// read and children, when set, read what the maps do not hold yet.
+	// read and children, when set, read what the maps do not hold yet;
+	// argv reads a command line the process read did not fill in.
 	read     func(pid int) (Proc, bool)
 	children func(pid int) []int
+	argv     func(pid int) []string
 }
 
 // NewTable indexes procs by PID and by parent.
@@ -132,7 +114,16 @@ func NewTable(procs []Proc) Table {
 }
 
 // Snapshot is the live system.
-func Snapshot() Table { return liveTable() }
+func Snapshot() Table {
+	t := liveTable()
+	t.argv = func(pid int) []string {
+		if d, ok := detect.Process(pid); ok {
+			return d.Cmdline
+		}
+		return nil
+	}
+	return t
+}
 
 func (t Table) proc(pid int) (Proc, bool) {
 	if p, ok := t.procs[pid]; ok || t.read == nil {
@@ -143,6 +134,21 @@ func (t Table) proc(pid int) (Proc, bool) {
 		t.procs[pid] = p
 	}
 	return p, ok
+}
+
+// withArgv is p with its command line, read if the table lacks it.
+func (t Table) withArgv(p Proc) Proc {
+	if len(p.Cmdline) == 0 {
+		p.Cmdline = t.procs[p.PID].Cmdline
+	}
+	if len(p.Cmdline) == 0 && t.argv != nil {
+		p.Cmdline = t.argv(p.PID)
+		if q, ok := t.procs[p.PID]; ok {
+			q.Cmdline = p.Cmdline
+			t.procs[p.PID] = q
+		}
+	}
+	return p
 }
 
 // childrenOf are pid's live children (zombies are not).
@@ -182,9 +188,11 @@ func NewPlan(holders []detect.Holder, rules Rules) (Plan, error) {
 // Build is the structural part of a plan, a pure function of the holders
 // and a process table:
 //   - every holder whose process is in the table (a holder that already
-//     exited needs nothing);
-//   - above each holder, its launchers, upwards while each is a known
-//     launcher in the holder's process group, is not protected, is not a
+//     exited needs nothing), once, whatever else it is to the others (a
+//     reloader or a pre-fork master that holds the socket too);
+//   - above each holder, its launchers, upwards while each has evidence
+//     in its command that it exists to run the server (launcherEvidence),
+//     is in the holder's process group, is not protected, is not a
 //     terminal's session leader (a login shell), and has no child of its
 //     own outside the plan (concurrently, make -j, a script that starts
 //     two servers);
@@ -227,7 +235,11 @@ func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
 		plan.Targets = append(plan.Targets, Target{Proc: p, Role: RoleHolder, Ports: []int{h.Port}, Inodes: []uint64{h.Inode}})
 	}
 	holderCount := len(plan.Targets)
+	for i := range plan.Targets {
+		plan.Targets[i].Evidence = "holds " + portsString(plan.Targets[i].Ports)
+	}
 	inPlan := func(pid int) bool { _, ok := index[pid]; return ok }
+	isHolder := func(pid int) bool { i, ok := index[pid]; return ok && i >= 0 && i < holderCount }
 	var launchersOf [][]Target // per holder, bottom-up
 	for i := range holderCount {
 		holder := plan.Targets[i]
@@ -235,18 +247,20 @@ func Build(holders []detect.Holder, tbl Table, protected map[int]bool) Plan {
 		below := holder.Proc
 		for {
 			a, ok := tbl.proc(below.PPID)
-			if !ok || a.PID <= 1 || protected[a.PID] || a.sessionLeaderOnTTY() {
+			if !ok || a.PID <= 1 || protected[a.PID] || a.sessionLeaderOnTTY() || isHolder(a.PID) {
 				break
 			}
 			if others := tbl.otherChildren(a.PID, below.PID, inPlan); len(others) > 0 {
 				plan.keep(a, holder.PID, "it also runs "+names(others, tbl, 3))
 				break
 			}
-			if !IsLauncher(a.Name) || a.PGID != holder.PGID {
+			a = tbl.withArgv(a)
+			why := launcherEvidence(a, tbl.withArgv(below))
+			if why == "" || a.PGID != holder.PGID {
 				plan.watch(a, holder)
 				break
 			}
-			chain = append(chain, Target{Proc: a, Role: RoleLauncher, Ports: holder.Ports, For: []int{holder.PID}})
+			chain = append(chain, Target{Proc: a, Role: RoleLauncher, Ports: holder.Ports, For: []int{holder.PID}, Evidence: why})
 			index[a.PID] = -1 // counts as planned for the launchers above
 			below = a
 		}
@@ -295,7 +309,8 @@ func (plan *Plan) watch(p Proc, holder Target) {
 			return
 		}
 	}
-	plan.Watchers = append(plan.Watchers, Watcher{Target: Target{Proc: p, Role: RoleWatcher, Ports: slices.Clone(holder.Ports), For: []int{holder.PID}}})
+	plan.Watchers = append(plan.Watchers, Watcher{Target: Target{Proc: p, Role: RoleWatcher, Ports: slices.Clone(holder.Ports), For: []int{holder.PID},
+		Evidence: "signalled only if it starts the server again"}})
 }
 
 // otherChildren are pid's live children other than below that the plan
@@ -337,9 +352,11 @@ func (plan *Plan) describe() {
 		if plan.Targets[i].Role != RoleHolder {
 			fill(&plan.Targets[i].Proc)
 		}
+		plan.Targets[i].signalUIDs = signalUIDs(plan.Targets[i].PID)
 	}
 	for i := range plan.Watchers {
 		fill(&plan.Watchers[i].Proc)
+		plan.Watchers[i].signalUIDs = signalUIDs(plan.Watchers[i].PID)
 	}
 	for i := range plan.Kept {
 		fill(&plan.Kept[i].Proc)
@@ -349,7 +366,10 @@ func (plan *Plan) describe() {
 // fillFrom takes the details a detect.Holder carries, its name among
 // them: the program's own, where the kernel's is cut at 15 characters.
 func (p *Proc) fillFrom(h detect.Holder) {
-	p.UID, p.User, p.Cmdline, p.Cwd = h.UID, h.User, h.Cmdline, h.Cwd
+	p.UID, p.User, p.Cwd = h.UID, h.User, h.Cwd
+	if len(h.Cmdline) > 0 {
+		p.Cmdline = h.Cmdline
+	}
 	if h.Name != "" {
 		p.Name = h.Name
 	}
@@ -375,8 +395,37 @@ func (plan Plan) byRole(r Role) []Target {
 func (plan Plan) Empty() bool { return len(plan.Targets) == 0 && len(plan.Containers) == 0 }
 
 // Names are the names a process is known by, for the project's never list:
-// its kernel name and its program's base name.
+// its kernel name, and the base name of each word of its command line that
+// is not a flag, words of a shell's -c string included. A node-run server
+// is named node, but its command says vite (node …/.bin/vite, npm run dev
+// → sh -c vite): never = ["vite"] protects it.
 func (p Proc) Names() []string {
+	out := []string{p.Name}
+	add := func(word string) {
+		if word == "" || strings.HasPrefix(word, "-") {
+			return
+		}
+		if b := filepath.Base(word); !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	for _, w := range strings.Fields(p.Name) {
+		add(w)
+	}
+	for _, arg := range p.Cmdline {
+		// One word a line, whatever it holds: npm's retitled "npm run
+		// dev", a -c string "vite --port 3000".
+		for _, w := range strings.Fields(arg) {
+			add(w)
+		}
+	}
+	return withNormalNames(out)
+}
+
+// programNames are the names of the program a process runs: its kernel
+// name, that name's first word, and its argv[0]'s base name; what the
+// system-service names are matched with.
+func (p Proc) programNames() []string {
 	out := []string{p.Name}
 	if first, _, _ := strings.Cut(p.Name, " "); first != p.Name {
 		out = append(out, first)
@@ -385,12 +434,16 @@ func (p Proc) Names() []string {
 		prog, _, _ := strings.Cut(p.Cmdline[0], " ")
 		out = append(out, filepath.Base(prog))
 	}
-	for _, n := range slices.Clone(out) {
+	return withNormalNames(out)
+}
+
+func withNormalNames(names []string) []string {
+	for _, n := range slices.Clone(names) {
 		if norm := normalName(runtime.GOOS, n); norm != n {
-			out = append(out, norm)
+			names = append(names, norm)
 		}
 	}
-	return out
+	return names
 }
 
 // normalName is a process name as a user writes it: on Windows, where
@@ -412,6 +465,14 @@ func appendNew[T comparable](s []T, vs ...T) []T {
 		}
 	}
 	return s
+}
+
+func portsString(ports []int) string {
+	parts := make([]string, len(ports))
+	for i, p := range ports {
+		parts[i] = fmt.Sprintf(":%d", p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // sessionLeaderOnTTY: a terminal's session leader is the login shell or a

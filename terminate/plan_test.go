@@ -16,6 +16,13 @@ func pr(pid, ppid, pgid int, name string) Proc {
 	return Proc{PID: pid, PPID: ppid, PGID: pgid, SID: 1, Name: name, UID: os.Geteuid(), state: "S", start: uint64(pid) * 7}
 }
 
+// prc is pr with a command line.
+func prc(pid, ppid, pgid int, name string, argv ...string) Proc {
+	p := pr(pid, ppid, pgid, name)
+	p.Cmdline = argv
+	return p
+}
+
 func loginShell(pid int) Proc {
 	p := pr(pid, 1, pid, "bash")
 	p.SID, p.tty = pid, 34816
@@ -51,14 +58,15 @@ func TestBuild(t *testing.T) {
 	}{
 		{
 			name:    "npm run dev: npm → sh → node, under a login shell",
-			procs:   []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "sh"), pr(202, 201, 200, "node")},
+			procs:   []Proc{loginShell(100), prc(200, 100, 200, "npm run dev", "npm run dev"), prc(201, 200, 200, "sh", "sh", "-c", "vite"), pr(202, 201, 200, "node")},
 			holders: []detect.Holder{holderAt(202, 3000)},
 			targets: []int{200, 201, 202},
 		},
 		{
 			name: "concurrently: the API server, its sibling, is left running",
-			procs: []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "sh"), pr(202, 201, 200, "node"),
-				pr(203, 202, 200, "sh"), pr(204, 203, 200, "node"), pr(205, 202, 200, "sh"), pr(206, 205, 200, "node")},
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "npm run dev", "npm run dev"), prc(201, 200, 200, "sh", "sh", "-c", "concurrently npm:web npm:api"),
+				prc(202, 201, 200, "node", "node", "/p/node_modules/.bin/concurrently", "npm:web", "npm:api"),
+				prc(203, 202, 200, "sh", "sh", "-c", "vite"), pr(204, 203, 200, "node"), prc(205, 202, 200, "sh", "sh", "-c", "node api.js"), pr(206, 205, 200, "node")},
 			holders: []detect.Holder{holderAt(204, 3000)},
 			targets: []int{203, 204},
 			kept:    []int{202},
@@ -66,8 +74,8 @@ func TestBuild(t *testing.T) {
 		},
 		{
 			name: "make -j2 dev backup: make and the backup recipe are left running",
-			procs: []Proc{loginShell(100), pr(300, 100, 300, "make"), pr(301, 300, 300, "sh"), pr(302, 301, 300, "node"),
-				pr(303, 300, 300, "sh"), pr(304, 303, 300, "tar")},
+			procs: []Proc{loginShell(100), prc(300, 100, 300, "make", "make", "-j2", "dev", "backup"), prc(301, 300, 300, "sh", "/bin/sh", "-c", "node server.js"), pr(302, 301, 300, "node"),
+				prc(303, 300, 300, "sh", "/bin/sh", "-c", "tar cf b.tar ."), pr(304, 303, 300, "tar")},
 			holders: []detect.Holder{holderAt(302, 3000)},
 			targets: []int{301, 302},
 			kept:    []int{300},
@@ -75,7 +83,7 @@ func TestBuild(t *testing.T) {
 		},
 		{
 			name:    "dev.sh starts two servers with & and wait",
-			procs:   []Proc{loginShell(100), pr(400, 100, 400, "bash"), pr(401, 400, 400, "node"), pr(402, 400, 400, "python3")},
+			procs:   []Proc{loginShell(100), prc(400, 100, 400, "bash", "bash", "dev.sh"), pr(401, 400, 400, "node"), pr(402, 400, 400, "python3")},
 			holders: []detect.Holder{holderAt(401, 3000)},
 			targets: []int{401},
 			kept:    []int{400},
@@ -83,13 +91,13 @@ func TestBuild(t *testing.T) {
 		},
 		{
 			name:    "both servers of dev.sh are freed: the script runs nothing else",
-			procs:   []Proc{loginShell(100), pr(400, 100, 400, "bash"), pr(401, 400, 400, "node"), pr(402, 400, 400, "python3")},
+			procs:   []Proc{loginShell(100), prc(400, 100, 400, "bash", "bash", "dev.sh"), pr(401, 400, 400, "node"), pr(402, 400, 400, "python3")},
 			holders: []detect.Holder{holderAt(401, 3000), holderAt(402, 8000)},
 			targets: []int{400, 401, 402},
 		},
 		{
 			name:    "one npm, two sockets in two processes: npm once, for both",
-			procs:   []Proc{loginShell(100), pr(200, 100, 200, "npm start"), pr(201, 200, 200, "node"), pr(202, 200, 200, "node")},
+			procs:   []Proc{loginShell(100), prc(200, 100, 200, "npm start", "npm start"), pr(201, 200, 200, "node"), pr(202, 200, 200, "node")},
 			holders: []detect.Holder{holderAt(201, 3000), holderAt(202, 3000)},
 			targets: []int{200, 201, 202},
 		},
@@ -109,7 +117,7 @@ func TestBuild(t *testing.T) {
 		},
 		{
 			name:     "a shell in another process group (a nested interactive bash) is not a launcher",
-			procs:    []Proc{loginShell(100), pr(110, 100, 110, "bash"), pr(200, 110, 200, "npm run dev"), pr(201, 200, 200, "node")},
+			procs:    []Proc{loginShell(100), prc(110, 100, 110, "bash", "bash"), prc(200, 110, 200, "npm run dev", "npm run dev"), pr(201, 200, 200, "node")},
 			holders:  []detect.Holder{holderAt(201, 3000)},
 			targets:  []int{200, 201},
 			watchers: []int{110},
@@ -127,8 +135,54 @@ func TestBuild(t *testing.T) {
 			targets: []int{},
 		},
 		{
+			name: "an interactive python3 that started a server is not its launcher: a watcher at most",
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "python3", "python3", "-q"),
+				prc(201, 200, 200, "python3", "python3", "-m", "http.server", "41130")},
+			holders:  []detect.Holder{holderAt(201, 41130)},
+			targets:  []int{201},
+			watchers: []int{200},
+		},
+		{
+			name: "a node REPL, a Jupyter kernel, pytest and a training script are not launchers",
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "node", "node"), prc(201, 200, 200, "node", "node", "server.js"),
+				prc(300, 1, 300, "python3", "/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "/run/kernel.json"), prc(301, 300, 300, "python3", "python3", "-m", "http.server"),
+				prc(400, 100, 400, "python3", "python3", "-m", "pytest", "tests/"), prc(401, 400, 400, "python3", "python3", "live_server.py"),
+				prc(500, 100, 500, "python3", "python3", "train.py"), prc(501, 500, 500, "python3", "python3", "-m", "http.server", "8000")},
+			holders:  []detect.Holder{holderAt(201, 3000), holderAt(301, 8888), holderAt(401, 5000), holderAt(501, 8000)},
+			targets:  []int{201, 301, 401, 501},
+			watchers: []int{200, 300, 400, 500},
+		},
+		{
+			name: "a reloader that holds the socket too (Flask's debug reloader, uvicorn --reload) is planned once, as a holder",
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "flask", "/usr/bin/python3", "/usr/bin/flask", "run", "--debug"),
+				prc(201, 200, 200, "flask", "/usr/bin/python3", "/usr/bin/flask", "run", "--debug")},
+			holders: []detect.Holder{holderAt(200, 5000), holderAt(201, 5000)},
+			targets: []int{200, 201},
+		},
+		{
+			name: "a pre-fork master and its workers share the socket: each once",
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "gunicorn", "python3", "/usr/bin/gunicorn", "app:app", "-w", "2"),
+				prc(201, 200, 200, "gunicorn", "python3", "/usr/bin/gunicorn", "app:app", "-w", "2"), prc(202, 200, 200, "gunicorn", "python3", "/usr/bin/gunicorn", "app:app", "-w", "2")},
+			holders: []detect.Holder{holderAt(200, 8000), holderAt(201, 8000), holderAt(202, 8000)},
+			targets: []int{200, 201, 202},
+		},
+		{
+			name: "Django's autoreloader re-runs its own command: a launcher",
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "python3", "python3", "manage.py", "runserver"),
+				prc(201, 200, 200, "python3", "python3", "manage.py", "runserver")},
+			holders: []detect.Holder{holderAt(201, 8000)},
+			targets: []int{200, 201},
+		},
+		{
+			name: "node running nodemon, and go run, are launchers",
+			procs: []Proc{loginShell(100), prc(200, 100, 200, "node", "node", "/p/node_modules/.bin/nodemon", "server.js"), prc(201, 200, 200, "node", "node", "server.js"),
+				prc(300, 100, 300, "go", "go", "run", "."), prc(301, 300, 300, "srv", "/tmp/go-build1/b001/exe/srv")},
+			holders: []detect.Holder{holderAt(201, 3000), holderAt(301, 8080)},
+			targets: []int{200, 300, 201, 301},
+		},
+		{
 			name:    "zombies are not children that keep a launcher",
-			procs:   []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "node"), func() Proc { p := pr(202, 200, 200, "sh"); p.state = "Z"; return p }()},
+			procs:   []Proc{loginShell(100), prc(200, 100, 200, "npm run dev", "npm run dev"), pr(201, 200, 200, "node"), func() Proc { p := pr(202, 200, 200, "sh"); p.state = "Z"; return p }()},
 			holders: []detect.Holder{holderAt(201, 3000)},
 			targets: []int{200, 201},
 		},
@@ -190,7 +244,7 @@ func TestVet(t *testing.T) {
 			return "", false
 		}
 	}
-	npmTree := []Proc{loginShell(100), pr(200, 100, 200, "npm run dev"), pr(201, 200, 200, "sh"), pr(202, 201, 200, "node")}
+	npmTree := []Proc{loginShell(100), prc(200, 100, 200, "npm run dev", "npm run dev"), prc(201, 200, 200, "sh", "sh", "-c", "vite"), pr(202, 201, 200, "node")}
 	tests := []struct {
 		name     string
 		procs    []Proc
@@ -207,10 +261,10 @@ func TestVet(t *testing.T) {
 		{name: "never matches the first word of a renamed launcher",
 			procs: npmTree, rules: Rules{Never: never("npm")}, targets: []int{201, 202}},
 		{name: "another user's launcher is left running",
-			procs:   []Proc{loginShell(100), other(pr(200, 100, 200, "npm run dev")), pr(201, 200, 200, "node")},
+			procs:   []Proc{loginShell(100), other(prc(200, 100, 200, "npm run dev", "npm run dev")), pr(201, 200, 200, "node")},
 			targets: []int{201}},
 		{name: "another user's launcher is planned with --force",
-			procs: []Proc{loginShell(100), other(pr(200, 100, 200, "npm run dev")), pr(201, 200, 200, "node")},
+			procs: []Proc{loginShell(100), other(prc(200, 100, 200, "npm run dev", "npm run dev")), pr(201, 200, 200, "node")},
 			rules: Rules{Force: true}, targets: []int{200, 201}},
 		{name: "a systemd watcher keeps its refusal without --force",
 			procs:   []Proc{pr(600, 1, 600, "systemd"), pr(601, 600, 601, "node")},
@@ -336,5 +390,71 @@ func TestSIDOwnerCheck(t *testing.T) {
 		} else if got && (!perm.Forcible || !strings.Contains(perm.Reason, `DESK\bob`)) {
 			t.Errorf("%s: %+v should be forcible and name the owner", tt.name, perm)
 		}
+	}
+}
+
+// Launcher evidence is read from the command line, never from a name.
+func TestLauncherEvidence(t *testing.T) {
+	child := prc(2, 1, 1, "node", "node", "server.js")
+	tests := []struct {
+		argv []string
+		want string // "" for no evidence
+	}{
+		{[]string{"npm run dev"}, "npm running the script dev"},
+		{[]string{"npm", "run", "dev"}, "npm running the script dev"},
+		{[]string{"npm", "start"}, "npm running the script start"},
+		{[]string{"npm", "install"}, ""},
+		{[]string{"npm"}, ""},
+		{[]string{"yarn", "dev"}, "yarn running the script dev"},
+		{[]string{"yarn", "install"}, ""},
+		{[]string{"pnpm", "--filter", "web", "dev"}, "pnpm running the script dev"},
+		{[]string{"npx", "vite"}, "npx running vite"},
+		{[]string{"node", "/usr/lib/node_modules/npm/bin/npm-cli.js", "run", "dev"}, "npm runs the server as its child"},
+		{[]string{"sh", "-c", "vite --port 3000"}, "sh -c running vite --port 3000"},
+		{[]string{"/bin/bash", "-e", "-c", "next dev"}, "bash -c running next dev"},
+		{[]string{"bash", "dev.sh"}, "bash running the script dev.sh"},
+		{[]string{"bash"}, ""},
+		{[]string{"-bash"}, ""},
+		{[]string{"bash", "-i"}, ""},
+		{[]string{"zsh", "-l"}, ""},
+		{[]string{"python3"}, ""},
+		{[]string{"python3", "-q"}, ""},
+		{[]string{"python3.12", "-i", "app.py"}, ""},
+		{[]string{"python3", "train.py"}, ""},
+		{[]string{"python3", "-m", "pytest"}, ""},
+		{[]string{"python3", "-m", "ipykernel_launcher", "-f", "k.json"}, ""},
+		{[]string{"node"}, ""},
+		{[]string{"node", "--watch", "server.js"}, "node --watch restarts the server"},
+		{[]string{"node", "/p/node_modules/nodemon/bin/nodemon.js"}, "nodemon runs the server as its child"},
+		{[]string{"node", "/p/node_modules/.bin/next", "dev"}, "next runs the server as its child"},
+		{[]string{"node", "/p/node_modules/.bin/vite"}, ""},
+		{[]string{"deno", "run", "--watch", "main.ts"}, "deno --watch restarts the server"},
+		{[]string{"go", "run", "."}, "go run runs the server it builds as its child"},
+		{[]string{"go", "build"}, ""},
+		{[]string{"watchexec", "-r", "cargo", "run"}, "watchexec runs the server as its child and restarts it"},
+		{[]string{"ruby", "app.rb"}, ""},
+		{[]string{"irb"}, ""},
+		{[]string{"node", "server.js"}, "a reloader: it runs the server's own command as its child"},
+	}
+	for _, tt := range tests {
+		p := prc(1, 0, 1, "x", tt.argv...)
+		if got := launcherEvidence(p, child); got != tt.want {
+			t.Errorf("launcherEvidence(%q) = %q, want %q", tt.argv, got, tt.want)
+		}
+	}
+}
+
+// never matches the words of a command, not only the kernel's name.
+func TestNamesIncludeCommandWords(t *testing.T) {
+	p := prc(1, 0, 1, "node", "node", "/p/node_modules/.bin/vite", "--port", "5173")
+	if !slices.Contains(p.Names(), "vite") {
+		t.Errorf("Names() = %q, want vite among them", p.Names())
+	}
+	sh := prc(1, 0, 1, "sh", "sh", "-c", "vite --port 5173")
+	if !slices.Contains(sh.Names(), "vite") {
+		t.Errorf("Names() = %q, want vite among them", sh.Names())
+	}
+	if got := prc(1, 0, 1, "node", "node", "app.js", "sshd").programNames(); slices.Contains(got, "sshd") {
+		t.Errorf("programNames() = %q: an argument is not the program", got)
 	}
 }

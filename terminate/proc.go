@@ -27,6 +27,11 @@ type Proc struct {
 	Cmdline []string
 	Cwd     string
 
+	// signalUIDs are the IDs kill(2) matches a sender against (real and
+	// saved), where the system has them; empty where it does not, and UID
+	// is the owner.
+	signalUIDs []int
+
 	state string
 	start uint64 // start time in the system's own unit, for the identity check
 	tty   int    // the controlling terminal's device number, 0 for none

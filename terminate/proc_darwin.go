@@ -105,3 +105,11 @@ func launchdLabel(pid int) string {
 	}
 	return xpcServiceName(b)
 }
+
+// resume sends SIGCONT after SIGTERM: a stopped process (Ctrl-Z, SIGSTOP)
+// cannot act on SIGTERM until it runs again, and SIGCONT does nothing to
+// one that runs.
+func (h *handle) resume() { _ = h.signal(syscall.SIGCONT) }
+
+// signalUIDs: the owner rule uses the process's UID here.
+func signalUIDs(int) []int { return nil }

@@ -3,6 +3,7 @@ package terminate
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"syscall"
 	"time"
@@ -41,10 +42,27 @@ func open(p Proc, inodes []uint64) (*handle, error) {
 	default:
 		return nil, fmt.Errorf("opening pid %d: %w", p.PID, err)
 	}
-	now, ok := readProc(p.PID)
-	if !ok || now.start != p.start || (len(inodes) > 0 && !holdsAny(p.PID, inodes)) {
+	st, err := proc.ReadStat(p.PID)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ESRCH) {
+		// Out of descriptors (EMFILE), say: that says nothing of the
+		// process, which must not be reported as gone.
+		h.close()
+		return nil, fmt.Errorf("checking %s (pid %d): %w", p.Name, p.PID, err)
+	}
+	if err != nil || st.StartTicks != p.start {
 		h.close()
 		return nil, errGone
+	}
+	if len(inodes) > 0 {
+		holds, err := holdsAny(p.PID, inodes)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ESRCH) {
+			h.close()
+			return nil, fmt.Errorf("checking the sockets of %s (pid %d): %w", p.Name, p.PID, err)
+		}
+		if !holds {
+			h.close()
+			return nil, errGone
+		}
 	}
 	if err := h.signal(0); err != nil {
 		h.close()
@@ -87,13 +105,16 @@ func (h *handle) close() {
 }
 
 // holdsAny reports whether pid has one of these sockets open.
-func holdsAny(pid int, inodes []uint64) bool {
+func holdsAny(pid int, inodes []uint64) (bool, error) {
 	found := false
-	_ = proc.Sockets(pid, func(i uint64) bool {
+	err := proc.Sockets(pid, func(i uint64) bool {
 		found = slices.Contains(inodes, i)
 		return !found
 	})
-	return found
+	if found {
+		return true, nil
+	}
+	return false, err
 }
 
 // pollExit sleeps until one of the processes exits or timeout passes: a
@@ -137,3 +158,17 @@ func selfOwner() string { return "" }
 
 // launchdLabel is macOS's alone.
 func launchdLabel(int) string { return "" }
+
+// resume sends SIGCONT after SIGTERM: a stopped process (Ctrl-Z, SIGSTOP)
+// cannot act on SIGTERM until it runs again, and SIGCONT does nothing to
+// one that runs.
+func (h *handle) resume() { _ = h.signal(syscall.SIGCONT) }
+
+// signalUIDs are pid's real and saved user IDs, which kill(2) matches.
+func signalUIDs(pid int) []int {
+	ids, err := proc.UIDs(pid)
+	if err != nil {
+		return nil
+	}
+	return []int{ids[0], ids[2]}
+}

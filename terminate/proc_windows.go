@@ -151,3 +151,9 @@ func selfOwner() string {
 
 // launchdLabel is macOS's alone.
 func launchdLabel(int) string { return "" }
+
+// resume does nothing: Windows has no stopped processes to continue.
+func (h *handle) resume() {}
+
+// signalUIDs: owners are SIDs here.
+func signalUIDs(int) []int { return nil }

@@ -53,6 +53,9 @@ const (
 	exitedByItself = "exited by itself"
 	replaced       = "was gone before its signal; its pid now names another process, which was left alone"
 	serverGone     = "was left running: the server it started was gone before the signal"
+	// gainedChild is a launcher that started something else since the
+	// plan was made: it no longer exists for the server alone.
+	gainedChild = "was left running: it started %s since the plan was made"
 )
 
 // RefusedError means a holder is a process portguard must never signal.
@@ -305,10 +308,17 @@ func check(p Proc, port int, rules Rules, protected map[int]bool, owner int, who
 		}
 		return systemServiceCheck(p, port, rules, user)
 	}
+	// The user's own process is one kill(2) would let them signal: its
+	// real or saved ID is theirs. A root process that only lowered its
+	// effective ID to the user's is not.
+	mine := p.UID == owner
+	if len(p.signalUIDs) > 0 {
+		mine = slices.Contains(p.signalUIDs, owner)
+	}
 	switch {
-	case p.UID != owner && euid != 0:
+	case !mine && euid != 0:
 		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user}
-	case p.UID != owner && !rules.forced(p):
+	case !mine && !rules.forced(p):
 		// root may signal anyone, but acts for one user: the one who
 		// ran sudo, or root itself.
 		return &PermissionError{Port: port, PID: p.PID, Name: p.Name, User: user, Forcible: true,
@@ -439,6 +449,24 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 		}
 		opened[t.PID] = h
 	}
+	// A launcher is one because its only child was the server: checked
+	// again now, after the prompt, against what the plan signals.
+	planned := map[int]bool{}
+	for _, t := range targets {
+		planned[t.PID] = true
+	}
+	live := Snapshot()
+	for _, t := range targets {
+		h, ok := opened[t.PID]
+		if !ok || t.Role != RoleLauncher {
+			continue
+		}
+		if others := live.otherChildren(t.PID, 0, func(pid int) bool { return planned[pid] }); len(others) > 0 {
+			results = append(results, Result{PID: t.PID, Name: t.Name, Role: t.Role, Skipped: fmt.Sprintf(gainedChild, names(others, live, 3))})
+			h.close()
+			delete(opened, t.PID)
+		}
+	}
 	// Signal in the plan's order: launchers outermost first, so that none
 	// is left to start its server again while the holder goes.
 	var signalled []string
@@ -462,6 +490,7 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 			h.close()
 			return results, fmt.Errorf("sending SIGTERM to %s (pid %d): %w", t.Name, t.PID, err)
 		}
+		h.resume()
 		signalled = append(signalled, t.String())
 		handles = append(handles, h)
 		roles = append(roles, t.Role)
@@ -666,6 +695,10 @@ func InvokingUser() (uid int, who string) { return owner.Invoking() }
 // --yes alone: stopping them cuts off logins or every container.
 var systemDaemons = map[string]string{
 	"sshd":         "remote logins",
+	// OpenSSH 9.8 and later run each session, and its -R tunnels, as
+	// sshd-session (and authenticate as sshd-auth from 10.0).
+	"sshd-session": "someone's SSH session and the tunnels it holds",
+	"sshd-auth":    "an SSH login in progress",
 	"dockerd":      "every Docker container",
 	"containerd":   "every container",
 	"docker-proxy": "a Docker container's published port (use docker stop)",
@@ -677,7 +710,7 @@ var systemDaemons = map[string]string{
 // or the main process of a systemd system unit (its parent is PID 1 and
 // its cgroup is in system.slice).
 func SystemService(p Proc) string {
-	for _, name := range p.Names() {
+	for _, name := range p.programNames() {
 		if what, ok := systemDaemons[name]; ok {
 			return fmt.Sprintf("it is the system service %s, and stopping it affects %s; add --force to do it anyway", name, what)
 		}

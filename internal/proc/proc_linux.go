@@ -94,21 +94,38 @@ var bootTime = sync.OnceValue(func() time.Time {
 	return time.Time{}
 })
 
-// EffectiveUID is the process's effective user ID (the one kill(2)
-// checks), from the Uid line of /proc/PID/status.
+// EffectiveUID is the process's effective user ID, the one its files and
+// sockets are made as, from the Uid line of /proc/PID/status.
 func EffectiveUID(pid int) (int, error) {
+	ids, err := UIDs(pid)
+	return ids[1], err
+}
+
+// UIDs are the process's real, effective and saved user IDs, from the Uid
+// line of /proc/PID/status. kill(2) lets a user signal a process whose real
+// or saved ID is theirs, whatever its effective one.
+func UIDs(pid int) ([3]int, error) {
+	none := [3]int{-1, -1, -1}
 	b, err := ReadFile(path(pid, "status"))
 	if err != nil {
-		return -1, err
+		return none, err
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "Uid:"); ok {
-			if f := strings.Fields(v); len(f) >= 2 {
-				return strconv.Atoi(f[1])
+			f := strings.Fields(v)
+			if len(f) < 3 {
+				break
 			}
+			var ids [3]int
+			for i := range ids {
+				if ids[i], err = strconv.Atoi(f[i]); err != nil {
+					return none, err
+				}
+			}
+			return ids, nil
 		}
 	}
-	return -1, fmt.Errorf("/proc/%d/status: no Uid line", pid)
+	return none, fmt.Errorf("/proc/%d/status: no Uid line", pid)
 }
 
 // Cmdline is the process's argv; empty for kernel threads and zombies.
