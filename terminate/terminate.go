@@ -694,7 +694,7 @@ func InvokingUser() (uid int, who string) { return owner.Invoking() }
 // systemDaemons are services whoever runs portguard must not stop with
 // --yes alone: stopping them cuts off logins or every container.
 var systemDaemons = map[string]string{
-	"sshd":         "remote logins",
+	"sshd": "remote logins",
 	// OpenSSH 9.8 and later run each session, and its -R tunnels, as
 	// sshd-session (and authenticate as sshd-auth from 10.0).
 	"sshd-session": "someone's SSH session and the tunnels it holds",
