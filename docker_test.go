@@ -36,11 +36,11 @@ func engine(t *testing.T) dockerEngine {
 	b, err := os.ReadFile(filepath.Join(dir, "dockerd.pid"))
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || pid == 0 || !isAlive(pid) {
-		skipOrFail(t, "no Docker engine: run testdata/docker/engine start (as root, with docker.io and busybox-static)")
+		skipOrFail(t, tierDocker, "no Docker engine: run testdata/docker/engine start (as root, with docker.io and busybox-static)")
 	}
 	e := dockerEngine{host: "unix://" + filepath.Join(dir, "docker.sock"), pid: pid}
 	if out, err := e.docker(t, "version"); err != nil {
-		skipOrFail(t, "the Docker engine does not answer: "+out)
+		skipOrFail(t, tierDocker, "the Docker engine does not answer: "+out)
 	}
 	return e
 }
@@ -153,7 +153,7 @@ func composeFlavours(t *testing.T, e dockerEngine) map[string][]string {
 	if _, err := exec.LookPath("docker-compose"); err == nil {
 		flavours["docker-compose v1"] = []string{"docker-compose"}
 	} else {
-		skipOrFail(t, "docker-compose is not installed (apt-get install docker-compose)")
+		skipOrFail(t, tierDocker, "docker-compose is not installed (apt-get install docker-compose)")
 	}
 	if out, err := e.docker(t, "compose", "version"); err == nil {
 		flavours["docker compose v2"] = []string{"docker", "compose"}

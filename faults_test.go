@@ -431,7 +431,7 @@ func sharedBinaries(t *testing.T) string {
 		if os.Getenv("CI") != "" {
 			t.Fatal("this test runs as root in CI, to run processes as other users")
 		}
-		t.Skip("needs root to run processes as other users")
+		skipOrFail(t, tierRoot, "needs root to run processes as other users")
 	}
 	dir, err := os.MkdirTemp("", "portguard-users-")
 	if err != nil {

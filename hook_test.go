@@ -52,7 +52,7 @@ func startHookShellRC(t *testing.T, sh, dir, before, after string) *hookShell {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is not installed; .ci/run installs it", sh)
 		}
-		t.Skipf("%s is not installed", sh)
+		skipOrFail(t, tierTools, sh+" is not installed")
 	}
 	pg := portguardPath(t)
 	home := t.TempDir()

@@ -66,7 +66,7 @@ func wantAlive(t *testing.T, what string, pid int, out string) {
 func TestMakeJobsKeepsTheOtherRecipe(t *testing.T) {
 	t.Parallel() // its own ports, project and processes
 	if _, err := exec.LookPath("make"); err != nil {
-		t.Skip("make is not installed; .ci/run installs it")
+		skipOrFail(t, tierTools, "make is not installed")
 	}
 	port := freePort(t)
 	dir := t.TempDir()

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -54,7 +55,7 @@ func (s sweepingM) Run() int {
 	// of its own, removed at the end: the test directories, portguard's
 	// claim files (never the user's own /tmp/portguard-UID), and what
 	// "go run" leaves when a test kills it.
-	tmp, err := os.MkdirTemp("", "portguard-test-")
+	tmp, err := os.MkdirTemp("", "pg")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -67,6 +68,7 @@ func (s sweepingM) Run() int {
 	os.Setenv("TMPDIR", tmp)
 	os.Setenv("XDG_RUNTIME_DIR", tmp)
 	code := s.m.Run()
+	reportSkipped()
 	leaks := endMarked(testRunVar, os.Getenv(testRunVar))
 	for _, p := range leaks {
 		owner := p.owner
@@ -195,4 +197,76 @@ func stderrCopy(cmd *exec.Cmd) (started func()) {
 		r.Close()
 	}()
 	return func() { w.Close() } // the child has its own copy
+}
+
+// The test tiers that need more than Go: outside CI, a test of a tier whose
+// tools are missing is skipped, and the run ends by naming each skipped
+// tier and what enables it. In CI (CI=true), where .ci/run installs and
+// starts them all, a missing one fails the test instead.
+type tier struct{ name, enable string }
+
+var (
+	tierDocker      = tier{"Docker", "sudo testdata/docker/engine start"}
+	tierRealTools   = tier{"real tools", "testdata/realtools/setup"}
+	tierRelease     = tier{"release", "scripts/npm-pack.sh dist/npm"}
+	tierRealSources = tier{"real servers", "apt-get install python3-flask python3-uvicorn ruby-sinatra ruby-webrick"}
+	tierTools       = tier{"shells and terminals", "apt-get install tmux zsh fish make zsh-autosuggestions zsh-syntax-highlighting fzf bash-completion"}
+	tierRoot        = tier{"other users", "run the tests as root"}
+)
+
+var (
+	skippedMu    sync.Mutex
+	skippedTiers []tier
+)
+
+func skipOrFail(t *testing.T, in tier, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why)
+	}
+	skippedMu.Lock()
+	if !slices.Contains(skippedTiers, in) {
+		skippedTiers = append(skippedTiers, in)
+	}
+	skippedMu.Unlock()
+	t.Skip(why)
+}
+
+// skippedLine is the run's last line when tiers were skipped: which, and
+// the command that enables each.
+func skippedLine() string {
+	skippedMu.Lock()
+	defer skippedMu.Unlock()
+	if len(skippedTiers) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, t := range skippedTiers {
+		parts = append(parts, fmt.Sprintf("%s (%s)", t.name, t.enable))
+	}
+	return "portguard: skipped tiers: " + strings.Join(parts, "; ") + "; CI=true bash .ci/run installs and runs them all"
+}
+
+// reportSkipped prints the skipped tiers. go test shows a passing
+// package's output only with -v, so the line also goes to the go
+// command's own standard error, where the user reads the package lines
+// (not its standard output, which -json makes a stream of records).
+func reportSkipped() {
+	line := skippedLine()
+	if line == "" {
+		return
+	}
+	fmt.Println(line)
+	if testing.Verbose() {
+		return
+	}
+	ppid := os.Getppid()
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", ppid))
+	if err != nil || strings.TrimSpace(string(comm)) != "go" {
+		return
+	}
+	if f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", ppid), os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		fmt.Fprintln(f, line)
+		f.Close()
+	}
 }

@@ -31,7 +31,7 @@ func needInterpreter(t *testing.T, argv ...string) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), debianPath)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		skipOrFail(t, fmt.Sprintf("%s: %v %s (apt-get install python3-flask python3-uvicorn ruby-sinatra ruby-webrick)", strings.Join(argv, " "), err, out))
+		skipOrFail(t, tierRealSources, fmt.Sprintf("%s: %v %s (apt-get install python3-flask python3-uvicorn ruby-sinatra ruby-webrick)", strings.Join(argv, " "), err, out))
 	}
 }
 

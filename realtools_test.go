@@ -29,7 +29,7 @@ import (
 func realTools(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("npm"); err != nil {
-		skipOrFail(t, "npm is not installed; testdata/realtools/setup installs it")
+		skipOrFail(t, tierRealTools, "npm is not installed; testdata/realtools/setup installs it")
 	}
 	lock, err := os.ReadFile("testdata/realtools/package-lock.json")
 	if err != nil {
@@ -42,18 +42,12 @@ func realTools(t *testing.T) string {
 	}
 	dir := filepath.Join(cache, "portguard", "realtools", hex.EncodeToString(sum[:])[:16])
 	if _, err := os.Stat(filepath.Join(dir, ".installed")); err != nil {
-		skipOrFail(t, "the real tools are not installed: run testdata/realtools/setup")
+		skipOrFail(t, tierRealTools, "the real tools are not installed: run testdata/realtools/setup")
 	}
 	return dir
 }
 
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
-}
+
 
 // realProject writes a project (files by name, "{{PORT}}" in them replaced
 // by port) with a .git of its own and the real tools' node_modules linked in.

@@ -25,7 +25,7 @@ func plugin(t *testing.T, path string) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is missing; .ci/run installs it", path)
 		}
-		t.Skipf("%s is missing", path)
+		skipOrFail(t, tierTools, path+" is missing")
 	}
 	return path
 }

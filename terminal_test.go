@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -234,15 +235,20 @@ type tmux struct {
 	sock string
 }
 
+var tmuxSeq atomic.Int64
+
 func newTmux(t *testing.T, command string) *tmux {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("tmux is not installed; .ci/run installs it")
 		}
-		t.Skip("tmux is not installed")
+		skipOrFail(t, tierTools, "tmux is not installed")
 	}
-	tm := &tmux{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	// A socket path of its own, short: a unix socket's path is limited to
+	// 108 bytes, and test directories are named after the test.
+	tm := &tmux{t: t, sock: filepath.Join(os.TempDir(), fmt.Sprintf("tmux%d.sock", tmuxSeq.Add(1)))}
+	t.Cleanup(func() { os.Remove(tm.sock) })
 	tm.run("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", command)
 	t.Cleanup(func() {
 		// The pane's shell writes its history on the SIGHUP kill-server
