@@ -194,7 +194,7 @@ func TestRespawningSupervisorNamedSystemdNeedsForce(t *testing.T) {
 
 	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
 	wantExit(t, code, exitNoPermission, out)
-	wantMatch(t, out, fmt.Sprintf(`watcher +systemd \(pid %d\) +signalled only if it starts the server again`, sup.Process.Pid))
+	wantMatch(t, out, fmt.Sprintf(`watcher +systemd \(pid %d\) .*\(signalled only if it starts the server again\)`, sup.Process.Pid))
 	wantOutput(t, out, fmt.Sprintf("systemd (pid %d) started the server on :%d again", sup.Process.Pid, port))
 	wantOutput(t, out, "system service systemd")
 	wantAlive(t, "the supervisor", sup.Process.Pid, out)
