@@ -47,8 +47,6 @@ func realTools(t *testing.T) string {
 	return dir
 }
 
-
-
 // realProject writes a project (files by name, "{{PORT}}" in them replaced
 // by port) with a .git of its own and the real tools' node_modules linked in.
 func realProject(t *testing.T, port int, files map[string]string) string {
