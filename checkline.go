@@ -134,8 +134,9 @@ func inferWithin(line infer.CommandLine, dir string, budget time.Duration) (read
 }
 
 // lineVerdict is the shell's answer: only a held port the user declined
-// (75) or Ctrl-C (130) cancels the line. Any other failure is said in one
-// line and the line runs.
+// (75) or Ctrl-C (130) cancels the line. Any other failure, a holder that
+// portguard will not touch among them (never), is said in one line and
+// the line runs: the hook never cancels a line nobody declined.
 func lineVerdict(err error) error {
 	if err == nil {
 		return nil

@@ -56,6 +56,7 @@ var exitCodes = map[guard.Kind]int{
 	guard.Held:         exitHeld,
 	guard.NoPermission: exitNoPermission,
 	guard.Interrupted:  exitInterrupted,
+	guard.Refused:      exitHeld,
 }
 
 // failure is an error that ends portguard with a given exit code. An empty

@@ -249,7 +249,7 @@ func terminateFailure(err error, project settings.Settings) error {
 		if spared.PID == 0 {
 			who = sanitize(spared.Name) // a container
 		}
-		return fail(Held, fmt.Sprintf("portguard will not terminate %s on :%d: %s lists %q under never; nothing was terminated",
+		return fail(Refused, fmt.Sprintf("portguard will not terminate %s on :%d: %s lists %q under never; nothing was terminated",
 			who, spared.Port, project.File, spared.Entry),
 			"give the command another port, or stop it yourself")
 	case errors.As(err, &watcher) && errors.As(err, &denied) && !denied.Forcible:
@@ -257,9 +257,9 @@ func terminateFailure(err error, project settings.Settings) error {
 	case errors.As(err, &watcher) && errors.As(err, &denied):
 		return fail(NoPermission, sanitize(err.Error()), fmt.Sprintf("to stop it anyway: portguard free --yes --force %d", watcher.Port))
 	case errors.As(err, &watcher):
-		return fail(Held, sanitize(err.Error()), "stop it yourself, or give the command another port")
+		return fail(Refused, sanitize(err.Error()), "stop it yourself, or give the command another port")
 	case errors.As(err, &refused):
-		return fail(Held, sanitize(err.Error()), "stop it yourself, or give the command another port")
+		return fail(Refused, sanitize(err.Error()), "stop it yourself, or give the command another port")
 	case errors.As(err, &denied) && denied.Forcible:
 		return fail(NoPermission, sanitize(err.Error()), fmt.Sprintf("to terminate it anyway: portguard free --yes --force %d", denied.Port))
 	case errors.As(err, &denied):

@@ -60,6 +60,10 @@ const (
 	Held                     // 75: nothing was done; try again once the port is free
 	NoPermission             // 77
 	Interrupted              // 130
+	// Refused is Held where portguard itself will not touch the holder
+	// (never, a process it must not signal, a watcher it leaves alone),
+	// rather than the user declining: the hook runs the line anyway.
+	Refused // 75
 )
 
 // Error is a failure that ends the run, with the hints that say what to

@@ -1,0 +1,173 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Only evidence reaches a signal: these sessions are the cases where a
+// process joined the plan on a guess (a name, a parent with one child).
+
+// A user in an interactive python3 starts a server with subprocess.Popen;
+// freeing its port terminates the server, never the REPL and its state.
+func TestInteractiveREPLIsNotALauncher(t *testing.T) {
+	t.Parallel() // its own ports, terminal and processes
+	if _, err := exec.LookPath("python3"); err != nil {
+		skipOrFail(t, tierRealSources, "python3 is not installed")
+	}
+	port := freePort(t)
+	tm := newTmux(t, "env -u PROMPT_COMMAND PS1='$ ' bash --norc --noprofile")
+	tm.run("send-keys", "python3 -q", "Enter")
+	waitFor(t, "the REPL", tm.screen, ">>>")
+	tm.run("send-keys", fmt.Sprintf("import subprocess; srv = subprocess.Popen(['python3', '-m', 'http.server', '%d', '--bind', '127.0.0.1'])", port), "Enter")
+	waitListening(t, port)
+	holders := listenersOn(t, port)
+	if len(holders) != 1 {
+		t.Fatalf("ss lists %v on :%d", holders, port)
+	}
+	server, _ := strconv.Atoi(holders[0][strings.LastIndex(holders[0], " ")+1:])
+	repl := parentOf(t, server)
+
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantMatch(t, out, fmt.Sprintf(`watcher +python3 \(pid %d\) +python3 -q +\(signalled only if it starts the server again\)`, repl))
+	if strings.Contains(out, "launcher") {
+		t.Fatalf("the REPL was planned as a launcher:\n%s", out)
+	}
+	wantDead(t, server)
+	wantAlive(t, "the REPL", repl, out)
+	// And it still answers.
+	tm.run("send-keys", "print('still', 6*7)", "Enter")
+	waitFor(t, "the REPL", tm.screen, "still 42")
+}
+
+// A launcher is one because the server is its only child: one that starts
+// another job while the prompt waits is left running after Enter, and the
+// job with it; the server alone is terminated.
+func TestLauncherThatGainsAChildAtThePromptIsLeftRunning(t *testing.T) {
+	t.Parallel() // its own ports, terminal and processes
+	port := freePort(t)
+	// sh -c with a command after the server's: sh stays its parent. On
+	// SIGUSR1 it starts a second job.
+	script := fmt.Sprintf(`trap 'sleep 300 & echo started' USR1; holder -addr 127.0.0.1:%d & wait; wait; wait`, port)
+	sh := job(t, t.TempDir(), "sh", "-c", script)
+	waitListening(t, port)
+
+	cmd := exec.Command(portguardPath(t), "-p", strconv.Itoa(port), "--", "true")
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "PORTGUARD_YES=")
+	ownedBy(t, cmd)
+	s := startInPty(t, cmd)
+	waitFor(t, "the prompt", s.out.String, fmt.Sprintf("sh (pid %d)", sh.Process.Pid))
+	if !strings.Contains(s.out.String(), "launcher") {
+		t.Fatalf("sh -c is not planned as the launcher:\n%s", s.out.String())
+	}
+	// The second job starts while the prompt waits.
+	if err := syscall.Kill(sh.Process.Pid, syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	var sleeper int
+	for deadline := time.Now().Add(5 * time.Second); sleeper == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, pid := range childrenOf(sh.Process.Pid) {
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); string(comm) == "sleep\n" {
+				sleeper = pid
+			}
+		}
+	}
+	if sleeper == 0 {
+		t.Fatal("the launcher did not start its second job")
+	}
+	err := s.answer("y\r")
+	out := s.out.String()
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	wantOutput(t, out, fmt.Sprintf("sh (pid %d) was left running: it started sleep (pid %d) since the plan was made", sh.Process.Pid, sleeper))
+	wantAlive(t, "the launcher", sh.Process.Pid, out)
+	wantAlive(t, "its second job", sleeper, out)
+	wantFree(t, port)
+}
+
+// A stopped holder (Ctrl-Z) gets SIGCONT with its SIGTERM, so that its
+// handler runs and it exits within the grace, with no SIGKILL.
+func TestStoppedHolderIsContinued(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	h := holder(t, "-exit-on-term", "0s")
+	if err := syscall.Kill(h.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runPortguard(t, "-y", "-t", "5s", "-p", strconv.Itoa(h.Port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d) with SIGTERM", h.PID()))
+	wantDead(t, h.PID())
+}
+
+// never names what the user calls the server: the words of its command.
+// The real Vite runs as node, and never = ["vite"] protects it.
+func TestNeverMatchesTheCommandOfANodeRunServer(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	port := freePort(t)
+	dir := realProject(t, port, map[string]string{
+		"package.json":    `{"name": "web", "type": "module", "scripts": {"dev": "vite"}}`,
+		"vite.config.js":  "export default { server: { port: {{PORT}}, strictPort: true, host: '127.0.0.1' } }\n",
+		"index.html":      "<!doctype html><title>vite app</title>\n",
+		".portguard.toml": "never = [\"vite\"]\n",
+	})
+	realJob(t, dir, "npm", "run", "dev")
+	serves(t, port, 30*time.Second)
+	out, code := portguardIn(t, dir, "-y", "--", "npm", "run", "dev")
+	wantExit(t, code, exitHeld, out)
+	wantOutput(t, out, `under never as "vite"`)
+	if hs := listenersOn(t, port); len(hs) == 0 {
+		t.Fatalf("the vite server listed under never was terminated:\n%s", out)
+	}
+}
+
+// vite --help beside the running Vite prints help: it infers no port, so
+// nothing is terminated, not even with replace_earlier.
+func TestRealViteHelpLeavesTheServerAlone(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	port := freePort(t)
+	dir := realProject(t, port, map[string]string{
+		"package.json":    `{"name": "web", "type": "module", "scripts": {"dev": "vite"}}`,
+		"vite.config.js":  "export default { server: { port: {{PORT}}, strictPort: true, host: '127.0.0.1' } }\n",
+		"index.html":      "<!doctype html><title>vite app</title>\n",
+		".portguard.toml": "replace_earlier = true\n",
+	})
+	realJob(t, dir, "npm", "run", "dev")
+	serves(t, port, 30*time.Second)
+	vite := filepath.Join(dir, "node_modules", ".bin", "vite")
+	for _, argv := range [][]string{
+		{vite, "--port", strconv.Itoa(port), "--help"},
+		{vite, "--version"},
+		{"npm", "run", "dev", "--", "--help"},
+	} {
+		out, code := portguardIn(t, dir, append([]string{"-y", "--"}, argv...)...)
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, "no port inferred")
+		if hs := listenersOn(t, port); len(hs) == 0 {
+			t.Fatalf("portguard -y -- %q terminated the running Vite:\n%s", argv, out)
+		}
+	}
+}
+
+// parentOf is pid's parent.
+func parentOf(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
