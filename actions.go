@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +35,9 @@ func (s *session) guard(c *cli.Context) error {
 		return cli.ShowAppHelp(c)
 	}
 	if c.Args().Present() {
-		return usageErr("unknown command %q", c.Args().First()).withHint(
-			"to run a program, put it after --: portguard -- " + strings.Join(c.Args().Slice(), " "))
+		word := c.Args().First()
+		return usageErr("unknown command %q", display.Safe(word)).withHint(display.Safe(
+			unknownWordHint(word, c.Args().Tail(), func(name string) bool { _, err := exec.LookPath(name); return err == nil })))
 	}
 	if !s.hasCommand {
 		if c.NumFlags() == 0 {
