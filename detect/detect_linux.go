@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/portguard/portguard/internal/proc"
 )
@@ -23,13 +24,16 @@ func bound(proto Protocol, port int) (bool, error) {
 	return len(socks) > 0, err
 }
 
-// lookup finds the sockets on port, then the processes that hold them.
+// lookup finds the sockets on port, then every process that holds them:
+// what a plan is built from, so the scan does not stop at the first
+// owner (a socket passed with SCM_RIGHTS, or shared by pre-fork workers
+// whose master exited, is held by processes that are not one family).
 func lookup(proto Protocol, port int) ([]Holder, error) {
 	socks, err := boundSockets(proto, port)
 	if err != nil || len(socks) == 0 {
 		return nil, err
 	}
-	return holdersOf(proto, socks)
+	return holdersOf(proto, socks, true)
 }
 
 // listAll finds every listening (TCP) or bound (UDP) socket and its
@@ -39,15 +43,15 @@ func listAll(proto Protocol) ([]Holder, error) {
 	if err != nil || len(socks) == 0 {
 		return nil, err
 	}
-	return holdersOf(proto, socks)
+	return holdersOf(proto, socks, false)
 }
 
-func holdersOf(proto Protocol, socks []socket) ([]Holder, error) {
+func holdersOf(proto Protocol, socks []socket, complete bool) ([]Holder, error) {
 	byInode := map[uint64]socket{}
 	for _, s := range socks {
 		byInode[s.inode] = s
 	}
-	owners, err := findOwners(byInode)
+	owners, err := findOwners(byInode, complete)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +91,10 @@ func holdersOf(proto Protocol, socks []socket) ([]Holder, error) {
 // checked: its ancestors that hold the socket too, and all descendants of
 // the eldest. Sockets still without an owner send the scan through the
 // remaining processes.
-func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
+//
+// complete scans every process the user may see, whatever was found: the
+// holders of one port, before any of them is signalled.
+func findOwners(sockets map[uint64]socket, complete bool) (map[uint64][]int, error) {
 	pids, err := proc.PIDs()
 	if err != nil {
 		return nil, err
@@ -99,7 +106,7 @@ func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
 	var mu sync.Mutex // guards owners and checked
 	owners := map[uint64][]int{}
 	checked := map[int]bool{}
-	allOwned := func() bool { return len(owners) == len(sockets) }
+	allOwned := func() bool { return !complete && len(owners) == len(sockets) }
 	// check reads one process's fd table, if owner accepts its user.
 	// Several run at once: the cost is system calls into /proc, which run
 	// in parallel on every core.
@@ -205,8 +212,22 @@ func findOwners(sockets map[uint64]socket) (map[uint64][]int, error) {
 			}
 		}
 	}
+	if complete && len(owners) < len(sockets) {
+		// A socket whose owner was not found: its process may have been
+		// between fork and exec, when its fd table briefly reads as
+		// nothing. One more look, at every process, before it is called
+		// another user's.
+		time.Sleep(20 * time.Millisecond)
+		if again, err := proc.PIDs(); err == nil {
+			mu.Lock()
+			clear(checked)
+			mu.Unlock()
+			scan(again, nil)
+		}
+	}
 	for inode := range owners {
 		slices.Sort(owners[inode])
+		owners[inode] = slices.Compact(owners[inode])
 	}
 	return owners, nil
 }

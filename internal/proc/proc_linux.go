@@ -220,23 +220,49 @@ var ErrOtherOwner = errors.New("process of another owner")
 // owner comes from the open fd directory itself, which saves a scan of
 // every process a second lookup of its /proc path.
 func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) error {
-	dir, err := openProc(strconv.Itoa(pid) + "/fd")
-	if err != nil {
+	entries, err := socketsIn(strconv.Itoa(pid)+"/fd", owner, fn)
+	if err != nil || entries > 0 {
 		return err
+	}
+	// No descriptors at all: a thread-group leader that exited while its
+	// other threads run (a zombie leader) has none of its own, and its
+	// threads share the table that holds the socket.
+	var tids []string
+	_ = readDir(path(pid, "task"), func(tid string) bool {
+		if tid != strconv.Itoa(pid) {
+			tids = append(tids, tid)
+		}
+		return len(tids) < 1
+	})
+	for _, tid := range tids {
+		if _, err := socketsIn(strconv.Itoa(pid)+"/task/"+tid+"/fd", owner, fn); err == nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// socketsIn reads one fd directory (under /proc) for SocketsOf, and says
+// how many descriptors it holds.
+func socketsIn(fdDir string, owner func(uid int) bool, fn func(inode uint64) bool) (entries int, err error) {
+	dir, err := openProc(fdDir)
+	if err != nil {
+		return 0, err
 	}
 	defer unix.Close(dir)
 	if owner != nil {
 		var st unix.Stat_t
 		if err := unix.Fstat(dir, &st); err != nil {
-			return err
+			return 0, err
 		}
 		if !owner(int(st.Uid)) {
-			return ErrOtherOwner
+			return 0, ErrOtherOwner
 		}
 	}
 	link := make([]byte, 64)
 	var denied error
 	err = readDirFd(dir, func(name string) bool {
+		entries++
 		n, err := unix.Readlinkat(dir, name, link)
 		if err == unix.EACCES || err == unix.EPERM {
 			denied = err // so will every other fd of this process be
@@ -253,7 +279,7 @@ func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) er
 	if err == nil {
 		err = denied
 	}
-	return err
+	return entries, err
 }
 
 // socketInode parses the "socket:[12345]" link target of a socket's fd.
