@@ -171,3 +171,44 @@ func parentOf(t *testing.T, pid int) int {
 	ppid, _ := strconv.Atoi(f[1])
 	return ppid
 }
+
+// A listening socket passed with SCM_RIGHTS to a process that is no
+// relative: both hold it, both are listed and planned, and the port is
+// free afterwards (one alone left it held: exit 75).
+func TestSocketPassedToAnUnrelatedProcess(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	sock := filepath.Join(t.TempDir(), "pass.sock")
+	path, err := exec.LookPath("holder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiver := exec.Command(path, "-recv-fd", sock)
+	out, err := receiver.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startAndReap(t, receiver)
+	buf := make([]byte, 64)
+	if n, _ := out.Read(buf); !strings.HasPrefix(string(buf[:n]), "ready") {
+		t.Fatalf("the receiver said %q", buf[:n])
+	}
+	sender := holder(t, "-send-fd", sock)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if len(listenersOn(t, sender.Port)) == 2 {
+			break
+		}
+	}
+	if hs := listenersOn(t, sender.Port); len(hs) != 2 {
+		t.Fatalf("ss lists %v on :%d, want the sender and the receiver", hs, sender.Port)
+	}
+	port := strconv.Itoa(sender.Port)
+	which, code := runPortguard(t, "which", port)
+	wantExit(t, code, 0, which)
+	wantMatch(t, which, fmt.Sprintf(`\s%d\s`, receiver.Process.Pid))
+	wantMatch(t, which, fmt.Sprintf(`\s%d\s`, sender.PID()))
+	got, code := runPortguard(t, "-y", "-p", port, "--", "true")
+	wantExit(t, code, 0, got)
+	wantDead(t, sender.PID())
+	wantDead(t, receiver.Process.Pid)
+	wantFree(t, sender.Port)
+}

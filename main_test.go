@@ -105,7 +105,12 @@ func holderMain() {
 	udp := flag.Bool("udp", false, "bind a UDP socket instead of listening on TCP")
 	reusePort := flag.Bool("reuseport", false, "listen with SO_REUSEPORT, so that several holders share the port")
 	workers := flag.Int("workers", 0, `be a pre-fork server: start this many "sleep" workers that share the socket (they die with the holder)`)
+	sendFD := flag.String("send-fd", "", "once listening, pass the listening socket over the unix socket at this path (SCM_RIGHTS), and keep it")
+	recvFD := flag.String("recv-fd", "", "listen on nothing; take a listening socket passed over the unix socket at this path, and hold it")
 	flag.Parse()
+	if *recvFD != "" {
+		holdPassedSocket(*recvFD)
+	}
 	if *name != "" {
 		_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&append([]byte(*name), 0)[0])), 0, 0, 0)
 	}
@@ -169,6 +174,9 @@ func holderMain() {
 			os.Exit(1)
 		}
 	}
+	if *sendFD != "" {
+		passSocket(ln, *sendFD)
+	}
 	fmt.Printf("port %d\n", port)
 	if *exitAfter > 0 {
 		time.AfterFunc(*exitAfter, func() { os.Exit(0) })
@@ -201,6 +209,58 @@ func holderMain() {
 			fmt.Printf("child exit %d\n", exit.ExitCode())
 		}
 		os.Exit(0)
+	}
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+// passSocket sends the listener's descriptor over the unix socket at path.
+func passSocket(ln net.Listener, path string) {
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		os.Exit(1)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		os.Exit(1)
+	}
+	if _, _, err := c.(*net.UnixConn).WriteMsgUnix([]byte{0}, unix.UnixRights(int(f.Fd())), nil); err != nil {
+		os.Exit(1)
+	}
+	c.Close()
+}
+
+// holdPassedSocket takes a listening socket passed over the unix socket at
+// path, prints "port N" and holds it for ever.
+func holdPassedSocket(path string) {
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holder:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready")
+	c, err := l.Accept()
+	if err != nil {
+		os.Exit(1)
+	}
+	oob := make([]byte, unix.CmsgSpace(4))
+	_, oobn, _, _, err := c.(*net.UnixConn).ReadMsgUnix(make([]byte, 1), oob)
+	if err != nil {
+		os.Exit(1)
+	}
+	msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+	if len(msgs) == 0 {
+		os.Exit(1)
+	}
+	fds, _ := unix.ParseUnixRights(&msgs[0])
+	if len(fds) == 0 {
+		os.Exit(1)
+	}
+	sa, _ := unix.Getsockname(fds[0])
+	if in4, ok := sa.(*unix.SockaddrInet4); ok {
+		fmt.Printf("port %d\n", in4.Port)
 	}
 	for {
 		time.Sleep(time.Hour)
