@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,8 +58,14 @@ func (e dockerEngine) docker(t *testing.T, args ...string) (string, error) {
 // by its ID when the test ends.
 func (e dockerEngine) container(t *testing.T, name string, port int) string {
 	t.Helper()
+	return e.containerOn(t, name, "127.0.0.1", port)
+}
+
+// containerOn is container published on host:port.
+func (e dockerEngine) containerOn(t *testing.T, name, host string, port int) string {
+	t.Helper()
 	id, err := e.docker(t, "run", "-d", "--label", "portguard-test=1", "--name", name,
-		"-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "portguard-busybox", "/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/")
+		"-p", fmt.Sprintf("%s:%d:8080", host, port), "portguard-busybox", "/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/")
 	if err != nil {
 		t.Fatalf("docker run: %v\n%s", err, id)
 	}
@@ -141,6 +148,34 @@ func TestDockerContainers(t *testing.T) {
 	}
 	if out, _ := e.portguard(t, dir, nil, "which", strconv.Itoa(port)); !strings.Contains(out, "(free)") {
 		t.Fatalf(":%d is still held after docker stop:\n%s", port, out)
+	}
+}
+
+// Two containers publish the same port on two addresses: each proxy is
+// named by the container that publishes its own address (docker ps's
+// publish filter lists both), so the right one is stopped.
+func TestDockerContainerByAddress(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	e := engine(t)
+	port := 20000 + (os.Getpid()+7)%20000 // the engine's own namespace: no other listener there
+	e.containerOn(t, "pg-addr-mine", "127.0.0.1", port)
+	e.containerOn(t, "pg-addr-other", "127.0.0.2", port)
+	dir := t.TempDir()
+	out, code := e.portguard(t, dir, nil, "which", "--json", strconv.Itoa(port))
+	wantExit(t, code, 0, out)
+	var records []holderRecord
+	if err := json.Unmarshal([]byte(out), &records); err != nil {
+		t.Fatalf("which --json: %v\n%s", err, out)
+	}
+	names := map[string]string{}
+	for _, r := range records {
+		if r.Container != nil {
+			names[r.Address] = r.Container.Name
+		}
+	}
+	want := map[string]string{fmt.Sprintf("127.0.0.1:%d", port): "pg-addr-mine", fmt.Sprintf("127.0.0.2:%d", port): "pg-addr-other"}
+	if !maps.Equal(names, want) {
+		t.Fatalf("containers by address = %v, want %v\n%s", names, want, out)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -54,11 +55,11 @@ func Containers(holders []detect.Holder) error {
 		if !IsProxy(*h) || h.Container != nil {
 			continue
 		}
-		c, err := publisher(h.Port, h.Protocol)
+		c, err := publisher(h.Addr, h.Port, h.Protocol)
 		if err != nil {
 			return err
 		}
-		h.Container = c
+		h.Container = c // nil: no container publishes this very address
 	}
 	return nil
 }
@@ -72,7 +73,7 @@ type psLine struct {
 	Ports  string `json:"Ports"`  // 0.0.0.0:5432->5432/tcp, [::]:5432->5432/tcp
 }
 
-func publisher(port int, proto detect.Protocol) (*detect.Container, error) {
+func publisher(addr string, port int, proto detect.Protocol) (*detect.Container, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), dockerTimeout)
 	defer cancel()
 	filter := "publish=" + strconv.Itoa(port)
@@ -86,12 +87,16 @@ func publisher(port int, proto detect.Protocol) (*detect.Container, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker ps: %s", dockerError(err))
 	}
-	return parsePS(out)
+	return parsePS(out, addr, proto)
 }
 
-// parsePS reads docker ps's JSON lines; the first container is the one
-// (a host port is published by one running container).
-func parsePS(out []byte) (*detect.Container, error) {
+// parsePS reads docker ps's JSON lines and returns the container that
+// publishes the proxy's own socket: its host address and port, as the
+// engine lists them ("127.0.0.1:5432->5432/tcp"). docker ps's publish
+// filter matches the port alone, so a container on 127.0.0.2:5432 is
+// listed beside the one on 127.0.0.1:5432; the wrong one must never be
+// stopped. No match is no container.
+func parsePS(out []byte, addr string, proto detect.Protocol) (*detect.Container, error) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		line := bytes.TrimSpace(sc.Bytes())
@@ -102,6 +107,9 @@ func parsePS(out []byte) (*detect.Container, error) {
 		if err := json.Unmarshal(line, &ps); err != nil {
 			return nil, fmt.Errorf("reading docker ps: %w", err)
 		}
+		if !publishes(ps.Ports, addr, proto) {
+			continue
+		}
 		c := &detect.Container{ID: ps.ID, Name: strings.Split(ps.Names, ",")[0], Image: ps.Image}
 		for _, kv := range strings.Split(ps.Labels, ",") {
 			if v, ok := strings.CutPrefix(kv, "com.docker.compose.project="); ok {
@@ -111,6 +119,46 @@ func parsePS(out []byte) (*detect.Container, error) {
 		return c, nil
 	}
 	return nil, nil
+}
+
+// publishes reports whether a docker ps Ports field ("0.0.0.0:5432->5432/tcp,
+// [::]:5432->5432/tcp") publishes the host address addr ("127.0.0.1:5432",
+// "[::]:5432") for proto.
+func publishes(ports, addr string, proto detect.Protocol) bool {
+	want, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return false
+	}
+	suffix := "/tcp"
+	if proto == detect.UDP {
+		suffix = "/udp"
+	}
+	for _, m := range strings.Split(ports, ",") {
+		host, target, ok := strings.Cut(strings.TrimSpace(m), "->")
+		if !ok || !strings.HasSuffix(target, suffix) {
+			continue
+		}
+		// A published range ("0.0.0.0:8000-8001->8000-8001/tcp"): each
+		// host port of it.
+		i := strings.LastIndexByte(host, ':')
+		if i < 0 {
+			continue
+		}
+		ip, err := netip.ParseAddr(strings.Trim(host[:i], "[]"))
+		if err != nil || ip.Unmap() != want.Addr().Unmap() {
+			continue
+		}
+		lo, hi, _ := strings.Cut(host[i+1:], "-")
+		if hi == "" {
+			hi = lo
+		}
+		a, errA := strconv.Atoi(lo)
+		b, errB := strconv.Atoi(hi)
+		if errA == nil && errB == nil && int(want.Port()) >= a && int(want.Port()) <= b {
+			return true
+		}
+	}
+	return false
 }
 
 // Stop stops container c with `docker stop`, which gives it its own

@@ -13,7 +13,7 @@ func TestParsePS(t *testing.T) {
 	out := []byte(`{"Command":"\"docker-entrypoint.s…\"","ID":"4f1c2a9e8b7d","Image":"postgres:16","Labels":"com.docker.compose.config-hash=9b1e,com.docker.compose.project=shop,com.docker.compose.service=db","Names":"shop-db-1","Ports":"0.0.0.0:5432->5432/tcp","State":"running"}
 {"ID":"aa","Image":"redis","Labels":"","Names":"cache","Ports":"0.0.0.0:5432->6379/tcp"}
 `)
-	c, err := parsePS(out)
+	c, err := parsePS(out, "0.0.0.0:5432", detect.TCP)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,11 +24,50 @@ func TestParsePS(t *testing.T) {
 	if got := Describe(c); got != "container shop-db-1 (image postgres:16, compose project shop)" {
 		t.Errorf("Describe = %q", got)
 	}
-	if c, err := parsePS([]byte("\n")); c != nil || err != nil {
+	if c, err := parsePS([]byte("\n"), "0.0.0.0:5432", detect.TCP); c != nil || err != nil {
 		t.Errorf("no containers: %+v, %v", c, err)
 	}
-	if _, err := parsePS([]byte("Cannot connect")); err == nil {
+	if _, err := parsePS([]byte("Cannot connect"), "0.0.0.0:5432", detect.TCP); err == nil {
 		t.Error("garbage parsed")
+	}
+}
+
+// docker ps --filter publish=P lists every container with host port P,
+// whatever its address: the one whose published address is the proxy's
+// own is the one, and none matching means none.
+func TestParsePSMatchesTheProxysAddress(t *testing.T) {
+	out := []byte(`{"ID":"other","Image":"nginx","Names":"other","Ports":"127.0.0.2:8080->80/tcp"}
+{"ID":"mine","Image":"nginx","Names":"mine","Ports":"127.0.0.1:8080->80/tcp"}
+{"ID":"range","Image":"nginx","Names":"range","Ports":"127.0.0.3:8000-8090->8000-8090/tcp"}
+{"ID":"v6","Image":"nginx","Names":"v6","Ports":"0.0.0.0:9000->80/tcp, [::]:9000->80/tcp"}
+`)
+	tests := []struct {
+		addr string
+		want string // "" for none
+	}{
+		{"127.0.0.1:8080", "mine"},
+		{"127.0.0.2:8080", "other"},
+		{"127.0.0.3:8080", "range"},
+		{"127.0.0.4:8080", ""},
+		{"[::]:9000", "v6"},
+		{"0.0.0.0:9000", "v6"},
+		{"0.0.0.0:8080", ""},
+	}
+	for _, tt := range tests {
+		c, err := parsePS(out, tt.addr, detect.TCP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if c != nil {
+			got = c.ID
+		}
+		if got != tt.want {
+			t.Errorf("the proxy on %s: container %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+	if c, _ := parsePS(out, "127.0.0.1:8080", detect.UDP); c != nil {
+		t.Errorf("a TCP mapping matched a UDP proxy: %+v", c)
 	}
 }
 
