@@ -78,7 +78,18 @@ func (s *session) guard(c *cli.Context) error {
 		if project, err = loadSettings(dir); err != nil {
 			return err
 		}
-		inferred = infer.Ports(s.command, os.Environ(), dir)
+		var done bool
+		inferred, done = infer.Within(infer.WrapBudget, func() []infer.Port { return infer.Ports(s.command, os.Environ(), dir) })
+		if !done {
+			// A project built to exhaust inference costs the user no
+			// more than this: the command runs, unchecked.
+			notice("reading the project took more than %s or %d MiB; running %s unchecked",
+				infer.WrapBudget.Time, infer.WrapBudget.Heap>>20, display.Safe(argv[0]))
+			if opts.DryRun {
+				return nil
+			}
+			return commandFailure(wrap.Exec(path, argv, env))
+		}
 		for _, p := range inferred {
 			ports = append(ports, p.Port)
 		}
@@ -171,7 +182,11 @@ func (s *session) guard(c *cli.Context) error {
 		}
 		claim.Add(ports, strings.Join(argv, " "))
 	} else if opts.DryRun {
-		notice("%s free; would run %s", guard.PortsAre(ports), display.Safe(argv[0]))
+		if len(ports) > 0 {
+			notice("%s free; would run %s", guard.PortsAre(ports), display.Safe(argv[0]))
+		} else {
+			notice("would run %s unchecked", display.Safe(argv[0]))
+		}
 		return nil
 	}
 	claim.KeepAcrossExec()

@@ -112,25 +112,10 @@ const lineBudget = 250 * time.Millisecond
 // false then, and the line runs unchecked. A line that is not shell
 // syntax, or that panics the walk, infers nothing.
 func inferWithin(line infer.CommandLine, dir string, budget time.Duration) (read infer.LineResult, done bool) {
-	result := make(chan infer.LineResult, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				notice("internal error while reading the line (%v); running it unchecked", r)
-				result <- infer.LineResult{}
-			}
-		}()
+	return infer.Within(infer.Budget{Time: budget, Heap: infer.WrapBudget.Heap}, func() infer.LineResult {
 		read, _ := line.Read(os.Environ(), dir)
-		result <- read
-	}()
-	timer := time.NewTimer(budget)
-	defer timer.Stop()
-	select {
-	case read := <-result:
-		return read, true
-	case <-timer.C:
-		return infer.LineResult{}, false
-	}
+		return read
+	})
 }
 
 // lineVerdict is the shell's answer: only a held port the user declined

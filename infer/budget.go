@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/metrics"
 	"sync"
+	"time"
 
 	"github.com/joho/godotenv"
 
@@ -189,4 +191,56 @@ func tooDeep(text string) bool {
 		}
 	}
 	return false
+}
+
+// Budget bounds one inference as a whole, whatever the project holds: the
+// limits above bound each part of a walk, and this bounds their sum, in
+// time and in heap. The walk runs beside the caller, which gives up on it
+// when either is spent and runs the command unchecked (the process then
+// becomes the command, and the walk ends with it).
+type Budget struct {
+	Time time.Duration
+	Heap uint64 // bytes of live heap objects; 0 for no bound
+}
+
+// WrapBudget is the wrapper's: a wrapped command waits for it once.
+var WrapBudget = Budget{Time: 1500 * time.Millisecond, Heap: 192 << 20}
+
+// Within runs f within b. done is false when the budget was spent first
+// (or f panicked: a bug in a reader must not keep the command from
+// running); the zero T is returned then.
+func Within[T any](b Budget, f func() T) (result T, done bool) {
+	out := make(chan T, 1)
+	failed := make(chan struct{})
+	go func() {
+		defer func() {
+			if recover() != nil {
+				close(failed)
+			}
+		}()
+		out <- f()
+	}()
+	timer := time.NewTimer(b.Time)
+	defer timer.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	for {
+		select {
+		case r := <-out:
+			return r, true
+		case <-failed:
+			return result, false
+		case <-timer.C:
+			return result, false
+		case <-tick.C:
+			if b.Heap == 0 {
+				continue
+			}
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > b.Heap {
+				return result, false
+			}
+		}
+	}
 }
