@@ -301,42 +301,180 @@ func TestParseLsofEveryPort(t *testing.T) {
 }
 
 // netstat -anv, which needs no privileges, names the holders lsof cannot
-// see (root's, another user's), and only listeners: a TIME_WAIT remnant
-// or a client connected to the port is no holder. The samples follow
-// macOS's layout (detect/testdata/netstat/README: not recorded).
+// see (root's, another user's), and only listeners. The files are
+// netstat's output as issue threads quoted it, byte for byte
+// (testdata/netstat/SOURCES.md); the expectations are read off them.
 func TestParseNetstat(t *testing.T) {
 	tests := []struct {
 		file  string
 		proto Protocol
 		port  int
-		want  []string // PID and address
+		want  []string // "PID NAME ADDR"
 	}{
-		{"anv_tcp.txt", TCP, 5432, []string{"312 127.0.0.1:5432"}},
-		{"anv_tcp.txt", TCP, 80, []string{"97 [::]:80", "98 0.0.0.0:80"}},
-		{"anv_tcp.txt", TCP, 8080, []string{"4410 [::1]:8080"}},
-		{"anv_tcp.txt", TCP, 3000, nil}, // TIME_WAIT and a client only: free
-		{"anv_tcp.txt", TCP, 22, []string{"1 [fe80::1%lo0]:22"}},
-		{"anv_udp.txt", UDP, 5353, []string{"412 0.0.0.0:5353", "412 [::]:5353"}},
-		{"anv_udp.txt", UDP, 61000, []string{"6001 127.0.0.1:61000"}},
+		// macOS 26: process:pid, a name with a space. Both rows are
+		// connections, so neither port has a listener.
+		{"macos26-tahoe-tcp.txt", TCP, 49515, nil},
+		{"macos26-tahoe-tcp.txt", TCP, 49472, nil},
+		// macOS 10.12 UDP: the state is blank, so pid is one field left
+		// of where the header puts it; reading the header's field gives
+		// epid, 0.
+		{"macos10.12-sierra-udp.txt", UDP, 57110, []string{"505  192.168.11.160:57110"}},
+		{"macos10.12-sierra-udp.txt", UDP, 50040, []string{"505  192.168.11.160:50040"}},
+		{"macos10.12-sierra-udp.txt", TCP, 57110, nil},
+		// macOS 15.1 rows quoted without their header: a fixed column
+		// gave rhiwat (131072) for the PID; without a header, nobody.
+		{"macos15-sequoia-natvln-rows.txt", TCP, 52137, nil},
+		// Headers alone: no row, no holder.
+		{"macos15-sequoia-tcp-header.txt", TCP, 3000, nil},
+		{"macos14-sonoma-tcp-header.txt", TCP, 3000, nil},
 	}
 	for _, tt := range tests {
-		out, err := os.ReadFile(filepath.Join("testdata", "netstat", tt.file))
-		if err != nil {
-			t.Fatal(err)
-		}
 		var got []string
-		for _, h := range parseNetstat(out, tt.proto, tt.port) {
+		for _, h := range parseNetstat(readNetstat(t, tt.file), tt.proto, tt.port) {
 			if h.Port != tt.port || h.Protocol != tt.proto {
 				t.Errorf("%+v: wrong port or protocol", h)
 			}
-			got = append(got, fmt.Sprintf("%d %s", h.PID, h.Addr))
+			got = append(got, fmt.Sprintf("%d %s %s", h.PID, h.Name, h.Addr))
 		}
 		if !slices.Equal(got, tt.want) {
-			t.Errorf("%s :%d: got %q, want %q", tt.file, tt.port, got, tt.want)
+			t.Errorf("%s %s :%d: got %q, want %q", tt.file, tt.proto, tt.port, got, tt.want)
+		}
+	}
+}
+
+func readNetstat(t *testing.T, file string) []byte {
+	t.Helper()
+	out, err := os.ReadFile(filepath.Join("testdata", "netstat", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Every recorded layout: where the header puts the PID, and what each row
+// reads as.
+func TestNetstatRows(t *testing.T) {
+	tests := []struct {
+		file   string
+		layout netstatLayout
+		rows   []string // "PROTO LOCAL STATE PID NAME"
+	}{
+		{"macos14-sonoma-tcp-header.txt", netstatLayout{local: 3, state: 5, pid: 8, columns: 18}, nil},
+		{"macos15-sequoia-tcp-header.txt", netstatLayout{local: 3, state: 5, pid: 10, columns: 20}, nil},
+		{"macos26-tahoe-tcp.txt", netstatLayout{local: 3, state: 5, pid: 10, columns: 19, named: true}, []string{
+			"tcp4 127.0.0.1.49515 ESTABLISHED 22712 Autodesk Fusion",
+			"tcp4 127.0.0.1.49510 ESTABLISHED 22712 Autodesk Fusion"}},
+		{"macos10.12-sierra-udp.txt", netstatLayout{local: 3, state: 5, pid: 8, columns: 10}, []string{
+			"udp4 192.168.11.160.57110  505 ",
+			"udp4 192.168.11.160.50040  505 "}},
+		{"macos15-sequoia-natvln-rows.txt", netstatLayout{}, nil},
+	}
+	for _, tt := range tests {
+		out := readNetstat(t, tt.file)
+		if tt.layout.columns > 0 {
+			header := strings.Split(string(out), "\n")[1]
+			if got := netstatColumns(header); got != tt.layout {
+				t.Errorf("%s: layout %+v, want %+v", tt.file, got, tt.layout)
+			}
+		}
+		var got []string
+		for _, r := range netstatRows(out) {
+			got = append(got, fmt.Sprintf("%s %s %s %d %s", r.proto, r.local, r.state, r.pid, r.name))
+		}
+		if !slices.Equal(got, tt.rows) {
+			t.Errorf("%s: rows %q, want %q", tt.file, got, tt.rows)
+		}
+	}
+}
+
+// macOS 15's rxbytes and txbytes put rhiwat where pid was: the rows
+// systeminformation#951 quoted from macOS 15.1, read under the header
+// pid-port#12 quoted from macOS 15.1.1 (two recordings, joined here, each
+// as quoted), give the PID, not the receive buffer size.
+func TestNetstatSequoiaRowsUnderSequoiaHeader(t *testing.T) {
+	out := slices.Concat(readNetstat(t, "macos15-sequoia-tcp-header.txt"), readNetstat(t, "macos15-sequoia-natvln-rows.txt"))
+	var got []string
+	for _, r := range netstatRows(out) {
+		got = append(got, fmt.Sprintf("%s %d", r.local, r.pid))
+	}
+	want := []string{"192.168.1.233.52137 2903", "192.168.1.233.52126 5767", "192.168.1.233.52125 75236", "192.168.1.233.52094 74164"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+}
+
+// A row whose PID field is not a positive integer is refused, in either
+// layout, and so is a row whose fields do not line up with its header.
+// These rows are made up: each is a LISTEN row that is read (the first of
+// each list), then the same row with its PID field spoiled.
+func TestNetstatRefusesBadPID(t *testing.T) {
+	header := func(file string) string { return strings.Split(string(readNetstat(t, file)), "\n")[1] + "\n" }
+	sonoma := header("macos14-sonoma-tcp-header.txt")
+	tahoe := header("macos26-tahoe-tcp.txt")
+	row := func(layout, pid string) string {
+		if layout == tahoe {
+			return "tcp4 0 0 127.0.0.1.3000 *.* LISTEN 0 0 131072 131072 " + pid + " 00100 00000006 0000000000000001 00000000 00000800 1 0 000000\n"
+		}
+		return "tcp4 0 0 127.0.0.1.3000 *.* LISTEN 131072 131072 " + pid + " 0 00100 00000006 0000000000000001 00000000 00000800 1 0 000000\n"
+	}
+	tests := []struct {
+		layout string
+		pids   []string
+	}{
+		{sonoma, []string{"4321", "abc", "0", "-4321", "+4321", "0x10e1", "43.21", "", "4321 0"}},
+		{tahoe, []string{"node:4321", "node:abc", "node:0", "node:-1", "node", "node:", "4321", "node:0x10e1"}},
+	}
+	for _, tt := range tests {
+		for i, pid := range tt.pids {
+			hs := parseNetstat([]byte(tt.layout+row(tt.layout, pid)), TCP, 3000)
+			if i == 0 {
+				if len(hs) != 1 || hs[0].PID != 4321 {
+					t.Errorf("%q: holders %+v, want PID 4321", pid, hs)
+				}
+				continue
+			}
+			if len(hs) != 0 {
+				t.Errorf("PID field %q: holders %+v, want the row refused", pid, hs)
+			}
 		}
 	}
 	if hs := parseNetstat([]byte("garbage\nProto\ntcp4 x\n"), TCP, 80); len(hs) != 0 {
 		t.Errorf("garbage gave holders %+v", hs)
+	}
+}
+
+// Only listeners hold a TCP port: a TIME_WAIT remnant or a client of the
+// port is no holder. Made-up rows in macOS 26's layout under its recorded
+// header, one per kind of socket.
+func TestParseNetstatListenersOnly(t *testing.T) {
+	header := strings.Split(string(readNetstat(t, "macos26-tahoe-tcp.txt")), "\n")[1]
+	rows := []string{
+		"tcp4 0 0 127.0.0.1.5432 *.* LISTEN 0 0 131072 131072 postgres:312 00100 00000006 0000000000000001 00000000 00000800 1 0 000000",
+		"tcp46 0 0 *.80 *.* LISTEN 0 0 131072 131072 nginx:97 00100 00000006 0000000000000002 00000000 00000800 1 0 000000",
+		"tcp6 0 0 ::1.8080 *.* LISTEN 0 0 131072 131072 Code Helper (Plu:4410 00100 00000006 0000000000000003 00000000 00000800 1 0 000000",
+		"tcp6 0 0 fe80::1%lo0.22 *.* LISTEN 0 0 131072 131072 launchd:1 00100 00000006 0000000000000004 00000000 00000800 1 0 000000",
+		"tcp4 0 0 127.0.0.1.3000 127.0.0.1.51544 TIME_WAIT 0 0 408241 146988 :0 02131 00000000 0000000000000005 00000000 00000800 1 0 000000",
+		"tcp4 0 0 127.0.0.1.51544 127.0.0.1.3000 ESTABLISHED 0 0 408241 146988 curl:5511 00102 00000000 0000000000000006 00000000 00000800 1 0 000000",
+	}
+	out := []byte(header + "\n" + strings.Join(rows, "\n") + "\n")
+	tests := []struct {
+		port int
+		want []string
+	}{
+		{5432, []string{"312 postgres 127.0.0.1:5432"}},
+		{80, []string{"97 nginx [::]:80"}}, // tcp46: dual-stack
+		{8080, []string{"4410 Code Helper (Plu [::1]:8080"}},
+		{22, []string{"1 launchd [fe80::1%lo0]:22"}},
+		{3000, nil}, // TIME_WAIT and a client only: free
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, h := range parseNetstat(out, TCP, tt.port) {
+			got = append(got, fmt.Sprintf("%d %s %s", h.PID, h.Name, h.Addr))
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf(":%d: got %q, want %q", tt.port, got, tt.want)
+		}
 	}
 }
 
