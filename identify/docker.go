@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/internal/outside"
 )
 
 // proxies are the processes that hold a port on behalf of a container:
@@ -80,7 +81,7 @@ func publisher(addr string, port int, proto detect.Protocol) (*detect.Container,
 	if proto == detect.UDP {
 		filter += "/udp"
 	}
-	out, err := exec.CommandContext(ctx, "docker", "ps", "--filter", filter, "--format", "{{json .}}").Output()
+	out, err := outside.Command(ctx, "docker", "ps", "--filter", filter, "--format", "{{json .}}").Output()
 	if errors.Is(err, exec.ErrNotFound) {
 		return nil, ErrNoDocker
 	}
@@ -168,7 +169,7 @@ func Stop(ctx context.Context, c *detect.Container, grace time.Duration) error {
 	if grace > 0 {
 		args = append(args, "--time", strconv.Itoa(int(grace.Round(time.Second)/time.Second)))
 	}
-	_, err := exec.CommandContext(ctx, "docker", append(args, c.ID)...).Output()
+	_, err := outside.Command(ctx, "docker", append(args, c.ID)...).Output()
 	if errors.Is(err, exec.ErrNotFound) {
 		return ErrNoDocker
 	}

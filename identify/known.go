@@ -3,7 +3,6 @@ package identify
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/internal/outside"
 )
 
 // Known is a holder that terminating would not help, or would do more
@@ -151,7 +151,7 @@ func tunnelSpec(h detect.Holder, flag string) string {
 func socketUnit(port int) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "systemctl", "list-sockets", "--all", "--no-legend", "--no-pager").Output()
+	out, err := outside.Command(ctx, "systemctl", "list-sockets", "--all", "--no-legend", "--no-pager").Output()
 	if err != nil {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package terminate
 
 import (
+	"context"
 	"errors"
 	"os/exec"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/portguard/portguard/internal/outside"
 )
 
 // handle is an open process handle: like a pidfd, it names this process,
@@ -55,7 +58,9 @@ func (h *handle) signal(sig syscall.Signal) error {
 		}
 		return err
 	default:
-		err := exec.Command("taskkill", "/PID", strconv.Itoa(h.PID)).Run()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := outside.Command(ctx, "taskkill", "/PID", strconv.Itoa(h.PID)).Run()
 		var exit *exec.ExitError
 		switch {
 		case errors.As(err, &exit):
