@@ -324,9 +324,11 @@ func TestParseNetstat(t *testing.T) {
 		// macOS 15.1 rows quoted without their header: a fixed column
 		// gave rhiwat (131072) for the PID; without a header, nobody.
 		{"macos15-sequoia-natvln-rows.txt", TCP, 52137, nil},
-		// Headers alone: no row, no holder.
+		// macOS 10.14, -v without -a: connections only, no listener.
+		{"macos10.14-mojave-tcp.txt", TCP, 52044, nil},
+		{"macos10.14-mojave-tcp.txt", TCP, 52040, nil},
+		// A header alone: no row, no holder.
 		{"macos15-sequoia-tcp-header.txt", TCP, 3000, nil},
-		{"macos14-sonoma-tcp-header.txt", TCP, 3000, nil},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -359,11 +361,18 @@ func TestNetstatRows(t *testing.T) {
 		layout netstatLayout
 		rows   []string // "PROTO LOCAL STATE PID NAME"
 	}{
-		{"macos14-sonoma-tcp-header.txt", netstatLayout{local: 3, state: 5, pid: 8, columns: 18}, nil},
 		{"macos15-sequoia-tcp-header.txt", netstatLayout{local: 3, state: 5, pid: 10, columns: 20}, nil},
 		{"macos26-tahoe-tcp.txt", netstatLayout{local: 3, state: 5, pid: 10, columns: 19, named: true}, []string{
 			"tcp4 127.0.0.1.49515 ESTABLISHED 22712 Autodesk Fusion",
 			"tcp4 127.0.0.1.49510 ESTABLISHED 22712 Autodesk Fusion"}},
+		{"macos10.14-mojave-tcp.txt", netstatLayout{local: 3, state: 5, pid: 8, columns: 12}, []string{
+			"tcp4 192.168.1.191.52044 ESTABLISHED 9811 ",
+			"tcp4 192.168.1.191.52043 ESTABLISHED 9811 ",
+			"tcp4 192.168.1.191.52041 ESTABLISHED 9811 ",
+			"tcp4 192.168.1.191.52040 CLOSE_WAIT 9811 ",
+			"tcp4 192.168.1.191.52039 ESTABLISHED 9811 ",
+			"tcp4 192.168.1.191.52036 CLOSE_WAIT 9811 ",
+			"tcp4 192.168.1.191.52032 ESTABLISHED 9811 "}},
 		{"macos10.12-sierra-udp.txt", netstatLayout{local: 3, state: 5, pid: 8, columns: 10}, []string{
 			"udp4 192.168.11.160.57110  505 ",
 			"udp4 192.168.11.160.50040  505 "}},
@@ -409,19 +418,19 @@ func TestNetstatSequoiaRowsUnderSequoiaHeader(t *testing.T) {
 // each list), then the same row with its PID field spoiled.
 func TestNetstatRefusesBadPID(t *testing.T) {
 	header := func(file string) string { return strings.Split(string(readNetstat(t, file)), "\n")[1] + "\n" }
-	sonoma := header("macos14-sonoma-tcp-header.txt")
+	sequoia := header("macos15-sequoia-tcp-header.txt")
 	tahoe := header("macos26-tahoe-tcp.txt")
 	row := func(layout, pid string) string {
 		if layout == tahoe {
 			return "tcp4 0 0 127.0.0.1.3000 *.* LISTEN 0 0 131072 131072 " + pid + " 00100 00000006 0000000000000001 00000000 00000800 1 0 000000\n"
 		}
-		return "tcp4 0 0 127.0.0.1.3000 *.* LISTEN 131072 131072 " + pid + " 0 00100 00000006 0000000000000001 00000000 00000800 1 0 000000\n"
+		return "tcp4 0 0 127.0.0.1.3000 *.* LISTEN 0 0 131072 131072 " + pid + " 0 00100 00000006 0000000000000001 00000000 00000800 1 0 000000\n"
 	}
 	tests := []struct {
 		layout string
 		pids   []string
 	}{
-		{sonoma, []string{"4321", "abc", "0", "-4321", "+4321", "0x10e1", "43.21", "", "4321 0"}},
+		{sequoia, []string{"4321", "abc", "0", "-4321", "+4321", "0x10e1", "43.21", "", "4321 0"}},
 		{tahoe, []string{"node:4321", "node:abc", "node:0", "node:-1", "node", "node:", "4321", "node:0x10e1"}},
 	}
 	for _, tt := range tests {
