@@ -27,7 +27,7 @@ func netstatArgs(proto Protocol) []string {
 // (netstatLayout), since the PID column has moved twice: rxbytes and
 // txbytes came before it on macOS 15, and macOS 26 prints process:pid in
 // its place. Tools that read a fixed column took rhiwat, a buffer size,
-// for the PID, which a kill then sends a signal to
+// for the PID, and a kill by that number reaches some other process
 // (detect/testdata/netstat/SOURCES.md).
 func parseNetstat(out []byte, proto Protocol, port int) []Holder {
 	var holders []Holder
