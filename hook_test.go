@@ -373,3 +373,25 @@ func lastLine(screen string) string {
 	lines := strings.Split(strings.TrimRight(screen, " \n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// The hook installs and checks lines in an rc file that turns on the
+// strict options (as zoxide tests its own hooks): set -u with PROMPT_COMMAND
+// unset, errexit, pipefail, and bash's nullglob and failglob; zsh's
+// nounset and errexit. Sourcing it prints nothing.
+func TestHookUnderStrictShellOptions(t *testing.T) {
+	strict := map[string]string{
+		"bash": "unset PROMPT_COMMAND; set -u -o pipefail; shopt -s nullglob failglob",
+		"zsh":  "setopt nounset pipefail",
+	}
+	for _, sh := range []string{"bash", "zsh"} {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			h := holder(t)
+			s := startHookShellRC(t, sh, dir, strict[sh], "")
+			if screen := s.screen(); strings.Contains(screen, "portguard") || strings.Contains(screen, "unbound") || strings.Contains(screen, "parameter not set") {
+				t.Fatalf("installing the hook printed:\n%s", screen)
+			}
+			s.acceptServingLine(t, h, dir)
+		})
+	}
+}

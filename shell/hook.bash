@@ -110,14 +110,14 @@ else
     # HISTIGNORE have saved LINE after PREVIOUS?
     _portguard_hist_kept() {
         local pat
-        case :$HISTCONTROL: in
+        case :${HISTCONTROL-}: in
         *:ignorespace:* | *:ignoreboth:*) [[ $1 == [[:space:]]* ]] && return 1 ;;
         esac
-        case :$HISTCONTROL: in
+        case :${HISTCONTROL-}: in
         *:ignoredups:* | *:ignoreboth:* | *:erasedups:*) [[ $1 == "$2" ]] && return 1 ;;
         esac
         local IFS=:
-        for pat in $HISTIGNORE; do
+        for pat in ${HISTIGNORE-}; do
             [[ $pat == '&' && $1 == "$2" ]] && return 1
             # shellcheck disable=SC2053 # a pattern, as HISTIGNORE's are
             [[ $pat != '&' && $1 == $pat ]] && return 1
@@ -199,7 +199,7 @@ else
             ((${#FUNCNAME[@]} > 2)) && return 0
         fi
         local line=$BASH_COMMAND entry='' previous=''
-        [[ ${PROMPT_COMMAND[*]} == *"$line"* ]] && return 0
+        [[ ${PROMPT_COMMAND[*]-} == *"$line"* ]] && return 0
         if [[ -o history ]]; then
             # With the user's HISTCONTROL set aside, an accepted line is
             # always saved, as the number HISTCMD had at the prompt.
@@ -213,7 +213,7 @@ else
         _portguard_hist_back
         if [[ -n $entry ]]; then
             _portguard_entry line "$entry"
-            if [[ :$HISTCONTROL: == *dups* || :$HISTCONTROL: == *:ignoreboth:* || $HISTIGNORE == *'&'* ]]; then
+            if [[ :${HISTCONTROL-}: == *dups* || :${HISTCONTROL-}: == *:ignoreboth:* || ${HISTIGNORE-} == *'&'* ]]; then
                 previous=$(HISTTIMEFORMAT='' builtin history 2)
                 previous=${previous%"$entry"}
                 _portguard_entry previous "${previous%$'\n'}"
@@ -232,12 +232,14 @@ else
         [[ $_portguard_prev_debug == _portguard_debug ]] && _portguard_prev_debug=
     fi
 
-    if [[ ${PROMPT_COMMAND[*]} != *_portguard_prompt* ]]; then
+    if [[ ${PROMPT_COMMAND[*]-} != *_portguard_prompt* ]]; then
         # shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
         _portguard_step='_portguard_dbg=$(trap -p DEBUG); _portguard_prompt'
         # ${VAR@a} (bash 4.4) says whether it is an array without a fork.
         _portguard_pc_attrs=
-        if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+        if [[ -z ${PROMPT_COMMAND+set} ]]; then
+            : # unset (and set -u may be on): a string from here
+        elif ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
             _portguard_pc_attrs=${PROMPT_COMMAND@a}
         elif [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
             _portguard_pc_attrs=a
