@@ -194,7 +194,7 @@ func composeFlavours(t *testing.T, e dockerEngine) map[string][]string {
 		flavours["docker compose v2"] = []string{"docker", "compose"}
 	} else {
 		// Not in CI: Debian 12 has no package for it, and building it from
-		// the Go module proxy takes minutes (README: Docker).
+		// the Go module proxy takes minutes (docs/ci.md: Docker).
 		t.Logf("docker compose (v2) is not installed, so only v1 runs: %s", out)
 	}
 	return flavours

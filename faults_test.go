@@ -22,7 +22,7 @@ import (
 	"github.com/portguard/portguard/wrap"
 )
 
-// TestFaults is the fault table of the README's Safety section: each row
+// TestFaults is the fault table of docs/safety.md: each row
 // is a way termination can go wrong, played with real processes on real
 // loopback ports, and what portguard must do about it.
 func TestFaults(t *testing.T) {

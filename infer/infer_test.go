@@ -162,10 +162,10 @@ func BenchmarkPortsNpmRunDev(b *testing.B) {
 	}
 }
 
-// TestREADMEListsEveryTool keeps the README's table of tools in step with
+// TestREADMEListsEveryTool keeps the table of tools in docs/inference.md in step with
 // the table in tools.go.
 func TestREADMEListsEveryTool(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/inference.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestREADMEListsEveryTool(t *testing.T) {
 	for _, r := range tools {
 		name := strings.Fields(r.names)[0]
 		if !strings.Contains(readme, "| `"+name) {
-			t.Errorf("README.md has no row for %q", name)
+			t.Errorf("docs/inference.md has no row for %q", name)
 		}
 		if r.src == "" {
 			t.Errorf("tool %q cites no source", name)
