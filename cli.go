@@ -57,6 +57,7 @@ func newApp(s *session) *cli.App {
 				ArgsUsage:    "PORT...",
 				Flags:        []cli.Flag{udpFlag(), &cli.BoolFlag{Name: "json", Usage: "print the holders as a JSON array (schema in the README)"}},
 				Action:       s.which,
+				BashComplete: completePorts,
 				OnUsageError: onUsageError,
 			},
 			{
@@ -77,6 +78,7 @@ func newApp(s *session) *cli.App {
 				ArgsUsage:    "PORT...",
 				Flags:        append([]cli.Flag{udpFlag()}, actionFlags()...),
 				Action:       s.free,
+				BashComplete: completePorts,
 				OnUsageError: onUsageError,
 			},
 			{
@@ -142,6 +144,27 @@ func newApp(s *session) *cli.App {
 func completeShells(c *cli.Context) {
 	for _, name := range shell.Names {
 		fmt.Fprintln(c.App.Writer, name)
+	}
+}
+
+// completePorts completes which and free with the ports that are listening
+// now (TCP), what one wants after them; a word that starts with "-" gets
+// the command's flags instead.
+func completePorts(c *cli.Context) {
+	if args := c.Args().Slice(); len(args) > 0 && strings.HasPrefix(args[len(args)-1], "-") {
+		cli.DefaultCompleteWithFlags(c.Command)(c)
+		return
+	}
+	listeners, err := detect.Listeners(detect.TCP)
+	if err != nil {
+		return
+	}
+	seen := map[int]bool{}
+	for _, h := range listeners {
+		if !seen[h.Port] {
+			seen[h.Port] = true
+			fmt.Fprintln(c.App.Writer, h.Port)
+		}
 	}
 }
 

@@ -109,3 +109,18 @@ func TestLsPickTwoOfThree(t *testing.T) {
 		t.Fatalf("the server that was not picked was terminated:\n%s", tm.screen())
 	}
 }
+
+// which and free complete with the ports listening now, not with
+// urfave/cli's hidden help alias.
+func TestWhichAndFreeCompleteListeningPorts(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	h := holder(t)
+	for _, sub := range []string{"which", "free"} {
+		out, code := runPortguard(t, sub, "--generate-bash-completion")
+		wantExit(t, code, 0, out)
+		words := strings.Fields(out)
+		if !slices.Contains(words, strconv.Itoa(h.Port)) || slices.Contains(words, "h") {
+			t.Fatalf("portguard %s <Tab> offers %q, want the listening ports, :%d among them", sub, words, h.Port)
+		}
+	}
+}
