@@ -267,28 +267,40 @@ func TestFaults(t *testing.T) {
 		wantDead(t, h.PID())
 	})
 
-	t.Run("SIGINT while waiting for the grace period", func(t *testing.T) {
-		h := holder(t, "-report-term")
-		pg := exec.Command(portguardPath(t), "-y", "-t", "30s", "-p", strconv.Itoa(h.Port), "--", "touch", "ran")
-		pg.Dir = t.TempDir()
-		var out strings.Builder
-		pg.Stdout, pg.Stderr = &out, &out
-		if err := pg.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if line, _ := h.out.ReadString('\n'); line != "got TERM\n" {
-			t.Fatalf("the holder did not get SIGTERM: %q", line)
-		}
-		_ = pg.Process.Signal(os.Interrupt)
-		code := exitCode(pg.Wait())
-		wantExit(t, code, exitInterrupted, out.String())
-		if _, err := os.Stat(filepath.Join(pg.Dir, "ran")); err == nil {
-			t.Fatal("the command ran after Ctrl-C")
-		}
-		if !isAlive(h.PID()) {
-			t.Fatal("the holder was killed after Ctrl-C")
-		}
-	})
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGHUP, syscall.SIGTERM} {
+		t.Run(fmt.Sprintf("%v while waiting for the grace period", sig), func(t *testing.T) {
+			h := holder(t, "-report-term")
+			pg := exec.Command(portguardPath(t), "-y", "-t", "30s", "-p", strconv.Itoa(h.Port), "--", "touch", "ran")
+			pg.Dir = t.TempDir()
+			var out strings.Builder
+			pg.Stdout, pg.Stderr = &out, &out
+			ownedBy(t, pg)
+			if err := pg.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- pg.Wait() }()
+			if line, _ := h.out.ReadString('\n'); line != "got TERM\n" {
+				t.Fatalf("the holder did not get SIGTERM: %q", line)
+			}
+			_ = pg.Process.Signal(sig)
+			code := -1
+			select {
+			case err := <-done:
+				code = exitCode(err)
+			case <-time.After(10 * time.Second):
+			}
+			wantExit(t, code, exitInterrupted, out.String())
+			// It says what was signalled and what still runs.
+			wantOutput(t, out.String(), fmt.Sprintf("sent SIGTERM to holder (pid %d), which still runs: the wait for it was interrupted", h.PID()))
+			if _, err := os.Stat(filepath.Join(pg.Dir, "ran")); err == nil {
+				t.Fatal("the command ran after the interruption")
+			}
+			if !isAlive(h.PID()) {
+				t.Fatal("the holder was killed after the interruption")
+			}
+		})
+	}
 }
 
 // TestConcurrentPortguards: two `portguard -y -p P -- server` started at

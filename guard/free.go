@@ -130,7 +130,7 @@ func (g *Guard) ask(question string, offers []Offer) (Choice, error) {
 func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []int) error {
 	// Ctrl-C while waiting out the grace period stops the wait, and the
 	// command does not run.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err := g.stopContainers(ctx, plan)
 	if err == nil && len(plan.Containers) > 0 {

@@ -38,12 +38,18 @@ type Result struct {
 	Elapsed time.Duration
 	// Skipped says why no signal was sent, when none was.
 	Skipped string
+	// Running: the signal was sent, and the process still ran when the
+	// wait for it was interrupted.
+	Running bool
 }
 
 func (r Result) String() string {
 	who := fmt.Sprintf("%s (pid %d)", r.Name, r.PID)
 	if r.Signal == 0 {
 		return who + " " + r.Skipped
+	}
+	if r.Running {
+		return fmt.Sprintf("sent %s to %s, which still runs: the wait for it was interrupted", signalName(r.Signal), who)
 	}
 	return fmt.Sprintf("terminated %s with %s after %s", who, signalName(r.Signal), round(r.Elapsed))
 }
@@ -510,6 +516,14 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 	}
 	left, err := waitExit(ctx, handles, grace)
 	if err != nil {
+		// Interrupted: say what was signalled, and what still runs.
+		running := map[int]bool{}
+		for _, i := range left {
+			running[i] = true
+		}
+		for i, h := range handles {
+			results = append(results, Result{PID: h.PID, Name: h.Name, Role: roles[i], Signal: sent[i], Elapsed: time.Since(start), Running: running[i]})
+		}
 		return results, err
 	}
 	for _, i := range left {
