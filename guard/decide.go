@@ -71,7 +71,7 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 			if identify.IsProxy(h) && h.Container == nil {
 				// Terminating docker-proxy would break the container's
 				// networking and free nothing for long.
-				d.Refusal = fail(Held, fmt.Sprintf(":%d is forwarded by %s (pid %d) for a container that docker could not name; nothing was terminated", p, sanitize(h.Name), h.PID),
+				d.Refusal = fail(Refused, fmt.Sprintf(":%d is forwarded by %s (pid %d) for a container that docker could not name; nothing was terminated", p, sanitize(h.Name), h.PID),
 					fmt.Sprintf("stop the container yourself: docker ps --filter publish=%d", p))
 				return d
 			}

@@ -58,7 +58,7 @@ func TestDecide(t *testing.T) {
 		{name: "replace_earlier does not cover a holder that is no earlier copy",
 			facts: Facts{Held: held, Plan: plain, Project: replace}, interactive: true, refusal: -1, offers: []Choice{Terminate, Abort}},
 		{name: "a forwarder whose container docker could not name is refused, even with --yes",
-			facts: Facts{Held: map[int][]detect.Holder{5432: {proxy}}}, opt: Options{Yes: true}, refusal: Held, refusalHas: "docker could not name"},
+			facts: Facts{Held: map[int][]detect.Holder{5432: {proxy}}}, opt: Options{Yes: true}, refusal: Refused, refusalHas: "docker could not name"},
 		{name: "the launchers are in the label",
 			facts:       Facts{Held: held, Plan: terminate.Plan{Targets: []terminate.Target{launcher, holderTarget}}, Relations: earlier, Then: "run npm"},
 			interactive: true, refusal: -1, offers: []Choice{Terminate, Abort}},

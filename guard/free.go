@@ -36,7 +36,7 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		switch {
 		case ok && k.Refuse:
 			describe(g.Err, req.Held, rel, nil, 0)
-			return Abort, fail(Held, fmt.Sprintf(":%d is held by %s; terminating it would not free the port for long, so nothing was terminated", h.Port, sanitize(k.What)), k.WayOut)
+			return Abort, fail(Refused, fmt.Sprintf(":%d is held by %s; terminating it would not free the port for long, so nothing was terminated", h.Port, sanitize(k.What)), k.WayOut)
 		case ok:
 			cautions = append(cautions, fmt.Sprintf("%s (pid %d) on :%d is %s", sanitize(h.Name), h.PID, h.Port, sanitize(k.What)))
 		}
