@@ -149,7 +149,7 @@ func TestPromptInBarePty(t *testing.T) {
 	}{
 		{"enter terminates and runs", "\r", 7, false},
 		{"y terminates and runs", "y\r", 7, false},
-		{"ctrl-c aborts", "\x03", exitHeld, true},
+		{"ctrl-c interrupts", "\x03", exitInterrupted, true},
 		{"n aborts", "n\r", exitHeld, true},
 		{"ctrl-d aborts", "\x04", exitHeld, true},
 		{"r runs anyway", "r\r", 7, true},
@@ -287,12 +287,12 @@ func TestPromptInTmux(t *testing.T) {
 		holderAlive bool
 	}{
 		{"enter terminates and runs", []string{"Enter"}, 7, false},
-		{"ctrl-c aborts", []string{"C-c"}, exitHeld, true},
+		{"ctrl-c interrupts", []string{"C-c"}, exitInterrupted, true},
 		{"down enter aborts", []string{"Down", "Enter"}, exitHeld, true},
 		// Letters are the plain prompt's shortcuts in the menu too.
 		{"n enter aborts", []string{"n", "Enter"}, exitHeld, true},
 		{"y enter terminates", []string{"y", "Enter"}, 7, false},
-		{"a letter that is no shortcut never selects terminate", []string{"e", "Enter", "t", "Enter", "C-c"}, exitHeld, true},
+		{"a letter that is no shortcut never selects terminate", []string{"e", "Enter", "t", "Enter", "C-c"}, exitInterrupted, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

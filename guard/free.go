@@ -84,12 +84,15 @@ func (g *Guard) Free(req Request) (Choice, error) {
 	}
 	if !d.Proceed {
 		answer, err := g.ask(fmt.Sprintf("Free :%s?", PortList(req.Held)), d.Offers)
+		if errors.Is(err, prompt.ErrInterrupted) {
+			return Abort, fail(Interrupted, "interrupted; "+HeldSentence(req.Held)+", and nothing was terminated")
+		}
 		if err != nil {
 			return Abort, err
 		}
 		switch answer {
 		case Abort:
-			return Abort, fail(Held, "aborted; "+HeldSentence(req.Held)+" and nothing was terminated")
+			return Abort, fail(Held, "declined; "+HeldSentence(req.Held)+", and nothing was terminated")
 		case RunAnyway, Elsewhere:
 			return answer, nil
 		}
@@ -109,7 +112,8 @@ func (g *Guard) Free(req Request) (Choice, error) {
 	return Terminate, g.execute(plan, rules, published)
 }
 
-// ask asks on the terminal; Ctrl-C is an abort.
+// ask asks on the terminal; Ctrl-C is prompt.ErrInterrupted (exit 130, as
+// Ctrl-C anywhere else), a "no" or Ctrl-D a decline.
 func (g *Guard) ask(question string, offers []Offer) (Choice, error) {
 	options := make([]prompt.Option, len(offers))
 	for i, o := range offers {
@@ -117,6 +121,9 @@ func (g *Guard) ask(question string, offers []Offer) (Choice, error) {
 	}
 	i, err := prompt.New(g.In, g.Out).Ask(question, options)
 	if errors.Is(err, prompt.ErrInterrupted) {
+		return Abort, err
+	}
+	if errors.Is(err, prompt.ErrClosed) {
 		return Abort, nil
 	}
 	if err != nil {

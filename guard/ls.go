@@ -146,7 +146,10 @@ func (g *Guard) Pick(listed []Listed) (map[int][]detect.Holder, error) {
 	}
 	picked, err := prompt.New(g.In, g.Out).Pick("Free which ports? (Space to pick, Enter when done)", labels)
 	if errors.Is(err, prompt.ErrInterrupted) {
-		return nil, fail(Held, "aborted; nothing was terminated")
+		return nil, fail(Interrupted, "interrupted; nothing was terminated")
+	}
+	if errors.Is(err, prompt.ErrClosed) {
+		return nil, fail(Held, "declined; nothing was terminated")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("asking on the terminal: %w", err)

@@ -55,7 +55,7 @@ func (a *plainAsker) Ask(question string, options []Option) (int, error) {
 		case err := <-errs:
 			fmt.Fprintln(a.out)
 			if err == io.EOF {
-				return 0, ErrInterrupted
+				return 0, ErrClosed
 			}
 			return 0, err
 		case line := <-lines:
@@ -117,7 +117,7 @@ func (a *plainAsker) Pick(question string, labels []string) ([]int, error) {
 	fmt.Fprintf(a.out, "%s (numbers, e.g. 1 3; Enter for none) ", question)
 	line, err := bufio.NewReader(a.in).ReadString('\n')
 	if err != nil {
-		return nil, ErrInterrupted
+		return nil, ErrClosed
 	}
 	return parsePicks(line, len(labels))
 }

@@ -16,9 +16,13 @@ import (
 	"time"
 )
 
-// ErrInterrupted means the user pressed Ctrl-C (or closed the input) at
-// the prompt. Nothing has been done.
+// ErrInterrupted means the user pressed Ctrl-C at the prompt. Nothing has
+// been done.
 var ErrInterrupted = errors.New("interrupted at the prompt")
+
+// ErrClosed means the input ended at the prompt (Ctrl-D): no answer, which
+// is a no. Nothing has been done.
+var ErrClosed = errors.New("the input ended at the prompt")
 
 // Option is one answer the user can give. Key is the letter the plain
 // prompt accepts for it.
