@@ -90,6 +90,11 @@ func (s *session) guard(c *cli.Context) error {
 			}
 			return commandFailure(wrap.Exec(path, argv, env))
 		}
+		if opts.Yes {
+			// Acting without asking: only on ports that were read, never
+			// on a guess.
+			inferred = dropGuesses(inferred)
+		}
 		for _, p := range inferred {
 			ports = append(ports, p.Port)
 		}
@@ -529,4 +534,17 @@ func shellArg(c *cli.Context, s *session) (string, error) {
 			fmt.Sprintf("portguard %s zsh", c.Command.Name))
 	}
 	return c.Args().First(), nil
+}
+
+// dropGuesses leaves out the ports that are only a guess, saying so.
+func dropGuesses(ports []infer.Port) []infer.Port {
+	var kept []infer.Port
+	for _, p := range ports {
+		if p.Guess {
+			notice(":%d is only a guess (%s); --yes does not act on a guess: name it with -p", p.Port, display.Safe(p.Source))
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return kept
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		}
 		return nil
 	}
-	if len(read.Ports) == 0 {
+	if !slices.ContainsFunc(read.Ports, func(p infer.Port) bool { return !p.Guess }) {
 		return nil
 	}
 	// The project's own ports replace what inference found, as they do
@@ -68,9 +69,13 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// The hook acts on a line the user typed to run: a port that is only a
+	// guess (PORT=4000 ./run.sh) is left alone.
 	var ports []int
 	for _, p := range read.Ports {
-		ports = append(ports, p.Port)
+		if !p.Guess {
+			ports = append(ports, p.Port)
+		}
 	}
 	if len(project.Ports) > 0 {
 		ports = project.Ports

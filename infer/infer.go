@@ -27,7 +27,11 @@ type Port struct {
 	// Tool is the program that will listen ("next", "rails"); "" when the
 	// port is only a PORT= set on an unknown command's line.
 	Tool string `json:"tool,omitempty"`
-	move *move
+	// Guess: nothing says the command listens at all, only that PORT is
+	// set on its line (PORT=4000 ./run.sh). Acting without asking (--yes,
+	// the hook) leaves such a port alone.
+	Guess bool `json:"guess,omitempty"`
+	move  *move
 }
 
 // Ports returns the ports argv will listen on, given the environment env

@@ -142,7 +142,10 @@ func (w *walker) tool(s scope, name string, args []string) {
 	}
 	if v, ok := s.set["PORT"]; ok {
 		if p, ok := parseEnvPort(v); ok {
-			w.addMovable(s, p, fmt.Sprintf("PORT=%s set on the command line of %q", v, name), envMove(s, "PORT"))
+			w.addMovable(s, p, fmt.Sprintf("PORT=%s set on the command line of %q (a guess: nothing says it listens)", v, name), envMove(s, "PORT"))
+			if n := len(w.out); n > 0 && w.out[n-1].Port == p {
+				w.out[n-1].Guess = true
+			}
 		}
 	}
 }
