@@ -126,6 +126,7 @@ func (s *session) guard(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	held = besideTheirAddress(held, inferred, opts.Quiet)
 	if wait && len(held) > 0 && !opts.DryRun {
 		// Another job holds the port and will finish: wait for it, and
 		// only when the wait runs out do what --yes says, or give up.
@@ -547,4 +548,23 @@ func dropGuesses(ports []infer.Port) []infer.Port {
 		kept = append(kept, p)
 	}
 	return kept
+}
+
+// besideTheirAddress leaves out the holders the command can listen beside:
+// it binds one address (--bind 127.0.0.2) and they hold another.
+func besideTheirAddress(held map[int][]detect.Holder, inferred []infer.Port, quiet bool) map[int][]detect.Holder {
+	hosts := map[int]string{}
+	for _, p := range inferred {
+		hosts[p.Port] = p.Host
+	}
+	conflicting, beside := guard.Conflicting(held, hosts)
+	if !quiet {
+		for _, port := range slices.Sorted(maps.Keys(beside)) {
+			for _, h := range beside[port] {
+				notice("%s (pid %d) holds %s, and the command binds %s: both can listen; it is left alone",
+					display.Safe(h.Name), h.PID, h.Addr, hosts[port])
+			}
+		}
+	}
+	return conflicting
 }

@@ -94,8 +94,11 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		return nil
 	}
 	held, err := g.HoldersOf(ports)
-	if err != nil || len(held) == 0 {
+	if err != nil {
 		return err
+	}
+	if held = besideTheirAddress(held, read.Ports, false); len(held) == 0 {
+		return nil
 	}
 	_, err = g.Free(guard.Request{Held: held, Then: "run " + nameLine(line.Text), CanRunAnyway: true, Project: project})
 	var f *guard.Error

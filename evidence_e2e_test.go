@@ -212,3 +212,19 @@ func TestSocketPassedToAnUnrelatedProcess(t *testing.T) {
 	wantDead(t, receiver.Process.Pid)
 	wantFree(t, sender.Port)
 }
+
+// A server that binds another address than the holder's can listen beside
+// it: nothing is terminated. The same address is a conflict.
+func TestConflictsByAddress(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	h := holder(t, "-addr", "127.0.0.1:0")
+	port := strconv.Itoa(h.Port)
+	out, code := runPortguard(t, "-y", "--dry-run", "--", "python3", "-m", "http.server", port, "--bind", "127.0.0.2")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("holder (pid %d) holds 127.0.0.1:%s, and the command binds 127.0.0.2: both can listen; it is left alone", h.PID(), port))
+	wantOutput(t, out, "would run python3")
+	wantAlive(t, "the holder on another address", h.PID(), out)
+	out, code = runPortguard(t, "--dry-run", "--", "python3", "-m", "http.server", port, "--bind", "127.0.0.1")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf(":%s is held by holder (pid %d)", port, h.PID()))
+}

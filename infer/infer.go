@@ -31,7 +31,10 @@ type Port struct {
 	// set on its line (PORT=4000 ./run.sh). Acting without asking (--yes,
 	// the hook) leaves such a port alone.
 	Guess bool `json:"guess,omitempty"`
-	move  *move
+	// Host is the IP address the server binds, where its command says so
+	// (--host 127.0.0.2, --bind ::1); "" when it does not, or names a host.
+	Host string `json:"host,omitempty"`
+	move *move
 }
 
 // Ports returns the ports argv will listen on, given the environment env

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,6 +40,9 @@ type tool struct {
 	// with innerPort as port flags: pg_ctl -o "-p 5435", gradle --args.
 	inner, innerPort string
 	values           string // other flags that take a value, so it is not read as a positional
+	// host are flags whose value is the address the server binds (an IP
+	// literal is kept as Port.Host, for conflicts by address).
+	host string
 	// positional says what a positional argument after the subcommand
 	// is: "addr" ([host:]port, Django's runserver, http.server) or
 	// "forward" (kubectl port-forward TYPE/NAME LOCAL:REMOTE…).
@@ -150,6 +154,28 @@ func (w *walker) tool(s scope, name string, args []string) {
 	}
 }
 
+// bindHost is the IP address the tool's host flag names (the last one), or
+// "" when none is given or it is a name (localhost may be either family).
+func (t *tool) bindHost(args []string) string {
+	if t.host == "" {
+		return ""
+	}
+	host := ""
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--" {
+			break
+		}
+		if v, ok := flagValue(args, &i, t.host); ok {
+			host = v
+		}
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if err != nil {
+		return ""
+	}
+	return ip.String()
+}
+
 // match decides whether args are a listening use of the tool, and returns
 // the arguments to read (without the subcommand) and the tool's label
 // ("next dev").
@@ -204,6 +230,16 @@ func (t *tool) positionals(args []string) []int {
 // its default.
 func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	s.tool, _, _ = strings.Cut(label, " ")
+	// The address the server binds, where its command names one: every
+	// port this row adds is bound there.
+	if host := t.bindHost(args); host != "" {
+		from := len(w.out)
+		defer func() {
+			for i := from; i < len(w.out); i++ {
+				w.out[i].Host = host
+			}
+		}()
+	}
 	if t.envWins && w.fromEnv(s, t, label) {
 		return
 	}

@@ -5,12 +5,12 @@ package infer
 // where its facts come from; adding a tool is adding a row.
 var tools = []tool{
 	// JavaScript: frameworks and dev servers.
-	{names: "next", subs: "- dev", quiet: "build lint info telemetry export experimental-analyze typegen", port: "-p --port", values: "-H --hostname --experimental-https-key --experimental-https-cert", env: "PORT", def: 3000,
+	{names: "next", subs: "- dev", quiet: "build lint info telemetry export experimental-analyze typegen", port: "-p --port", host: "-H --hostname", values: "-H --hostname --experimental-https-key --experimental-https-cert", env: "PORT", def: 3000,
 		src: "vercel/next.js packages/next/src/bin/next.ts (-p/--port, default 3000, env PORT; dev is the default command; PORT cannot be set in .env)"},
 	{names: "next", subs: "start", port: "-p --port", values: "-H --hostname", env: "PORT", def: 3000, src: "nextjs.org/docs/app/api-reference/cli/next"},
 	{names: "vite", subs: "preview", port: "--port", values: "--host --base -c --config --outDir -m --mode", config: "vite.preview", def: 4173,
 		src: "vitejs/vite packages/vite/src/node/constants.ts (DEFAULT_PREVIEW_PORT 4173); vite does not read PORT"},
-	{names: "vite", subs: "- dev serve *", quiet: "build optimize", port: "--port", values: "--host --base -c --config -m --mode -l --logLevel --clearScreen", config: "vite.server", def: 5173,
+	{names: "vite", subs: "- dev serve *", quiet: "build optimize", port: "--port", host: "--host", values: "--host --base -c --config -m --mode -l --logLevel --clearScreen", config: "vite.server", def: 5173,
 		src: "vitejs/vite packages/vite/src/node/cli.ts ('[root]' positional, --port, last wins) and constants.ts (DEFAULT_DEV_PORT 5173); vite does not read PORT"},
 	{names: "react-scripts craco react-app-rewired", subs: "start", env: "PORT", dotenv: "cra", def: 3000,
 		src: "facebook/create-react-app packages/react-scripts/scripts/start.js (parseInt(process.env.PORT) || 3000; no --port flag) and config/env.js (.env order)"},
@@ -45,7 +45,7 @@ var tools = []tool{
 		src: "parcel-bundler/parcel packages/core/parcel/src/cli.js ('-p, --port' defaults to $PORT or 1234)"},
 	{names: "ember", subs: "serve s server", port: "-p --port", values: "--host -e --environment --proxy", config: "ember", def: 4200,
 		src: "guides.emberjs.com/release/configuring-ember/configuring-ember-cli (.ember-cli port; default 4200)"},
-	{names: "http-server", subs: "- *", port: "-p --port", values: "-a -d -c -e --ext -s -P --proxy --cors -C -K -t", env: "PORT", def: 8080,
+	{names: "http-server", subs: "- *", port: "-p --port", host: "-a", values: "-a -d -c -e --ext -s -P --proxy --cors -C -K -t", env: "PORT", def: 8080,
 		src: "http-party/http-server bin/http-server (argv.p || argv.port || parseInt(PORT); default 8080)"},
 	{names: "serve", subs: "- *", port: "-p", addr: "-l --listen", values: "-c --config", multi: true, env: "PORT", def: 3000,
 		src: "vercel/serve (--listen [[process.env.PORT || 3000]], tcp://host:port, unix:path; several -l)"},
@@ -74,16 +74,16 @@ var tools = []tool{
 	// Python.
 	{names: "django-admin", subs: "runserver runserver_plus", values: "--settings --pythonpath -v --verbosity", positional: "addr", def: 8000,
 		src: "django/django django/core/management/commands/runserver.py (default_port '8000', [addr:]port positional; PORT is not read)"},
-	{names: "flask", subs: "run", port: "-p --port", values: "-h --host --cert --key --extra-files --exclude-patterns -A --app", env: "FLASK_RUN_PORT", dotenv: "flask", def: 5000,
+	{names: "flask", subs: "run", port: "-p --port", values: "-h --host --cert --key --extra-files --exclude-patterns -A --app", host: "-h --host", env: "FLASK_RUN_PORT", dotenv: "flask", def: 5000,
 		src: "flask.palletsprojects.com/en/stable/cli (FLASK_RUN_PORT; CLI > .env > .flaskenv; default 5000)"},
-	{names: "uvicorn", subs: "*", port: "--port", addr: "--uds --fd", values: "--host --app-dir --env-file --log-config --log-level --root-path --workers --reload-dir", env: "UVICORN_PORT", def: 8000,
+	{names: "uvicorn", subs: "*", port: "--port", addr: "--uds --fd", host: "--host", values: "--host --app-dir --env-file --log-config --log-level --root-path --workers --reload-dir", env: "UVICORN_PORT", def: 8000,
 		src: "encode/uvicorn uvicorn/main.py (click auto_envvar_prefix UVICORN; --port default 8000; --uds/--fd)"},
 	{names: "gunicorn", subs: "*", addr: "-b --bind", values: "-w --workers -c --config -k --worker-class --chdir -t --timeout --log-level -e --env", env: "PORT", addrHidesEnv: true, def: 8000,
 		src: "benoitc/gunicorn gunicorn/config.py Bind (PORT env -> 0.0.0.0:$PORT, else 127.0.0.1:8000); GUNICORN_CMD_ARGS and the config file in servers.go (observed)"},
 	{names: "hypercorn", subs: "*", addr: "-b --bind", values: "-w --workers -c --config -k --worker-class", def: 8000, src: "hypercorn.readthedocs.io (--bind, default 127.0.0.1:8000)"},
 	{names: "daphne", subs: "*", port: "-p --port", addr: "-u --unix-socket", values: "-b --bind", def: 8000, src: "django/daphne README (-p, default 8000)"},
 	{names: "fastapi", subs: "dev run", port: "--port", values: "--host --app --root-path", def: 8000, src: "fastapi.tiangolo.com/fastapi-cli (--port, default 8000)"},
-	{names: "http.server", subs: "- *", values: "-b --bind -d --directory --protocol", positional: "addr", def: 8000,
+	{names: "http.server", subs: "- *", values: "-b --bind -d --directory --protocol", host: "-b --bind", positional: "addr", def: 8000,
 		src: "docs.python.org/3/library/http.server.html (port positional, default 8000)"},
 	{names: "streamlit", subs: "run", port: "--server.port", env: "STREAMLIT_SERVER_PORT", def: 8501,
 		src: "docs.streamlit.io/develop/concepts/configuration/options (config.toml < STREAMLIT_SERVER_PORT < --server.port; default 8501; args after -- go to the script)"},
@@ -95,7 +95,7 @@ var tools = []tool{
 	{names: "panel", subs: "serve", port: "--port", def: 5006, src: "panel.holoviz.org (serve --port, default 5006)"},
 
 	// Ruby.
-	{names: "rails", subs: "server s", port: "-p --port", values: "-b --binding -e --environment -u --using -c --config -P --pid", env: "PORT", config: "puma", def: 3000,
+	{names: "rails", subs: "server s", port: "-p --port", host: "-b --binding", values: "-b --binding -e --environment -u --using -c --config -P --pid", env: "PORT", config: "puma", def: 3000,
 		src: "rails/rails railties/lib/rails/commands/server/server_command.rb (options[:port] || ENV PORT || 3000)"},
 	{names: "puma", subs: "- *", port: "-p --port", addr: "-b --bind", values: "-C --config -e --environment -w --workers -t --threads", env: "PORT", config: "puma", def: 9292,
 		src: "puma/puma lib/puma/configuration.rb (DefaultTCPPort 9292; PORT honoured)"},
