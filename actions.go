@@ -29,8 +29,12 @@ import (
 // become the command.
 func (s *session) guard(c *cli.Context) error {
 	if c.Args().First() == "help" {
-		if name := c.Args().Get(1); c.App.Command(name) != nil {
+		name := c.Args().Get(1)
+		if c.App.Command(name) != nil {
 			return cli.ShowCommandHelp(c, name) // portguard help which
+		}
+		if name != "" {
+			return usageErr("no help for %q: it is not a portguard command", display.Safe(name))
 		}
 		return cli.ShowAppHelp(c)
 	}
@@ -314,6 +318,18 @@ func (s *session) ls(c *cli.Context) error {
 			records = append(records, r)
 		}
 		return writeJSON(c.App.Writer, records)
+	}
+	if len(listed) == 0 {
+		what := "nothing is listening"
+		if opts.Protocol == detect.UDP {
+			what = "nothing is bound to a UDP port"
+		}
+		if len(only) > 0 {
+			what += " on " + strings.TrimSuffix(guard.PortsAre(only), " is")
+			what = strings.TrimSuffix(what, " are")
+		}
+		fmt.Fprintln(c.App.Writer, what)
+		return nil
 	}
 	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	now := time.Now()

@@ -303,7 +303,11 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 		return f
 	}
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		f := usageErr("unknown flag --%s", name)
+		dash := "--"
+		if len([]rune(name)) == 1 {
+			dash = "-" // as typed: -Y, not --Y
+		}
+		f := usageErr("unknown flag %s%s", dash, display.Safe(name))
 		if near := nearestFlag(c, name); near != "" {
 			f = f.withHint("did you mean --" + near + "?")
 		}

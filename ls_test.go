@@ -124,3 +124,21 @@ func TestWhichAndFreeCompleteListeningPorts(t *testing.T) {
 		}
 	}
 }
+
+// ls says so when nothing listens, rather than printing nothing: in a
+// network namespace of its own, nothing does.
+func TestLsWithNothingListening(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		skipOrFail(t, tierTools, "unshare is not installed")
+	}
+	cmd := exec.Command("unshare", "-n", portguardPath(t), "ls")
+	ownedBy(t, cmd)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if string(out) != "nothing is listening\n" {
+		t.Fatalf("ls printed %q", out)
+	}
+}

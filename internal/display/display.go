@@ -55,7 +55,16 @@ func needsEscape(s string) bool {
 // isolates, marks), which reorder what a terminal shows, so that a
 // command line or a source line can read as something it is not.
 func isBidi(r rune) bool {
-	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c ||
+		isInvisible(r)
+}
+
+// isInvisible: characters a terminal shows as nothing, or as a line break
+// that is not one: zero-width spaces and joiners, the byte-order mark, the
+// line and paragraph separators. Two names that differ by one of them
+// look the same.
+func isInvisible(r rune) bool {
+	return r >= 0x200b && r <= 0x200d || r == 0x2060 || r == 0xfeff || r == 0x2028 || r == 0x2029
 }
 
 // JSON escapes, in a JSON document, what Safe escapes and encoding/json

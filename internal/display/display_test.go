@@ -53,3 +53,18 @@ func TestJSON(t *testing.T) {
 		t.Error("a document with nothing to escape was copied")
 	}
 }
+
+// Invisible characters are escaped like the controls: two names that
+// differ by one of them must not look the same.
+func TestSafeEscapesInvisibleCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\u200bb": `a\u200bb`, "a\ufeffb": `a\ufeffb`, "a\u2028b": `a\u2028b`, "a\u2060b": `a\u2060b`, "a\u200db": `a\u200db`,
+	} {
+		if got := Safe(in); got != want {
+			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+		}
+		if got := string(JSON([]byte(`"` + in + `"`))); got != `"`+want+`"` {
+			t.Errorf("JSON(%q) = %s, want %q", in, got, `"`+want+`"`)
+		}
+	}
+}
