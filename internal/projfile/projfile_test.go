@@ -67,3 +67,19 @@ func TestRead(t *testing.T) {
 		}
 	}
 }
+
+// A link into /proc is never read: /proc/kmsg looks like a regular file,
+// and reading it as root consumes the kernel's messages.
+func TestReadRefusesKernelFiles(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no procfs here")
+	}
+	dir := t.TempDir()
+	link := filepath.Join(dir, "package.json")
+	if err := os.Symlink("/proc/self/status", link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(link); !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("Read(link to /proc/self/status) = %v, want ErrNotRegular", err)
+	}
+}

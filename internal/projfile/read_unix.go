@@ -36,6 +36,11 @@ func Read(path string) ([]byte, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
+	// A "regular" file of the kernel's (a link to /proc/kmsg, a tracing
+	// pipe) may be consumed by reading it: no project file lives there.
+	if kernelFS(fd) {
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
 	if st.Size > MaxSize {
 		return nil, fmt.Errorf("%s: %w", path, ErrTooBig)
 	}
