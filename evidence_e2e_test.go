@@ -114,15 +114,7 @@ func TestStoppedHolderIsContinued(t *testing.T) {
 // The real Vite runs as node, and never = ["vite"] protects it.
 func TestNeverMatchesTheCommandOfANodeRunServer(t *testing.T) {
 	t.Parallel() // its own ports, project and processes
-	port := freePort(t)
-	dir := realProject(t, port, map[string]string{
-		"package.json":    `{"name": "web", "type": "module", "scripts": {"dev": "vite"}}`,
-		"vite.config.js":  "export default { server: { port: {{PORT}}, strictPort: true, host: '127.0.0.1' } }\n",
-		"index.html":      "<!doctype html><title>vite app</title>\n",
-		".portguard.toml": "never = [\"vite\"]\n",
-	})
-	realJob(t, dir, "npm", "run", "dev")
-	serves(t, port, 30*time.Second)
+	port, dir := runningVite(t, "never = [\"vite\"]\n")
 	out, code := portguardIn(t, dir, "-y", "--", "npm", "run", "dev")
 	wantExit(t, code, exitHeld, out)
 	wantOutput(t, out, `lists "vite" under never`)
@@ -135,15 +127,7 @@ func TestNeverMatchesTheCommandOfANodeRunServer(t *testing.T) {
 // nothing is terminated, not even with replace_earlier.
 func TestRealViteHelpLeavesTheServerAlone(t *testing.T) {
 	t.Parallel() // its own ports, project and processes
-	port := freePort(t)
-	dir := realProject(t, port, map[string]string{
-		"package.json":    `{"name": "web", "type": "module", "scripts": {"dev": "vite"}}`,
-		"vite.config.js":  "export default { server: { port: {{PORT}}, strictPort: true, host: '127.0.0.1' } }\n",
-		"index.html":      "<!doctype html><title>vite app</title>\n",
-		".portguard.toml": "replace_earlier = true\n",
-	})
-	realJob(t, dir, "npm", "run", "dev")
-	serves(t, port, 30*time.Second)
+	port, dir := runningVite(t, "replace_earlier = true\n")
 	vite := filepath.Join(dir, "node_modules", ".bin", "vite")
 	for _, argv := range [][]string{
 		{vite, "--port", strconv.Itoa(port), "--help"},
@@ -157,6 +141,22 @@ func TestRealViteHelpLeavesTheServerAlone(t *testing.T) {
 			t.Fatalf("portguard -y -- %q terminated the running Vite:\n%s", argv, out)
 		}
 	}
+}
+
+// runningVite starts the real Vite with npm run dev in a project of its own
+// with these settings, and returns its port and directory once it serves.
+func runningVite(t *testing.T, settings string) (int, string) {
+	t.Helper()
+	port := freePort(t)
+	dir := realProject(t, port, map[string]string{
+		"package.json":    `{"name": "web", "type": "module", "scripts": {"dev": "vite"}}`,
+		"vite.config.js":  "export default { server: { port: {{PORT}}, strictPort: true, host: '127.0.0.1' } }\n",
+		"index.html":      "<!doctype html><title>vite app</title>\n",
+		".portguard.toml": settings,
+	})
+	realJob(t, dir, "npm", "run", "dev")
+	serves(t, port, 30*time.Second)
+	return port, dir
 }
 
 // parentOf is pid's parent.
