@@ -288,6 +288,8 @@ func TestPromptInTmux(t *testing.T) {
 	}{
 		{"enter terminates and runs", []string{"Enter"}, 7, false},
 		{"ctrl-c interrupts", []string{"C-c"}, exitInterrupted, true},
+		// survey's menu took Ctrl-D for Enter, on Terminate.
+		{"ctrl-d declines", []string{"C-d"}, exitHeld, true},
 		{"down enter aborts", []string{"Down", "Enter"}, exitHeld, true},
 		// Letters are the plain prompt's shortcuts in the menu too.
 		{"n enter aborts", []string{"n", "Enter"}, exitHeld, true},

@@ -22,6 +22,7 @@ func (a *surveyAsker) Ask(question string, options []Option) (int, error) {
 		labels[i] = o.Label
 	}
 	var choice int
+	in := &endless{File: a.in}
 	err := survey.AskOne(&survey.Select{
 		Message: question,
 		Options: labels,
@@ -32,9 +33,9 @@ func (a *surveyAsker) Ask(question string, options []Option) (int, error) {
 		// as in the plain prompt: "n" leaves only Abort, and text that
 		// is no shortcut leaves nothing for Enter to take.
 		Filter: func(typed, _ string, i int) bool { return shortcut(typed, options[i].Key) },
-	}, &choice, survey.WithStdio(a.in, a.out, a.out))
+	}, &choice, survey.WithStdio(in, a.out, a.out))
 	if errors.Is(err, terminal.InterruptErr) {
-		return 0, ErrInterrupted
+		return 0, in.interruption()
 	}
 	return choice, err
 }
@@ -54,13 +55,42 @@ func (a *surveyAsker) Pick(question string, labels []string) ([]int, error) {
 		core.DisableColor = true
 	}
 	var chosen []int
+	in := &endless{File: a.in}
 	err := survey.AskOne(&survey.MultiSelect{
 		Message: question,
 		Options: labels,
 		Filter:  func(string, string, int) bool { return true },
-	}, &chosen, survey.WithStdio(a.in, a.out, a.out))
+	}, &chosen, survey.WithStdio(in, a.out, a.out))
 	if errors.Is(err, terminal.InterruptErr) {
-		return nil, ErrInterrupted
+		return nil, in.interruption()
 	}
 	return chosen, err
+}
+
+// endless is the terminal's input for survey with Ctrl-D made a stop:
+// survey's menu takes Ctrl-D (end of transmission) as Enter, which would
+// choose the highlighted answer, Terminate. It is read as Ctrl-C instead,
+// and reported as the end of input (a decline).
+type endless struct {
+	*os.File
+	ended bool
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n, err := e.File.Read(p)
+	for i := range p[:n] {
+		if p[i] == terminal.KeyEndTransmission {
+			p[i] = terminal.KeyInterrupt
+			e.ended = true
+		}
+	}
+	return n, err
+}
+
+// interruption is what survey's interrupt was: Ctrl-C, or a Ctrl-D.
+func (e *endless) interruption() error {
+	if e.ended {
+		return ErrClosed
+	}
+	return ErrInterrupted
 }
