@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +58,7 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		}
 		return nil
 	}
-	if !slices.ContainsFunc(read.Ports, func(p infer.Port) bool { return !p.Guess }) {
+	if len(read.Ports) == 0 {
 		return nil
 	}
 	// The project's own ports replace what inference found, as they do
@@ -69,11 +68,11 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	// The hook acts on a line the user typed to run: a port that is only a
-	// guess (PORT=4000 ./run.sh) is left alone.
+	// A port that is only a guess (PORT=4000 ./run.sh) is asked about,
+	// never acted on without asking (PORTGUARD_YES).
 	var ports []int
 	for _, p := range read.Ports {
-		if !p.Guess {
+		if !p.Guess || !opts.Yes {
 			ports = append(ports, p.Port)
 		}
 	}

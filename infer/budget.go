@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -203,8 +204,9 @@ type Budget struct {
 	Heap uint64 // bytes of live heap objects; 0 for no bound
 }
 
-// WrapBudget is the wrapper's: a wrapped command waits for it once.
-var WrapBudget = Budget{Time: 1500 * time.Millisecond, Heap: 192 << 20}
+// WrapBudget is the wrapper's: a wrapped command waits for it once. Real
+// projects take a few MiB.
+var WrapBudget = Budget{Time: 1500 * time.Millisecond, Heap: 128 << 20}
 
 // Within runs f within b. done is false when the budget was spent first
 // (or f panicked: a bug in a reader must not keep the command from
@@ -220,9 +222,14 @@ func Within[T any](b Budget, f func() T) (result T, done bool) {
 		}()
 		out <- f()
 	}()
+	if b.Heap > 0 {
+		// The collector keeps the process near the bound between two
+		// looks at the heap, rather than letting garbage pile up.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(b.Heap) + 32<<20))
+	}
 	timer := time.NewTimer(b.Time)
 	defer timer.Stop()
-	tick := time.NewTicker(5 * time.Millisecond)
+	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	for {
