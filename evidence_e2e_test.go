@@ -86,11 +86,13 @@ func TestLauncherThatGainsAChildAtThePromptIsLeftRunning(t *testing.T) {
 		t.Fatal("the launcher did not start its second job")
 	}
 	err := s.answer("y\r")
-	out := s.out.String()
 	if code := exitCode(err); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, out)
+		t.Fatalf("exit %d:\n%s", code, s.out.String())
 	}
-	wantOutput(t, out, fmt.Sprintf("sh (pid %d) was left running: it started sleep (pid %d) since the plan was made", sh.Process.Pid, sleeper))
+	// The terminal is read by a goroutine of its own, which may not have
+	// copied the last lines when the process is reaped.
+	waitFor(t, "portguard", s.out.String, fmt.Sprintf("sh (pid %d) was left running: it started sleep (pid %d) since the plan was made", sh.Process.Pid, sleeper))
+	out := s.out.String()
 	wantAlive(t, "the launcher", sh.Process.Pid, out)
 	wantAlive(t, "its second job", sleeper, out)
 	wantFree(t, port)

@@ -418,7 +418,8 @@ func startAndReap(t *testing.T, cmd *exec.Cmd) {
 // the PID first, so it tries a few times.
 func startWithPID(t *testing.T, pid int, name string, args ...string) *exec.Cmd {
 	t.Helper()
-	for range 50 {
+	// Other tests fork meanwhile and may take the PID first: many tries.
+	for range 500 {
 		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0); err != nil {
 			if os.Getenv("CI") != "" {
 				t.Fatalf("cannot reuse a PID: %v", err)
