@@ -82,8 +82,9 @@ func claim(dirfd, port int, command string) (fd int, created bool, err error) {
 	// here; the lock is then on a file no one else will find, so the
 	// file is opened again.
 	for range 3 {
-		fd, created, err = claimFile(dirfd, name, port, command)
-		if fd < 0 || sameFile(dirfd, name, fd) {
+		var st unix.Stat_t
+		fd, created, err = claimFile(dirfd, name, port, command, &st)
+		if fd < 0 || sameFile(dirfd, name, &st) {
 			return fd, created, err
 		}
 		unix.Close(fd)
@@ -91,7 +92,9 @@ func claim(dirfd, port int, command string) (fd int, created bool, err error) {
 	return -1, false, nil
 }
 
-func claimFile(dirfd int, name string, port int, command string) (int, bool, error) {
+// claimFile fills st with what it opened: the free path fstats the lock
+// file once, and the check that it is still the file named reuses that.
+func claimFile(dirfd int, name string, port int, command string, st *unix.Stat_t) (int, bool, error) {
 	// O_NOFOLLOW: a symlink put in place of the lock file is refused,
 	// never followed to a file of someone else's. The file is opened
 	// before it is created, so that the common case (it is there) is one
@@ -109,8 +112,7 @@ func claimFile(dirfd int, name string, port int, command string) (int, bool, err
 	if err != nil {
 		return -1, false, nil
 	}
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
+	if unix.Fstat(fd, st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
 		unix.Close(fd)
 		return -1, false, nil
 	}
@@ -137,11 +139,12 @@ func claimFile(dirfd int, name string, port int, command string) (int, bool, err
 	return fd, created, nil
 }
 
-// sameFile says whether name in dirfd is still the file open as fd.
-func sameFile(dirfd int, name string, fd int) bool {
-	var byName, byFD unix.Stat_t
+// sameFile says whether name in dirfd is still the file whose fstat is
+// opened.
+func sameFile(dirfd int, name string, opened *unix.Stat_t) bool {
+	var byName unix.Stat_t
 	return unix.Fstatat(dirfd, name, &byName, unix.AT_SYMLINK_NOFOLLOW) == nil &&
-		unix.Fstat(fd, &byFD) == nil && byName.Dev == byFD.Dev && byName.Ino == byFD.Ino
+		byName.Dev == opened.Dev && byName.Ino == opened.Ino
 }
 
 // maxSweep bounds one sweep's work, whatever the directory holds.
@@ -200,7 +203,7 @@ func removeIfUnheld(dirfd int, name string) {
 	if unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lock) != nil {
 		return // held: a live claim
 	}
-	if sameFile(dirfd, name, fd) {
+	if sameFile(dirfd, name, &st) {
 		_ = unix.Unlinkat(dirfd, name, 0)
 	}
 }
