@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -20,7 +19,6 @@ import (
 	"github.com/portguard/portguard/infer"
 	"github.com/portguard/portguard/internal/display"
 	"github.com/portguard/portguard/prompt"
-	"github.com/portguard/portguard/settings"
 	"github.com/portguard/portguard/shell"
 	"github.com/portguard/portguard/wrap"
 )
@@ -50,7 +48,7 @@ func (s *session) guard(c *cli.Context) error {
 		}
 		return usageErr("missing command").withHint("put the command after --: portguard -p 3000 -- npm start")
 	}
-	env, argv := wrap.Assignments(s.command, os.Environ())
+	_, argv := wrap.Assignments(s.command, os.Environ())
 	if len(argv) == 0 {
 		return usageErr("missing command after --").withHint("portguard -p 3000 -- npm start")
 	}
@@ -72,135 +70,16 @@ func (s *session) guard(c *cli.Context) error {
 	if err != nil {
 		return commandFailure(err)
 	}
-	g := newGuard(opts)
-	named := len(ports) > 0
 	dir, _ := os.Getwd()
-	var project settings.Settings
-	loaded := !named
-	var inferred []infer.Port
-	if loaded {
-		if project, err = loadSettings(dir); err != nil {
-			return err
-		}
-		var done bool
-		inferred, done = infer.Within(infer.WrapBudget, func() []infer.Port { return infer.Ports(s.command, os.Environ(), dir) })
-		if !done {
-			// A project built to exhaust inference costs the user no
-			// more than this: the command runs, unchecked.
-			notice("reading the project took more than %s or %d MiB; running %s unchecked",
-				infer.WrapBudget.Time, infer.WrapBudget.Heap>>20, display.Safe(argv[0]))
-			if opts.DryRun {
-				return nil
-			}
-			return commandFailure(wrap.Exec(path, argv, env))
-		}
-		if opts.Yes {
-			// Acting without asking: only on ports that were read, never
-			// on a guess.
-			inferred = dropGuesses(inferred)
-		}
-		for _, p := range inferred {
-			ports = append(ports, p.Port)
-		}
-		// The project's own list of ports replaces inference, but only
-		// for a command that serves: one inference finds a port for. A
-		// cloned repository's settings must not make npm --version or
-		// npm run build terminate anything.
-		if len(project.Ports) > 0 && len(inferred) > 0 {
-			ports, named = project.Ports, true
-		}
-	}
-	if len(ports) == 0 && !opts.Quiet {
-		notice("no port inferred for %q; running it unchecked (name one with -p)", display.Safe(strings.Join(argv, " ")))
-	}
-	// Claim the ports before looking at them, so that a portguard started
-	// at the same moment (make -j) sees this one's command as its own and
-	// leaves it alone.
-	claim, err := wrap.ClaimPorts(ports, strings.Join(argv, " "), func(p int) bool { used, _ := g.InUse(p); return used })
-	var claimed *wrap.ClaimedError
-	var unusable *wrap.UnusableError
-	switch {
-	case errors.As(err, &claimed):
-		return &failure{code: exitHeld, msg: claimed.Error(), hints: []string{
-			"both were started at once; once its command listens, portguard treats it as any holder"}}
-	case errors.As(err, &unusable) && !opts.Quiet:
-		notice("%v", err)
-	}
-	held, err := g.HoldersOf(ports)
-	if err != nil {
+	launch, err := newGuard(opts).Wrap(guard.Run{Words: s.command, Environ: os.Environ(), Dir: dir, Path: path,
+		Ports: ports, Wait: wait, WaitLimit: limit})
+	if err != nil || launch == nil {
 		return err
 	}
-	held = besideTheirAddress(held, inferred, opts.Quiet)
-	if wait && len(held) > 0 && !opts.DryRun {
-		// Another job holds the port and will finish: wait for it, and
-		// only when the wait runs out do what --yes says, or give up.
-		if held, err = g.WaitFree(held, limit); err != nil {
-			return err
-		}
-		if len(held) > 0 && !opts.Yes {
-			return &failure{code: exitHeld, msg: fmt.Sprintf("waited %s; %s; nothing was run", limit, guard.HeldSentence(held)),
-				hints: []string{"wait longer (--wait=5m), or add --yes to terminate it once the wait runs out"}}
-		}
-		if len(held) > 0 {
-			// Who holds the ports now: the plan is built from these facts.
-			if held, err = g.HoldersOf(slices.Sorted(maps.Keys(held))); err != nil {
-				return err
-			}
-		}
+	if launch.Claim != nil {
+		launch.Claim.KeepAcrossExec()
 	}
-	if len(held) > 0 {
-		run := "run " + argv[0]
-		if named {
-			// What the command is and how to move it, for the prompt and
-			// --next-free, even when the ports were named.
-			inferred = infer.Ports(s.command, os.Environ(), dir)
-		}
-		req := guard.Request{Held: held, Then: run, CanRunAnyway: true,
-			Command: &identify.Command{Argv: argv, Tool: toolOf(inferred, held), Dir: dir}}
-		if opts.NextFree && !opts.DryRun {
-			if err := g.NextFreeRefused(req); err != nil {
-				return err
-			}
-		}
-		elsewhere, err := g.Relocate(s.command, held, inferred, ports)
-		if err != nil && opts.NextFree {
-			return err
-		}
-		req.Elsewhere = elsewhere
-		if !loaded { // -p skipped it on the free path
-			if project, err = loadSettings(dir); err != nil {
-				return err
-			}
-		}
-		answer := guard.Elsewhere
-		if !opts.NextFree || opts.DryRun {
-			req.Project = project
-			if answer, err = g.Free(req); err != nil {
-				return err
-			}
-		}
-		switch answer {
-		case guard.DryRun:
-			return nil
-		case guard.RunAnyway:
-			notice("running %s anyway; :%s is still held", display.Safe(argv[0]), guard.PortList(held))
-		case guard.Elsewhere:
-			notice("%s; running on %s instead", guard.HeldSentence(held), elsewhere.Summary())
-			env, argv = wrap.Assignments(elsewhere.Command, os.Environ())
-			env = append(env, elsewhere.Env...)
-			ports = elsewhere.Ports
-		}
-		claim.Add(ports, strings.Join(argv, " "))
-	} else if opts.DryRun {
-		if len(ports) > 0 {
-			notice("%s free; would run %s", guard.PortsAre(ports), display.Safe(argv[0]))
-		} else {
-			notice("would run %s unchecked", display.Safe(argv[0]))
-		}
-		return nil
-	}
-	claim.KeepAcrossExec()
-	return commandFailure(wrap.Exec(path, argv, env))
+	return commandFailure(wrap.Exec(launch.Path, launch.Argv, launch.Env))
 }
 
 // heldArgs reads the flags and the PORT... arguments of which and free,
@@ -303,7 +182,7 @@ func (s *session) ls(c *cli.Context) error {
 		if err != nil || len(held) == 0 {
 			return err
 		}
-		project, err := loadSettings(dir)
+		project, err := guard.LoadSettings(dir)
 		if err != nil {
 			return err
 		}
@@ -380,7 +259,7 @@ func (s *session) free(c *cli.Context) error {
 		return nil
 	}
 	dir, _ := os.Getwd()
-	project, err := loadSettings(dir)
+	project, err := guard.LoadSettings(dir)
 	if err != nil {
 		return err
 	}
@@ -394,7 +273,7 @@ func (s *session) infer(c *cli.Context) error {
 		return usageErr("infer needs the command after --").withHint("portguard infer -- npm run dev")
 	}
 	dir, _ := os.Getwd()
-	project, err := loadSettings(dir)
+	project, err := guard.LoadSettings(dir)
 	if err != nil {
 		return err
 	}
@@ -441,32 +320,6 @@ func (s *session) portArgs(c *cli.Context) ([]int, error) {
 			fmt.Sprintf("portguard %s 3000", c.Command.Name))
 	}
 	return parsePorts(c.Args().Slice())
-}
-
-// loadSettings reads the project's settings; a mistake in them stops
-// portguard before it does anything.
-func loadSettings(dir string) (settings.Settings, error) {
-	project, err := settings.Load(dir)
-	if err != nil {
-		return project, &failure{code: exitUsage, msg: err.Error(), hints: []string{"fix the settings file; nothing was done"}}
-	}
-	return project, nil
-}
-
-// toolOf is the tool inference found for the held ports, if one.
-func toolOf(inferred []infer.Port, held map[int][]detect.Holder) string {
-	for _, p := range inferred {
-		if _, ok := held[p.Port]; ok && p.Tool != "" {
-			return p.Tool
-		}
-	}
-	// The ports were named (-p): the command's tool is still what it is.
-	for _, p := range inferred {
-		if p.Tool != "" {
-			return p.Tool
-		}
-	}
-	return ""
 }
 
 func commandFailure(err error) error {
@@ -551,36 +404,4 @@ func shellArg(c *cli.Context, s *session) (string, error) {
 			fmt.Sprintf("portguard %s zsh", c.Command.Name))
 	}
 	return c.Args().First(), nil
-}
-
-// dropGuesses leaves out the ports that are only a guess, saying so.
-func dropGuesses(ports []infer.Port) []infer.Port {
-	var kept []infer.Port
-	for _, p := range ports {
-		if p.Guess {
-			notice(":%d is only a guess (%s); --yes does not act on a guess: name it with -p", p.Port, display.Safe(p.Source))
-			continue
-		}
-		kept = append(kept, p)
-	}
-	return kept
-}
-
-// besideTheirAddress leaves out the holders the command can listen beside:
-// it binds one address (--bind 127.0.0.2) and they hold another.
-func besideTheirAddress(held map[int][]detect.Holder, inferred []infer.Port, quiet bool) map[int][]detect.Holder {
-	hosts := map[int]string{}
-	for _, p := range inferred {
-		hosts[p.Port] = p.Host
-	}
-	conflicting, beside := guard.Conflicting(held, hosts)
-	if !quiet {
-		for _, port := range slices.Sorted(maps.Keys(beside)) {
-			for _, h := range beside[port] {
-				notice("%s (pid %d) holds %s, and the command binds %s: both can listen; it is left alone",
-					display.Safe(h.Name), h.PID, h.Addr, hosts[port])
-			}
-		}
-	}
-	return conflicting
 }

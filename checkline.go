@@ -11,7 +11,6 @@ import (
 	"github.com/portguard/portguard/guard"
 	"github.com/portguard/portguard/infer"
 	"github.com/portguard/portguard/internal/display"
-	"github.com/portguard/portguard/settings"
 )
 
 // checkLine is what the shell hooks (portguard init SHELL --hook) call
@@ -58,53 +57,7 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		}
 		return nil
 	}
-	if len(read.Ports) == 0 {
-		return nil
-	}
-	// The project's own ports replace what inference found, as they do
-	// for the wrapper, on a line that starts a server of the project:
-	// one inference finds a port for, never npm install or npm test.
-	project, err := settings.Load(dir)
-	if err != nil {
-		return err
-	}
-	// A port that is only a guess (PORT=4000 ./run.sh) is asked about,
-	// never acted on without asking (PORTGUARD_YES).
-	var ports []int
-	for _, p := range read.Ports {
-		if !p.Guess || !opts.Yes {
-			ports = append(ports, p.Port)
-		}
-	}
-	if len(project.Ports) > 0 {
-		ports = project.Ports
-	}
-	if len(ports) == 0 {
-		return nil
-	}
-	g := newGuard(opts)
-	if c.Bool("probe") {
-		// Only whether to ask: the holders are found by the call that asks.
-		for _, p := range ports {
-			if used, err := g.InUse(p); err == nil && used {
-				return &failure{code: exitHeld}
-			}
-		}
-		return nil
-	}
-	held, err := g.HoldersOf(ports)
-	if err != nil {
-		return err
-	}
-	if held = besideTheirAddress(held, read.Ports, false); len(held) == 0 {
-		return nil
-	}
-	_, err = g.Free(guard.Request{Held: held, Then: "run " + nameLine(line.Text), CanRunAnyway: true, Project: project})
-	var f *guard.Error
-	if errors.As(err, &f) && f.Kind == guard.Held && f.Msg != "" {
-		f.Msg += "; the line was not run"
-	}
-	return err
+	return newGuard(opts).CheckLine(guard.Line{Name: nameLine(line.Text), Ports: read.Ports, Dir: dir, Probe: c.Bool("probe")})
 }
 
 // lineBudget is how long check-line may spend reading a line and the
