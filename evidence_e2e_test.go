@@ -230,3 +230,19 @@ func TestConflictsByAddress(t *testing.T) {
 	wantExit(t, code, 0, out)
 	wantOutput(t, out, fmt.Sprintf(":%s is held by holder (pid %d)", port, h.PID()))
 }
+
+// A holder that ignores SIGTERM keeps portguard waiting out the grace: it
+// says what it waits for and how long before SIGKILL, once where stderr is
+// not a terminal.
+func TestLongGraceSaysWhatItWaitsFor(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	h := holder(t, "-ignore-term")
+	out, code := runPortguard(t, "-y", "-t", "3s", "-p", strconv.Itoa(h.Port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("waiting for holder (pid %d) to exit, 2s before SIGKILL; Ctrl-C stops waiting", h.PID()))
+	if n := strings.Count(out, "waiting for"); n != 1 {
+		t.Errorf("the waiting line was said %d times; without a terminal, once:\n%s", n, out)
+	}
+	wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d) with SIGKILL", h.PID()))
+	wantDead(t, h.PID())
+}

@@ -119,3 +119,20 @@ func TestStopLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestListNames(t *testing.T) {
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"node (pid 1)"}, "node (pid 1)"},
+		{[]string{"a", "b"}, "a and b"},
+		{[]string{"a", "b", "c"}, "a, b and c"},
+		{[]string{"a", "b", "c", "d", "e"}, "a, b, c and 2 more"},
+	} {
+		if got := listNames(c.names, 3); got != c.want {
+			t.Errorf("listNames(%q) = %q, want %q", c.names, got, c.want)
+		}
+	}
+}

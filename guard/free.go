@@ -148,7 +148,7 @@ func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []
 		// Watchers found later pass --force's rules, and nothing the user
 		// accepted at the prompt.
 		results, err = terminate.Execute(ctx, plan, terminate.Options{Grace: g.Grace, Protocol: g.protocol(),
-			Rules: terminate.Rules{Force: g.Force, Never: rules.Never}})
+			Rules: terminate.Rules{Force: g.Force, Never: rules.Never}, Waiting: g.waitingLine()})
 		for _, r := range results {
 			g.Notice("%s", sanitize(r.String()))
 		}
@@ -160,6 +160,43 @@ func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []
 		return terminateFailure(err, settings.Settings{})
 	}
 	return nil
+}
+
+// waitingLine says what a long grace is waiting for. On a terminal it is
+// one line, redrawn each second and cleared at the end; elsewhere (a log,
+// CI) it is said once.
+func (g *Guard) waitingLine() func([]string, time.Duration) {
+	said := false
+	return func(running []string, left time.Duration) {
+		if running == nil {
+			if said && g.Out != nil {
+				fmt.Fprint(g.Err, "\r\x1b[K")
+			}
+			return
+		}
+		if said && g.Out == nil {
+			return
+		}
+		line := fmt.Sprintf("portguard: waiting for %s to exit, %s before SIGKILL; Ctrl-C stops waiting",
+			sanitize(listNames(running, 3)), left.Round(time.Second))
+		if g.Out != nil {
+			fmt.Fprint(g.Err, "\r\x1b[K"+line)
+		} else {
+			fmt.Fprintln(g.Err, line)
+		}
+		said = true
+	}
+}
+
+// listNames joins names, at most max of them and a count of the rest.
+func listNames(names []string, max int) string {
+	if len(names) > max {
+		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // stopContainers stops, with docker stop, the plan's containers, and waits

@@ -379,6 +379,11 @@ type Options struct {
 	Respawn time.Duration
 	// Protocol of the ports; "" is TCP.
 	Protocol detect.Protocol
+	// Waiting, when set, hears about a grace that takes a while: once a
+	// second after the first, with what still runs and how long it has
+	// left before SIGKILL, and once with nil when the wait ends. A
+	// server that stops in a moment is not worth a line.
+	Waiting func(running []string, left time.Duration)
 }
 
 // settleTime is how long a killed process and the port may take to clear.
@@ -396,7 +401,7 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 	if opt.Protocol == "" {
 		opt.Protocol = detect.TCP
 	}
-	results, err := stop(ctx, plan.Targets, opt.Grace)
+	results, err := stop(ctx, plan.Targets, opt.Grace, opt.Waiting)
 	if err != nil {
 		return results, err
 	}
@@ -417,7 +422,7 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 // stop opens every target, skips those that are no longer the planned
 // process (and the launchers of a skipped holder), then sends SIGTERM to
 // the rest, waits up to grace, and sends SIGKILL to those left.
-func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result, error) {
+func stop(ctx context.Context, targets []Target, grace time.Duration, waiting func([]string, time.Duration)) ([]Result, error) {
 	var results []Result
 	var handles []*handle
 	var roles []Role
@@ -514,7 +519,7 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 	if len(impolite) == len(handles) {
 		grace = 0 // nothing to wait for: every one was stopped at once
 	}
-	left, err := waitExit(ctx, handles, grace)
+	left, err := waitExit(ctx, handles, grace, waiting)
 	if err != nil {
 		// Interrupted: say what was signalled, and what still runs.
 		running := map[int]bool{}
@@ -532,7 +537,7 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 		}
 	}
 	if len(left) > 0 {
-		left, err = waitExit(ctx, handles, settleTime)
+		left, err = waitExit(ctx, handles, settleTime, nil)
 	}
 	elapsed := time.Since(start)
 	for i, h := range handles {
@@ -556,9 +561,19 @@ func stop(ctx context.Context, targets []Target, grace time.Duration) ([]Result,
 
 // waitExit waits up to limit for every handle to exit and returns the
 // indexes of those still running. It sleeps in the kernel until one of
-// them exits (pollExit), waking at least every 100 ms to notice ctx.
-func waitExit(ctx context.Context, hs []*handle, limit time.Duration) ([]int, error) {
-	deadline := time.Now().Add(limit)
+// them exits (pollExit), waking at least every 100 ms to notice ctx, and
+// tells waiting (when set) what it is waiting for once a second.
+func waitExit(ctx context.Context, hs []*handle, limit time.Duration, waiting func([]string, time.Duration)) ([]int, error) {
+	start := time.Now()
+	deadline := start.Add(limit)
+	told := start
+	if waiting != nil {
+		defer func() {
+			if told != start {
+				waiting(nil, 0)
+			}
+		}()
+	}
 	for {
 		var left []int
 		var running []*handle
@@ -573,6 +588,14 @@ func waitExit(ctx context.Context, hs []*handle, limit time.Duration) ([]int, er
 		}
 		if err := ctx.Err(); err != nil {
 			return left, err
+		}
+		if now := time.Now(); waiting != nil && now.Sub(told) >= time.Second {
+			told = now
+			var procs []string
+			for _, h := range running {
+				procs = append(procs, fmt.Sprintf("%s (pid %d)", h.Name, h.PID))
+			}
+			waiting(procs, deadline.Sub(now))
 		}
 		pollExit(running, min(time.Until(deadline), 100*time.Millisecond))
 	}
@@ -674,7 +697,7 @@ func respawned(ctx context.Context, plan Plan, port int, holders []detect.Holder
 	}
 	targets := append([]Target{w.Target}, again.Holders()...)
 	targets[0].Role = RoleWatcher
-	results, err := stop(ctx, targets, opt.Grace)
+	results, err := stop(ctx, targets, opt.Grace, opt.Waiting)
 	if err != nil {
 		return results, err
 	}
