@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -245,4 +246,65 @@ func TestLongGraceSaysWhatItWaitsFor(t *testing.T) {
 	}
 	wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d) with SIGKILL", h.PID()))
 	wantDead(t, h.PID())
+}
+
+// A pre-fork server with 60 workers, freed by a portguard started under a
+// low descriptor limit: with the soft limit low, portguard raises it to
+// the hard one (Go's runtime does, at start) and every worker is
+// terminated; with the hard limit low too, a descriptor it cannot open is
+// an error that says so, never taken for a process that exited, and
+// nothing is signalled.
+func TestPreForkServerUnderALowDescriptorLimit(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	for _, tt := range []struct {
+		ulimit string
+		freed  bool
+	}{
+		{"ulimit -Sn 16", true},
+		{"ulimit -n 16", false},
+	} {
+		h := holder(t, "-workers", "60")
+		workers := holdersOf(t, h.Port)
+		if len(workers) != 61 {
+			t.Fatalf("want the holder and 60 workers on :%d, ss lists %d processes", h.Port, len(workers))
+		}
+		cmd := exec.Command("sh", "-c", tt.ulimit+` && exec "$@"`, "sh", portguardPath(t), "-y", "-p", strconv.Itoa(h.Port), "--", "true")
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "PORTGUARD_YES=")
+		ownedBy(t, cmd)
+		outb, err := cmd.CombinedOutput()
+		out, code := string(outb), exitCode(err)
+		if strings.Contains(out, "exited by itself") {
+			t.Errorf("%s: a live process was reported as exited by itself:\n%s", tt.ulimit, out)
+		}
+		if tt.freed {
+			wantExit(t, code, 0, out)
+			for _, pid := range workers {
+				wantDead(t, pid)
+			}
+			continue
+		}
+		wantExit(t, code, exitFailure, out)
+		wantOutput(t, out, fmt.Sprintf("portguard ran out of file descriptors while checking the 61 processes it would signal for :%d", h.Port))
+		wantOutput(t, out, "nothing was signalled")
+		// A signalled sleep is gone within this wait.
+		time.Sleep(500 * time.Millisecond)
+		for _, pid := range workers {
+			if !isRunning(pid) {
+				t.Fatalf("%s: portguard failed (exit %d) but signalled pid %d:\n%s", tt.ulimit, code, pid, out)
+			}
+		}
+		h.Stop()
+	}
+}
+
+// holdersOf are the PIDs ss lists on the port.
+func holdersOf(t *testing.T, port int) []int {
+	t.Helper()
+	var pids []int
+	for _, h := range listenersOn(t, port) {
+		if pid, _ := strconv.Atoi(h[strings.LastIndexByte(h, ' ')+1:]); pid > 0 && !slices.Contains(pids, pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -129,4 +130,64 @@ func TestRealServersListenWhereTheirSourceSays(t *testing.T) {
 func isExecutable(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0
+}
+
+// Reloaders hold the socket beside their server: uvicorn --reload binds it
+// and hands it to a multiprocessing child, Flask's debug reloader passes
+// it to its child by descriptor. Each process is in the plan once, as a
+// holder (the socket is its evidence), and each is terminated once.
+func TestRealReloadersArePlannedOnce(t *testing.T) {
+	t.Parallel()
+	needInterpreter(t, "/usr/bin/python3", "-c", "import flask, uvicorn")
+	tests := []struct {
+		name  string
+		files map[string]string
+		argv  []string
+	}{
+		{"uvicorn --reload", map[string]string{"main.py": "async def app(scope, receive, send):\n    pass\n"},
+			[]string{"/usr/bin/python3", "-m", "uvicorn", "main:app", "--reload", "--host", "127.0.0.1", "--port", "{{PORT}}"}},
+		{"flask --debug run", map[string]string{"app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef index():\n    return 'ok'\n"},
+			[]string{"/usr/bin/python3", "-m", "flask", "--app", "app", "--debug", "run", "--host", "127.0.0.1", "--port", "{{PORT}}"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			port := freePort(t)
+			dir := t.TempDir()
+			for name, text := range tt.files {
+				writeFile(t, filepath.Join(dir, name), text, 0o644)
+			}
+			var argv []string
+			for _, a := range tt.argv {
+				argv = append(argv, strings.ReplaceAll(a, "{{PORT}}", strconv.Itoa(port)))
+			}
+			realJob(t, dir, argv...)
+			// Both the reloader and its server hold the socket.
+			var pids []int
+			for deadline := time.Now().Add(20 * time.Second); len(pids) < 2; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: want two processes on :%d, ss lists %q", tt.name, port, listenersOn(t, port))
+				}
+				pids = holdersOf(t, port)
+			}
+
+			out, code := portguardIn(t, dir, "--dry-run", "-p", strconv.Itoa(port), "--", "true")
+			wantExit(t, code, 0, out)
+			wantOutput(t, out, "terminating would signal 2 processes:")
+			for _, pid := range pids {
+				if n := len(regexp.MustCompile(fmt.Sprintf(`(?m)^\s+holder\s+python3 \(pid %d\)`, pid)).FindAllString(out, -1)); n != 1 {
+					t.Errorf("pid %d is in the plan %d times, want once as a holder:\n%s", pid, n, out)
+				}
+			}
+
+			out, code = portguardIn(t, dir, "-y", "-p", strconv.Itoa(port), "--", "true")
+			wantExit(t, code, 0, out)
+			for _, pid := range pids {
+				if n := strings.Count(out, fmt.Sprintf("terminated python3 (pid %d)", pid)); n != 1 {
+					t.Errorf("pid %d was reported terminated %d times, want once:\n%s", pid, n, out)
+				}
+				wantDead(t, pid)
+			}
+		})
+	}
 }

@@ -287,7 +287,10 @@ func terminateFailure(err error, project settings.Settings) error {
 	var still *terminate.StillHeldError
 	var spared *terminate.SparedError
 	var watcher *terminate.WatcherError
+	var descriptors *terminate.DescriptorsError
 	switch {
+	case errors.As(err, &descriptors):
+		return fail(Failed, sanitize(err.Error()), "raise the limit on open files (ulimit -n 4096) and try again")
 	case errors.As(err, &spared):
 		who := fmt.Sprintf("%s (pid %d)", sanitize(spared.Name), spared.PID)
 		if spared.PID == 0 {

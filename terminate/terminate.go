@@ -153,6 +153,22 @@ func (e *StillHeldError) Error() string {
 	return fmt.Sprintf(":%d is still held by %s (pid %d)", e.Port, e.Name, e.PID)
 }
 
+// DescriptorsError means portguard ran out of file descriptors while it
+// opened the plan's processes to check them: nothing was signalled, and
+// none of them is taken for gone.
+type DescriptorsError struct {
+	Port    int
+	Targets int // how many processes the plan holds open at once
+	Err     error
+}
+
+func (e *DescriptorsError) Error() string {
+	return fmt.Sprintf("portguard ran out of file descriptors while checking the %d processes it would signal for :%d (%v); nothing was signalled",
+		e.Targets, e.Port, e.Err)
+}
+
+func (e *DescriptorsError) Unwrap() error { return e.Err }
+
 // Rules are the checks every planned process passes.
 type Rules struct {
 	// Force allows terminating system services and, under sudo, other
@@ -454,6 +470,9 @@ func stop(ctx context.Context, targets []Target, grace time.Duration, waiting fu
 		}
 		if errors.Is(err, syscall.EPERM) {
 			return results, &PermissionError{Port: t.Ports[0], PID: t.PID, Name: t.Name, User: userOf(t.Proc)}
+		}
+		if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+			return results, &DescriptorsError{Port: t.Ports[0], Targets: len(targets), Err: err}
 		}
 		if err != nil {
 			return results, err
