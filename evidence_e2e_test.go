@@ -308,3 +308,17 @@ func holdersOf(t *testing.T, port int) []int {
 	}
 	return pids
 }
+
+// A holder that, as it exits, leaves a child in its process group that
+// takes the port again: portguard says so and does not run the command
+// into a held port.
+func TestHolderThatLeavesAChildWhichTakesThePortAgain(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	h := holder(t, "-rebind-on-term")
+	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo the command ran")
+	wantExit(t, code, exitHeld, out)
+	wantMatch(t, out, fmt.Sprintf(`:%d was taken again by holder \(pid \d+\), which its holder left behind as it exited; it was not signalled`, h.Port))
+	if strings.Contains(out, "the command ran") {
+		t.Fatalf("the command ran into the held port:\n%s", out)
+	}
+}

@@ -106,6 +106,8 @@ func holderMain() {
 	reusePort := flag.Bool("reuseport", false, "listen with SO_REUSEPORT, so that several holders share the port")
 	workers := flag.Int("workers", 0, `be a pre-fork server: start this many "sleep" workers that share the socket (they die with the holder)`)
 	sendFD := flag.String("send-fd", "", "once listening, pass the listening socket over the unix socket at this path (SCM_RIGHTS), and keep it")
+	rebind := flag.Bool("rebind-on-term", false, `on SIGTERM, start a child in its process group that listens on the same address once it can, print "child PID", and exit`)
+	retry := flag.Duration("retry", 0, "retry listening for this long while the address is in use")
 	recvFD := flag.String("recv-fd", "", "listen on nothing; take a listening socket passed over the unix socket at this path, and hold it")
 	flag.Parse()
 	if *recvFD != "" {
@@ -157,11 +159,27 @@ func holderMain() {
 		}
 	}
 	ln, err := lc.Listen(context.Background(), "tcp", *addr)
+	for deadline := time.Now().Add(*retry); err != nil && errors.Is(err, syscall.EADDRINUSE) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		ln, err = lc.Listen(context.Background(), "tcp", *addr)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "holder:", err)
 		os.Exit(1)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	if *rebind {
+		signal.Notify(terms, syscall.SIGTERM)
+		go func() {
+			<-terms
+			child := exec.Command(os.Args[0], "-addr", ln.Addr().String(), "-retry", "5s")
+			if err := child.Start(); err != nil {
+				os.Exit(1)
+			}
+			fmt.Printf("child %d\n", child.Process.Pid)
+			os.Exit(0)
+		}()
+	}
 	for range *workers {
 		f, err := ln.(*net.TCPListener).File()
 		if err != nil {
@@ -324,6 +342,11 @@ func startHolderCmd(owner string, cmd *exec.Cmd) (*holderProc, error) {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, testOwnerVar+"="+mark)
+	if cmd.SysProcAttr == nil {
+		// A job of its own, as a server started from a shell is: not in
+		// the test binary's process group.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
 	stderrStarted := stderrCopy(cmd)
 	// A pipe of the test's own, not StdoutPipe: Wait, which reaps the
 	// holder the moment it exits, closes a StdoutPipe's reading end, and

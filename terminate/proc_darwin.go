@@ -113,3 +113,14 @@ func (h *handle) resume() { _ = h.signal(syscall.SIGCONT) }
 
 // signalUIDs: the owner rule uses the process's UID here.
 func signalUIDs(int) []int { return nil }
+
+// groupMembers lists the live processes in these process groups.
+func groupMembers(pgids map[int]bool) []Proc {
+	var out []Proc
+	for _, p := range allProcs() {
+		if pgids[p.PGID] && p.state != "Z" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -172,3 +172,15 @@ func signalUIDs(pid int) []int {
 	}
 	return []int{ids[0], ids[2]}
 }
+
+// groupMembers lists the live processes in these process groups.
+func groupMembers(pgids map[int]bool) []Proc {
+	pids, _ := proc.PIDs()
+	var out []Proc
+	for _, pid := range pids {
+		if p, ok := readProc(pid); ok && pgids[p.PGID] && p.state != "Z" && p.state != "X" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -162,3 +162,6 @@ func (h *handle) resume() {}
 
 // signalUIDs: owners are SIDs here.
 func signalUIDs(int) []int { return nil }
+
+// groupMembers: Windows has no process groups to be left behind in.
+func groupMembers(map[int]bool) []Proc { return nil }

@@ -144,10 +144,18 @@ type StillHeldError struct {
 	Port int
 	PID  int
 	Name string
+	// Again: the port came free, then was taken again at once;
+	// LeftBehind: by a process its holder left in its process group.
+	Again, LeftBehind bool
 }
 
 func (e *StillHeldError) Error() string {
-	if e.PID == 0 {
+	switch {
+	case e.LeftBehind:
+		return fmt.Sprintf(":%d was taken again by %s (pid %d), which its holder left behind as it exited; it was not signalled", e.Port, e.Name, e.PID)
+	case e.Again:
+		return fmt.Sprintf(":%d was taken again by %s (pid %d) right after its holder exited", e.Port, e.Name, e.PID)
+	case e.PID == 0:
 		return fmt.Sprintf(":%d is still held after its holders were terminated", e.Port)
 	}
 	return fmt.Sprintf(":%d is still held by %s (pid %d)", e.Port, e.Name, e.PID)
@@ -429,7 +437,14 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 		return results, err
 	}
 	if len(plan.Watchers) == 0 && len(plan.Kept) == 0 {
-		return results, nil
+		// A holder may leave a process behind in its group (forked as it
+		// went) that takes the port again: the command would then fail to
+		// bind. Watch the ports a moment while one lives.
+		left := leftBehind(plan)
+		if len(left) == 0 {
+			return results, nil
+		}
+		return results, watchLeftBehind(ctx, ports, left, opt)
 	}
 	more, err := watchRespawn(ctx, plan, ports, opt)
 	return append(results, more...), err
@@ -655,6 +670,61 @@ func waitFree(ctx context.Context, proto detect.Protocol, ports []int) error {
 				return ctx.Err()
 			case <-time.After(pollInterval):
 			}
+		}
+	}
+	return nil
+}
+
+// leftBehind are the live processes in the process groups of the plan's
+// holders that the plan did not signal, other than portguard and its
+// ancestors (a shell job may share a group with the server).
+func leftBehind(plan Plan) []Proc {
+	pgids := map[int]bool{}
+	planned := map[int]bool{}
+	for _, t := range plan.Targets {
+		planned[t.PID] = true
+		if t.Role == RoleHolder && t.PGID > 0 {
+			pgids[t.PGID] = true
+		}
+	}
+	if len(pgids) == 0 {
+		return nil
+	}
+	ours := ancestorsOf(os.Getpid())
+	ours[os.Getpid()] = true
+	var left []Proc
+	for _, p := range groupMembers(pgids) {
+		if !planned[p.PID] && !ours[p.PID] {
+			left = append(left, p)
+		}
+	}
+	return left
+}
+
+// watchLeftBehind watches the ports for the respawn window; a port taken
+// again is still held, and the error names who took it.
+func watchLeftBehind(ctx context.Context, ports []int, left []Proc, opt Options) error {
+	for deadline := time.Now().Add(opt.Respawn); time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pollInterval):
+		}
+		for _, port := range ports {
+			if used, err := detect.InUse(opt.Protocol, port); err != nil || !used {
+				continue
+			}
+			holders, err := detect.HoldersOf(opt.Protocol, port)
+			if err != nil || len(holders) == 0 {
+				continue
+			}
+			e := &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name, Again: true}
+			for _, p := range left {
+				if p.PID == holders[0].PID {
+					e.LeftBehind = true
+				}
+			}
+			return e
 		}
 	}
 	return nil
