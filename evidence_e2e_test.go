@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -321,4 +322,61 @@ func TestHolderThatLeavesAChildWhichTakesThePortAgain(t *testing.T) {
 	if strings.Contains(out, "the command ran") {
 		t.Fatalf("the command ran into the held port:\n%s", out)
 	}
+}
+
+// A server whose main thread exited: its leader is a zombie while its
+// other thread holds the port. portguard names it (its command read
+// through the live thread), does not tell root it "cannot see" it, and
+// terminates it.
+func TestZombieLeaderIsSeenAndTerminated(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		skipOrFail(t, tierTools, "gcc is not installed")
+	}
+	bin := filepath.Join(t.TempDir(), "zombie-leader")
+	if out, err := exec.Command(gcc, "-O", "-pthread", "-o", bin, "testdata/zombieleader/server.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	// Not a test holder: ss cannot see this process (it reads the
+	// leader's fd table, which is gone), so the holders' check against ss
+	// does not apply.
+	server := exec.Command(bin)
+	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := server.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startAndReap(t, server)
+	var port int
+	if _, err := fmt.Fscanf(stdout, "port %d\n", &port); err != nil {
+		t.Fatalf("the server did not say its port: %v", err)
+	}
+	pid := server.Process.Pid
+	if !waitState(pid, "Z") {
+		t.Fatalf("the server's leader (pid %d) did not become a zombie", pid)
+	}
+	out, code := runPortguard(t, "which", strconv.Itoa(port))
+	wantExit(t, code, 0, out)
+	wantMatch(t, out, fmt.Sprintf(`%d\s+%d\s+\S+\s+\S+\s+127.0.0.1:%d\s+%s`, port, pid, port, regexp.QuoteMeta(bin)))
+	out, code = runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("terminated zombie-leader (pid %d)", pid))
+	wantFree(t, port)
+}
+
+// waitState waits up to 5 s for the process to be in the state (R, S, Z…).
+func waitState(pid int, state string) bool {
+	for range 500 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return false
+		}
+		s := string(b)
+		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] == state {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
 }

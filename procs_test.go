@@ -210,7 +210,7 @@ var (
 	tierRealTools   = tier{"real tools", "testdata/realtools/setup"}
 	tierRelease     = tier{"release", "scripts/npm-pack.sh dist/npm"}
 	tierRealSources = tier{"real servers", "apt-get install python3-flask python3-uvicorn ruby-sinatra ruby-webrick"}
-	tierTools       = tier{"shells and terminals", "apt-get install tmux zsh fish make zsh-autosuggestions zsh-syntax-highlighting fzf bash-completion"}
+	tierTools       = tier{"shells and terminals", "apt-get install gcc tmux zsh fish make zsh-autosuggestions zsh-syntax-highlighting fzf bash-completion"}
 	tierRoot        = tier{"other users", "run the tests as root"}
 )
 

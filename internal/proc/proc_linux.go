@@ -128,13 +128,33 @@ func UIDs(pid int) ([3]int, error) {
 	return none, fmt.Errorf("/proc/%d/status: no Uid line", pid)
 }
 
-// Cmdline is the process's argv; empty for kernel threads and zombies.
+// Cmdline is the process's argv; empty for kernel threads and zombies. A
+// thread-group leader that exited while its other threads run (a server
+// whose main thread called pthread_exit) reads as a zombie with no argv:
+// the process's argv is then read through one of its live threads.
 func Cmdline(pid int) ([]string, error) {
 	b, err := ReadFile(path(pid, "cmdline"))
+	if err == nil && len(b) == 0 {
+		b = throughLiveThread(pid, func(tid string) []byte { b, _ := ReadFile(path(pid, "task/"+tid+"/cmdline")); return b })
+	}
 	if err != nil || len(b) == 0 {
 		return nil, err
 	}
 	return ParseCmdline(b), nil
+}
+
+// throughLiveThread reads a file through the first of pid's threads other
+// than the leader that gives one, for a leader that has exited.
+func throughLiveThread(pid int, read func(tid string) []byte) []byte {
+	var b []byte
+	leader := strconv.Itoa(pid)
+	_ = readDir(path(pid, "task"), func(tid string) bool {
+		if tid != leader {
+			b = read(tid)
+		}
+		return len(b) == 0
+	})
+	return b
 }
 
 // ParseCmdline splits /proc/PID/cmdline into argv. A program that renamed
@@ -171,9 +191,16 @@ func DisplayName(comm string, argv []string) string {
 	return comm
 }
 
-// Cwd is the process's working directory.
+// Cwd is the process's working directory, read through a live thread
+// when the leader has exited (see Cmdline).
 func Cwd(pid int) (string, error) {
-	return readlink(path(pid, "cwd"))
+	dir, err := readlink(path(pid, "cwd"))
+	if err != nil && dir == "" {
+		if b := throughLiveThread(pid, func(tid string) []byte { d, _ := readlink(path(pid, "task/"+tid+"/cwd")); return []byte(d) }); len(b) > 0 {
+			return string(b), nil
+		}
+	}
+	return dir, err
 }
 
 // PIDs lists every process, in the order /proc lists them (ascending).
