@@ -6,10 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,7 +15,6 @@ import (
 	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/infer"
 	"github.com/portguard/portguard/internal/display"
-	"github.com/portguard/portguard/prompt"
 	"github.com/portguard/portguard/shell"
 	"github.com/portguard/portguard/wrap"
 )
@@ -113,33 +109,7 @@ func (s *session) which(c *cli.Context) error {
 		}
 		return nil
 	}
-	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tCOMMAND")
-	now := time.Now()
-	for _, p := range ports {
-		hs := held[p]
-		if len(hs) == 0 {
-			fmt.Fprintf(w, "%d\t-\t-\t-\t-\t(free)\n", p)
-		}
-		for _, h := range hs {
-			pid, uptime := "-", "-"
-			if h.Visible() {
-				pid = strconv.Itoa(h.PID)
-			}
-			if !h.Started.IsZero() {
-				uptime = strings.ReplaceAll(prompt.Age(now.Sub(h.Started)), " ", "")
-			}
-			cmd := h.Command()
-			switch {
-			case !h.Visible():
-				cmd = "(owner not visible)"
-			case h.Container != nil:
-				cmd = identify.Describe(h.Container)
-			}
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, display.Safe(h.User), uptime, h.Addr, display.Safe(cmd))
-		}
-	}
-	if err := w.Flush(); err != nil {
+	if err := writeWhich(c.App.Writer, ports, held); err != nil {
 		return err
 	}
 	if len(held) == 0 {
@@ -198,52 +168,7 @@ func (s *session) ls(c *cli.Context) error {
 		}
 		return writeJSON(c.App.Writer, records)
 	}
-	if len(listed) == 0 {
-		what := "nothing is listening"
-		if opts.Protocol == detect.UDP {
-			what = "nothing is bound to a UDP port"
-		}
-		if len(only) > 0 {
-			what += " on " + strings.TrimSuffix(guard.PortsAre(only), " is")
-			what = strings.TrimSuffix(what, " are")
-		}
-		fmt.Fprintln(c.App.Writer, what)
-		return nil
-	}
-	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-	now := time.Now()
-	group := "\x00"
-	for _, l := range listed {
-		if l.Project != group {
-			group = l.Project
-			title := display.Safe(prompt.TildePath(l.Project))
-			switch {
-			case l.Role == guard.RoleThisProject:
-				title += " (this project)"
-			case l.Project == "":
-				title = "not in a project"
-			}
-			fmt.Fprintf(w, "%s\n", title)
-		}
-		pid, uptime, program := "-", "-", display.Safe(l.Name)
-		if l.Visible() {
-			pid = strconv.Itoa(l.PID)
-		} else {
-			program = "(owner not visible)"
-		}
-		if !l.Started.IsZero() {
-			uptime = strings.ReplaceAll(prompt.Age(now.Sub(l.Started)), " ", "")
-		}
-		role := string(l.Role)
-		if l.Container != nil {
-			role = display.Safe(identify.Describe(l.Container))
-		}
-		if l.Role == guard.RoleOtherUser {
-			role += " (" + display.Safe(l.User) + ")"
-		}
-		fmt.Fprintf(w, "  :%d\t%s\t%s\t%s\t%s\t%s\n", l.Port, l.Addr, pid, program, uptime, role)
-	}
-	return w.Flush()
+	return writeListed(c.App.Writer, listed, opts.Protocol, only)
 }
 
 // free terminates the holders of the given ports and runs nothing.

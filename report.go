@@ -2,11 +2,18 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/guard"
+	"github.com/portguard/portguard/identify"
 	"github.com/portguard/portguard/internal/display"
+	"github.com/portguard/portguard/prompt"
 )
 
 // holderRecord is one element of `portguard which --json`: a documented
@@ -87,4 +94,85 @@ func writeDoc(w io.Writer, doc []byte, err error) error {
 	}
 	_, err = w.Write(append(display.JSON(doc), '\n'))
 	return err
+}
+
+// writeWhich writes which's table: each port's holders, or (free).
+func writeWhich(out io.Writer, ports []int, held map[int][]detect.Holder) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tCOMMAND")
+	now := time.Now()
+	for _, p := range ports {
+		hs := held[p]
+		if len(hs) == 0 {
+			fmt.Fprintf(w, "%d\t-\t-\t-\t-\t(free)\n", p)
+		}
+		for _, h := range hs {
+			pid, uptime := "-", "-"
+			if h.Visible() {
+				pid = strconv.Itoa(h.PID)
+			}
+			if !h.Started.IsZero() {
+				uptime = strings.ReplaceAll(prompt.Age(now.Sub(h.Started)), " ", "")
+			}
+			cmd := h.Command()
+			switch {
+			case !h.Visible():
+				cmd = "(owner not visible)"
+			case h.Container != nil:
+				cmd = identify.Describe(h.Container)
+			}
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, display.Safe(h.User), uptime, h.Addr, display.Safe(cmd))
+		}
+	}
+	return w.Flush()
+}
+
+// writeListed writes ls's table, grouped by project.
+func writeListed(out io.Writer, listed []guard.Listed, protocol detect.Protocol, only []int) error {
+	if len(listed) == 0 {
+		what := "nothing is listening"
+		if protocol == detect.UDP {
+			what = "nothing is bound to a UDP port"
+		}
+		if len(only) > 0 {
+			what += " on " + strings.TrimSuffix(guard.PortsAre(only), " is")
+			what = strings.TrimSuffix(what, " are")
+		}
+		fmt.Fprintln(out, what)
+		return nil
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	now := time.Now()
+	group := "\x00"
+	for _, l := range listed {
+		if l.Project != group {
+			group = l.Project
+			title := display.Safe(prompt.TildePath(l.Project))
+			switch {
+			case l.Role == guard.RoleThisProject:
+				title += " (this project)"
+			case l.Project == "":
+				title = "not in a project"
+			}
+			fmt.Fprintf(w, "%s\n", title)
+		}
+		pid, uptime, program := "-", "-", display.Safe(l.Name)
+		if l.Visible() {
+			pid = strconv.Itoa(l.PID)
+		} else {
+			program = "(owner not visible)"
+		}
+		if !l.Started.IsZero() {
+			uptime = strings.ReplaceAll(prompt.Age(now.Sub(l.Started)), " ", "")
+		}
+		role := string(l.Role)
+		if l.Container != nil {
+			role = display.Safe(identify.Describe(l.Container))
+		}
+		if l.Role == guard.RoleOtherUser {
+			role += " (" + display.Safe(l.User) + ")"
+		}
+		fmt.Fprintf(w, "  :%d\t%s\t%s\t%s\t%s\t%s\n", l.Port, l.Addr, pid, program, uptime, role)
+	}
+	return w.Flush()
 }
