@@ -380,3 +380,22 @@ func waitState(pid int, state string) bool {
 	}
 	return false
 }
+
+// PORT=P on the line of a command nothing is known about is only a guess:
+// the dry run warns and would ask with Abort the default, and --yes leaves
+// the holder alone (replace_earlier does too: TestDecide).
+func TestGuessedPortIsAskedAboutWithAbortTheDefault(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	h := holder(t)
+	port := strconv.Itoa(h.Port)
+	out, code := runPortguard(t, "--dry-run", "--", "PORT="+port, "sh", "-c", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("warning: :%d is only a guess (PORT=%d set on the command line", h.Port, h.Port))
+	wantOutput(t, out, "would ask, then terminate holder")
+	out, code = runPortguard(t, "-y", "--", "PORT="+port, "sh", "-c", "true")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, "--yes does not act on a guess")
+	if !isRunning(h.PID()) {
+		t.Fatalf("--yes terminated the holder of a guessed port:\n%s", out)
+	}
+}

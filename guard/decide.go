@@ -40,6 +40,10 @@ type Facts struct {
 	// Cautions are what known holders are that terminating closes (an ssh
 	// tunnel): said as warnings, with abort the default.
 	Cautions []string
+	// Guesses are the held ports inference only guessed, with how: not
+	// enough to act on without asking (replace_earlier included), and
+	// asked about with Abort the default.
+	Guesses map[int]string
 	// Then, CanRunAnyway and Elsewhere are the request's.
 	Then         string
 	CanRunAnyway bool
@@ -93,6 +97,11 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 		return d
 	}
 	d.Warnings = append(d.Warnings, f.Cautions...)
+	for _, p := range sortedPorts(f.Held) {
+		if how, ok := f.Guesses[p]; ok {
+			d.Warnings = append(d.Warnings, fmt.Sprintf(":%d is only a guess (%s)", p, sanitize(how)))
+		}
+	}
 	for _, p := range sortedPorts(f.Held) {
 		for _, h := range f.Held[p] {
 			if r := f.Relations[h.PID]; r.Relation == identify.OtherProject {

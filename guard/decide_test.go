@@ -23,6 +23,7 @@ func TestDecide(t *testing.T) {
 	other := map[int]identify.Finding{42: {Relation: identify.OtherProject, Where: "~/blog"}}
 	replace := settings.Settings{ReplaceEarlier: true, File: "/p/.portguard.toml"}
 	proxy := detect.Holder{Port: 5432, PID: 7, Name: "docker-proxy"}
+	guess := map[int]string{3000: `PORT=3000 set on the command line of "./run.sh" (a guess: nothing says it listens)`}
 
 	tests := []struct {
 		name        string
@@ -59,6 +60,14 @@ func TestDecide(t *testing.T) {
 			facts: Facts{Held: held, Plan: plain, Project: replace}, interactive: true, refusal: -1, offers: []Choice{Terminate, Abort}},
 		{name: "a forwarder whose container docker could not name is refused, even with --yes",
 			facts: Facts{Held: map[int][]detect.Holder{5432: {proxy}}}, opt: Options{Yes: true}, refusal: Refused, refusalHas: "docker could not name"},
+		{name: "a guessed port at a terminal: said, and abort is the default",
+			facts: Facts{Held: held, Plan: plain, Guesses: guess}, interactive: true, refusal: -1,
+			offers: []Choice{Abort, Terminate}, warning: ":3000 is only a guess (PORT=3000 set on the command line"},
+		{name: "replace_earlier does not act on a guessed port",
+			facts: Facts{Held: held, Plan: plain, Relations: earlier, Project: replace, Guesses: guess}, interactive: true, refusal: -1,
+			offers: []Choice{Abort, Terminate}, warning: "only a guess"},
+		{name: "replace_earlier on a guessed port without a terminal: nothing terminated",
+			facts: Facts{Held: held, Plan: plain, Relations: earlier, Project: replace, Guesses: guess}, refusal: Held, warning: "only a guess"},
 		{name: "the launchers are in the label",
 			facts:       Facts{Held: held, Plan: terminate.Plan{Targets: []terminate.Target{launcher, holderTarget}}, Relations: earlier, Then: "run npm"},
 			interactive: true, refusal: -1, offers: []Choice{Terminate, Abort}},

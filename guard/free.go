@@ -49,7 +49,7 @@ func (g *Guard) Free(req Request) (Choice, error) {
 	}
 	// A dry run says what would happen were the user there to answer.
 	d := Decide(Facts{Held: req.Held, Plan: plan, Relations: rel, Project: req.Project, Tool: toolOf(req.Command), Cautions: cautions,
-		Then: req.Then, CanRunAnyway: req.CanRunAnyway, Elsewhere: req.Elsewhere}, g.Options, g.Interactive() || g.DryRun)
+		Guesses: req.Guesses, Then: req.Then, CanRunAnyway: req.CanRunAnyway, Elsewhere: req.Elsewhere}, g.Options, g.Interactive() || g.DryRun)
 	if g.DryRun {
 		describe(g.Err, req.Held, rel, &plan, 0)
 		for _, w := range d.Warnings {

@@ -108,6 +108,10 @@ type Request struct {
 	Command *identify.Command
 	// Project are the project's settings (never, replace_earlier).
 	Project settings.Settings
+	// Guesses are the held ports that are only a guess, with how each
+	// was found: asked about with Abort the default, never acted on
+	// without asking.
+	Guesses map[int]string
 }
 
 // HoldersOf maps each held port to its holders; free ports are left out.

@@ -123,7 +123,7 @@ func (g *Guard) Wrap(run Run) (*Launch, error) {
 		// --next-free, even when the ports were named.
 		inferred = infer.Ports(run.Words, run.Environ, run.Dir)
 	}
-	req := Request{Held: held, Then: "run " + argv[0], CanRunAnyway: true,
+	req := Request{Held: held, Then: "run " + argv[0], CanRunAnyway: true, Guesses: guesses(inferred, named),
 		Command: &identify.Command{Argv: argv, Tool: inferredTool(inferred, held), Dir: run.Dir}}
 	if g.NextFree && !g.DryRun {
 		if err := g.NextFreeRefused(req); err != nil {
@@ -242,7 +242,8 @@ func (g *Guard) CheckLine(line Line) error {
 	if held = g.besideTheirAddress(held, line.Ports); len(held) == 0 {
 		return nil
 	}
-	_, err = g.Free(Request{Held: held, Then: "run " + line.Name, CanRunAnyway: true, Project: project})
+	_, err = g.Free(Request{Held: held, Then: "run " + line.Name, CanRunAnyway: true, Project: project,
+		Guesses: guesses(line.Ports, len(project.Ports) > 0)})
 	var f *Error
 	if errors.As(err, &f) && f.Kind == Held && f.Msg != "" {
 		f.Msg += "; the line was not run"
@@ -260,6 +261,18 @@ func (g *Guard) actionableQuietly(inferred []infer.Port) []int {
 		}
 	}
 	return ports
+}
+
+// guesses are the inferred ports that are only a guess, with how each was
+// found; none when the ports were named (-p, the project's ports).
+func guesses(inferred []infer.Port, named bool) map[int]string {
+	out := map[int]string{}
+	for _, p := range inferred {
+		if p.Guess && !named {
+			out[p.Port] = p.Source
+		}
+	}
+	return out
 }
 
 // LoadSettings reads the project's settings; a mistake in them stops
