@@ -399,3 +399,59 @@ func TestGuessedPortIsAskedAboutWithAbortTheDefault(t *testing.T) {
 		t.Fatalf("--yes terminated the holder of a guessed port:\n%s", out)
 	}
 }
+
+// A cloned project's `ports` reach only the commands that serve: with
+// PORTGUARD_YES=1, the real npm's --version, a build script and a test
+// script run and leave the holder of the project's port alone; npm start
+// (a server) frees it.
+func TestProjectPortsOnlyForServingCommands(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		skipOrFail(t, tierTools, "npm is not installed")
+	}
+	h := holder(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, ".portguard.toml"), fmt.Sprintf("ports = [%d]\n", h.Port), 0o644)
+	writeFile(t, filepath.Join(dir, "package.json"), `{"name": "cloned", "scripts": {"build": "echo built", "test": "echo tested", "start": "node server.js"}}`, 0o644)
+	writeFile(t, filepath.Join(dir, "server.js"), "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT || 3000, '127.0.0.1')\n", 0o644)
+	for _, argv := range [][]string{{npm, "--version"}, {npm, "run", "build"}, {npm, "test"}} {
+		out, code := portguardEnvIn(t, dir, []string{"PORTGUARD_YES=1"}, append([]string{"-q", "--"}, argv...)...)
+		wantExit(t, code, 0, out)
+		if !isRunning(h.PID()) {
+			t.Fatalf("PORTGUARD_YES=1 portguard -- %s terminated the holder of the project's port:\n%s", strings.Join(argv[1:], " "), out)
+		}
+	}
+	// npm start serves: the project's port is its port. The server exits
+	// once portguard has freed the port and it listened (timeout).
+	out, code := portguardEnvIn(t, dir, []string{"PORTGUARD_YES=1"}, "--dry-run", "--", npm, "start")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("would terminate holder (pid %d)", h.PID()))
+}
+
+// PORT=0 asks the system for any free port: there is nothing to free.
+func TestPortZeroFreesNothing(t *testing.T) {
+	t.Parallel() // its own ports and processes
+	node, err := exec.LookPath("node")
+	if err != nil {
+		skipOrFail(t, tierTools, "node is not installed")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "server.js"), "const s = require('http').createServer().listen(process.env.PORT || 3000, '127.0.0.1', () => { console.log('listening on ' + s.address().port); s.close() })\n", 0o644)
+	out, code := portguardEnvIn(t, dir, []string{"PORT=0"}, "-y", "--", node, "server.js")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, "no port inferred")
+	wantMatch(t, out, `listening on [1-9]\d*`)
+}
+
+// portguardEnvIn runs portguard in dir, with no terminal, with these
+// variables added to the test's environment.
+func portguardEnvIn(t *testing.T, dir string, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(portguardPath(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append([]string{"NO_COLOR=1", "PORTGUARD_YES="}, env...)...)
+	ownedBy(t, cmd)
+	out, err := cmd.CombinedOutput()
+	return string(out), exitCode(err)
+}
