@@ -455,3 +455,36 @@ func portguardEnvIn(t *testing.T, dir string, env []string, args ...string) (str
 	out, err := cmd.CombinedOutput()
 	return string(out), exitCode(err)
 }
+
+// Lines that will not listen, run with the real next and make beside a
+// holder of the project's port: next --version, next dev --help and
+// make -n dev infer no port, run, and leave the holder alone; make dev,
+// which serves, would free it.
+func TestRealNextAndMakeLinesThatWillNotListen(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	if _, err := exec.LookPath("make"); err != nil {
+		skipOrFail(t, tierTools, "make is not installed")
+	}
+	h := holder(t)
+	dir := realProject(t, h.Port, map[string]string{
+		"package.json": `{"name": "site", "scripts": {"dev": "next dev -p {{PORT}} -H 127.0.0.1"}}`,
+		"Makefile":     "dev:\n\tnpx next dev -p {{PORT}} -H 127.0.0.1\n",
+	})
+	next := filepath.Join(dir, "node_modules", ".bin", "next")
+	for _, argv := range [][]string{
+		{next, "--version"},
+		{next, "dev", "--help"},
+		{"make", "-n", "dev"},
+		{"npm", "run", "dev", "--", "--help"},
+	} {
+		out, code := portguardIn(t, dir, append([]string{"-y", "--"}, argv...)...)
+		wantExit(t, code, 0, out)
+		wantOutput(t, out, "no port inferred")
+		if !isRunning(h.PID()) {
+			t.Fatalf("portguard -y -- %q terminated the holder:\n%s", argv, out)
+		}
+	}
+	out, code := portguardIn(t, dir, "--dry-run", "-y", "--", "make", "dev")
+	wantExit(t, code, 0, out)
+	wantOutput(t, out, fmt.Sprintf("would terminate holder (pid %d)", h.PID()))
+}
