@@ -77,7 +77,7 @@ func (g *Guard) Wrap(run Run) (*Launch, error) {
 		// for a command that serves: one inference finds a port for. A
 		// cloned repository's settings must not make npm --version or
 		// npm run build terminate anything.
-		if len(project.Ports) > 0 && len(inferred) > 0 {
+		if len(project.Ports) > 0 && serves(inferred) {
 			ports, named = project.Ports, true
 		}
 	}
@@ -220,7 +220,7 @@ func (g *Guard) CheckLine(line Line) error {
 		return err
 	}
 	ports := g.actionableQuietly(line.Ports)
-	if len(project.Ports) > 0 {
+	if len(project.Ports) > 0 && serves(line.Ports) {
 		ports = project.Ports
 	}
 	if len(ports) == 0 {
@@ -261,6 +261,12 @@ func (g *Guard) actionableQuietly(inferred []infer.Port) []int {
 		}
 	}
 	return ports
+}
+
+// serves reports whether inference is sure the command serves: a port it
+// read, not only a guess. Only then do the project's ports apply.
+func serves(inferred []infer.Port) bool {
+	return slices.ContainsFunc(inferred, func(p infer.Port) bool { return !p.Guess })
 }
 
 // guesses are the inferred ports that are only a guess, with how each was
