@@ -2,12 +2,13 @@ package detect
 
 import (
 	"context"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/portguard/portguard/internal/outside"
 )
 
 // probeReuseAddr: BSD lets SO_REUSEADDR bind a wildcard beside a listener
@@ -101,7 +102,7 @@ const netstatPath = "/usr/sbin/netstat"
 func netstatHolders(proto Protocol, port int) []Holder {
 	ctx, cancel := context.WithTimeout(context.Background(), lsofTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, netstatPath, netstatArgs(proto)...).Output()
+	out, err := outside.Command(ctx, netstatPath, netstatArgs(proto)...).Output()
 	if err != nil {
 		return nil
 	}

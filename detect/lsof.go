@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/portguard/portguard/internal/outside"
 )
 
 // lsofArgs are the arguments of the lsof call that finds the holders of a
@@ -46,7 +48,7 @@ var lsofTimeout = 5 * time.Second
 func runLsof(args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), lsofTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, lsofPath, args...).Output()
+	out, err := outside.Command(ctx, lsofPath, args...).Output()
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("%s did not answer within %s", lsofPath, lsofTimeout)
 	}
