@@ -77,14 +77,18 @@ func TestNextFreeRefusesWhatItCannotMove(t *testing.T) {
 	}
 }
 
-// On a terminal the same way out is a choice of the prompt.
+// On a terminal the same way out is a choice of the prompt. PORT= on the
+// line of sh is only a guess, so Abort is the default.
 func TestNextFreeAtThePrompt(t *testing.T) {
 	h := holder(t)
 	cmd := exec.Command(portguardPath(t), "--", fmt.Sprintf("PORT=%d", h.Port), "sh", "-c", `echo "listening on $PORT"`)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	session := startInPty(t, cmd)
 	out := session.out
-	waitFor(t, "the pty", out.String, "[Y/n/f/r]")
+	waitFor(t, "the pty", out.String, "[N/y/f/r]")
+	if !strings.Contains(out.String(), fmt.Sprintf("warning: :%d is only a guess", h.Port)) {
+		t.Fatalf("no warning that the port is a guess:\n%s", out.String())
+	}
 	if !strings.Contains(out.String(), "  f  Leave it, run on :") {
 		t.Fatalf("no next-free choice:\n%s", out.String())
 	}

@@ -97,6 +97,7 @@ type ptySession struct {
 // writes there.
 func startInPty(t *testing.T, cmd *exec.Cmd) *ptySession {
 	t.Helper()
+	ownedBy(t, cmd) // ended with the test, however it ends
 	tty, err := pty.Start(cmd)
 	if err != nil {
 		t.Fatal(err)

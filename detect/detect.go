@@ -114,6 +114,47 @@ func HoldersOf(proto Protocol, port int) ([]Holder, error) {
 	return lookup(proto, port)
 }
 
+// manyPorts is how many ports make one scan of everything cheaper than a
+// look at each: each look reads every process's fd table, so freeing
+// thousands of ports one by one grew with the square of their number.
+const manyPorts = 8
+
+// HoldersOfPorts is HoldersOf for many ports at once, by port; free ports
+// are left out. Past a few ports it reads the socket table and the
+// processes once, whatever their number.
+func HoldersOfPorts(proto Protocol, ports []int) (map[int][]Holder, error) {
+	held := map[int][]Holder{}
+	for _, p := range ports {
+		if err := checkPort(p); err != nil {
+			return nil, err
+		}
+	}
+	if len(ports) <= manyPorts {
+		for _, p := range ports {
+			hs, err := HoldersOf(proto, p)
+			if err != nil {
+				return nil, err
+			}
+			if len(hs) > 0 {
+				held[p] = hs
+			}
+		}
+		return held, nil
+	}
+	want := map[int]bool{}
+	for _, p := range ports {
+		want[p] = true
+	}
+	hs, err := lookupPorts(proto, want)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hs {
+		held[h.Port] = append(held[h.Port], h)
+	}
+	return held, nil
+}
+
 // Listeners returns every holder of every listening TCP socket (bound
 // UDP socket) on the machine, by port: what `portguard ls` shows.
 func Listeners(proto Protocol) ([]Holder, error) { return listAll(proto) }

@@ -36,6 +36,25 @@ func lookup(proto Protocol, port int) ([]Holder, error) {
 	return holdersOf(proto, socks, true)
 }
 
+// lookupPorts is lookup for a set of ports: one dump of the socket table,
+// one scan of the processes.
+func lookupPorts(proto Protocol, ports map[int]bool) ([]Holder, error) {
+	all, err := boundSockets(proto, 0)
+	if err != nil {
+		return nil, err
+	}
+	var socks []socket
+	for _, s := range all {
+		if ports[s.port] {
+			socks = append(socks, s)
+		}
+	}
+	if len(socks) == 0 {
+		return nil, nil
+	}
+	return holdersOf(proto, socks, true)
+}
+
 // listAll finds every listening (TCP) or bound (UDP) socket and its
 // holders: one netlink dump and one scan of the fd tables.
 func listAll(proto Protocol) ([]Holder, error) {

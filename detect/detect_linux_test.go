@@ -303,3 +303,37 @@ func TestInUse(t *testing.T) {
 		t.Error("InUse(70000): no error")
 	}
 }
+
+// Many ports at once (one scan) find exactly what a look at each finds,
+// and leave the free ones out.
+func TestHoldersOfManyPortsAgreesWithEachPort(t *testing.T) {
+	var ports []int
+	for range manyPorts + 4 {
+		ports = append(ports, listen(t, "127.0.0.1:0"))
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	many, err := HoldersOfPorts(TCP, append(slices.Clone(ports), free))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs, ok := many[free]; ok {
+		t.Errorf(":%d is free, and many ports gave %+v", free, hs)
+	}
+	for _, p := range ports {
+		each, err := Holders(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(many[p]) != len(each) || len(each) != 1 || many[p][0].PID != each[0].PID || many[p][0].Inode != each[0].Inode || many[p][0].Addr != each[0].Addr {
+			t.Errorf(":%d: many ports gave %+v, one port %+v", p, many[p], each)
+		}
+	}
+	if _, err := HoldersOfPorts(TCP, []int{0}); err == nil {
+		t.Error("port 0 was accepted")
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/portguard/portguard/detect"
@@ -115,22 +117,42 @@ type Request struct {
 }
 
 // HoldersOf maps each held port to its holders; free ports are left out.
-// Containers behind a forwarder are named through docker.
+// Containers behind a forwarder are named through docker, in one call.
 func (g *Guard) HoldersOf(ports []int) (map[int][]detect.Holder, error) {
-	held := map[int][]detect.Holder{}
-	for _, p := range ports {
-		hs, err := detect.HoldersOf(g.protocol(), p)
-		if err != nil {
-			return nil, fmt.Errorf("looking up who holds %s port %d: %w", g.protocol(), p, err)
-		}
-		if len(hs) > 0 {
-			if err := identify.Containers(hs); err != nil {
-				g.Notice("%s holds :%d for a container, which docker could not name: %v", sanitize(hs[0].Name), p, err)
+	held, err := detect.HoldersOfPorts(g.protocol(), ports)
+	if err != nil {
+		return nil, fmt.Errorf("looking up who holds %s %s: %w", g.protocol(), portsNoun(ports), err)
+	}
+	var all []detect.Holder
+	for _, p := range sortedPorts(held) {
+		all = append(all, held[p]...)
+	}
+	if err := identify.Containers(all); err != nil {
+		for _, h := range all {
+			if identify.IsProxy(h) && h.Container == nil {
+				g.Notice("%s holds :%d for a container, which docker could not name: %v", sanitize(h.Name), h.Port, err)
+				break
 			}
-			held[p] = hs
 		}
 	}
+	// Containers named the copies in all; put them back by port.
+	clear(held)
+	for _, h := range all {
+		held[h.Port] = append(held[h.Port], h)
+	}
 	return held, nil
+}
+
+// portsNoun is "port 3000", or "ports 3000, 3001".
+func portsNoun(ports []int) string {
+	if len(ports) == 1 {
+		return fmt.Sprintf("port %d", ports[0])
+	}
+	var s []string
+	for _, p := range ports {
+		s = append(s, strconv.Itoa(p))
+	}
+	return "ports " + strings.Join(s, ", ")
 }
 
 // InUse reports whether port is held, without naming the holders: what
