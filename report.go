@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -98,7 +99,8 @@ func writeDoc(w io.Writer, doc []byte, err error) error {
 
 // writeWhich writes which's table: each port's holders, or (free).
 func writeWhich(out io.Writer, ports []int, held map[int][]detect.Holder) error {
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	buf := bufio.NewWriter(out) // tabwriter writes a cell at a time
+	w := tabwriter.NewWriter(buf, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tCOMMAND")
 	now := time.Now()
 	for _, p := range ports {
@@ -124,7 +126,10 @@ func writeWhich(out io.Writer, ports []int, held map[int][]detect.Holder) error 
 			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, display.Safe(h.User), uptime, h.Addr, display.Safe(cmd))
 		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return buf.Flush()
 }
 
 // writeListed writes ls's table, grouped by project.
@@ -141,7 +146,8 @@ func writeListed(out io.Writer, listed []guard.Listed, protocol detect.Protocol,
 		fmt.Fprintln(out, what)
 		return nil
 	}
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	buf := bufio.NewWriter(out) // tabwriter writes a cell at a time
+	w := tabwriter.NewWriter(buf, 0, 4, 2, ' ', 0)
 	now := time.Now()
 	group := "\x00"
 	for _, l := range listed {
@@ -174,5 +180,8 @@ func writeListed(out io.Writer, listed []guard.Listed, protocol detect.Protocol,
 		}
 		fmt.Fprintf(w, "  :%d\t%s\t%s\t%s\t%s\t%s\n", l.Port, l.Addr, pid, program, uptime, role)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return buf.Flush()
 }

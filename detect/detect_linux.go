@@ -75,14 +75,22 @@ func holdersOf(proto Protocol, socks []socket, complete bool) ([]Holder, error) 
 		return nil, err
 	}
 	var holders []Holder
+	// A process that holds many sockets (a server on many ports, a test
+	// harness) is read once.
+	described := map[int]Holder{}
 	for inode, s := range byInode {
 		if len(owners[inode]) == 0 {
 			// Another user's process, which only root may look into.
 			holders = append(holders, Holder{Port: s.port, Protocol: proto, Addr: s.addr, UID: s.uid, User: userName(s.uid), Inode: inode})
 		}
 		for _, pid := range owners[inode] {
-			h := Holder{Port: s.port, Protocol: proto, Addr: s.addr, PID: pid, UID: s.uid, Inode: inode}
-			describe(&h)
+			h, ok := described[pid]
+			if !ok {
+				h = Holder{PID: pid, UID: s.uid}
+				describe(&h)
+				described[pid] = h
+			}
+			h.Port, h.Protocol, h.Addr, h.Inode = s.port, proto, s.addr, inode
 			holders = append(holders, h)
 		}
 	}
@@ -208,21 +216,40 @@ func findOwners(sockets map[uint64]socket, complete bool) (map[uint64][]int, err
 	slices.Reverse(later)
 	scan(later, nil)
 
-	// Relatives of every owner found so far.
+	// Relatives of every owner found so far. A server on thousands of
+	// ports is one family: each parent is read once, and each family's
+	// children are walked once, not once per socket.
+	parents := map[int]int{}
+	parentOf := func(pid int) int {
+		if pp, ok := parents[pid]; ok {
+			return pp
+		}
+		pp := -1
+		if st, err := proc.ReadStat(pid); err == nil {
+			pp = st.PPID
+		}
+		parents[pid] = pp
+		return pp
+	}
+	walked := map[int]bool{}
 	for inode := range sockets {
 		for _, pid := range slices.Clone(owners[inode]) {
 			eldest := pid
 			for {
-				st, err := proc.ReadStat(eldest)
-				if err != nil || st.PPID <= 1 {
+				pp := parentOf(eldest)
+				if pp <= 1 {
 					break
 				}
-				check(st.PPID, nil)
-				if !slices.Contains(owners[inode], st.PPID) {
+				check(pp, nil)
+				if !slices.Contains(owners[inode], pp) {
 					break
 				}
-				eldest = st.PPID
+				eldest = pp
 			}
+			if walked[eldest] {
+				continue
+			}
+			walked[eldest] = true
 			for queue := []int{eldest}; len(queue) > 0; queue = queue[1:] {
 				for _, kid := range proc.Children(queue[0]) {
 					check(kid, nil)

@@ -83,7 +83,11 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		g.Notice("%s", d.Note)
 	}
 	if !d.Proceed {
-		answer, err := g.ask(fmt.Sprintf("Free :%s?", PortList(req.Held)), d.Offers)
+		question := fmt.Sprintf("Free :%s?", PortList(req.Held))
+		if ports := sortedPorts(req.Held); len(ports) > 4 {
+			question = fmt.Sprintf("Free %s?", portsList(ports, 4))
+		}
+		answer, err := g.ask(question, d.Offers)
 		if errors.Is(err, prompt.ErrInterrupted) {
 			return Abort, fail(Interrupted, "interrupted; "+HeldSentence(req.Held)+", and nothing was terminated")
 		}

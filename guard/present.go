@@ -29,8 +29,24 @@ const promptRows = 8
 // plan's list (0: all of it).
 func describe(w io.Writer, held map[int][]detect.Holder, rel map[int]identify.Finding, plan *terminate.Plan, rows int) {
 	now := time.Now()
+	// A process that holds several of the ports is described once, then
+	// named with the rest of its ports in one line: a server on thousands
+	// of ports is a few lines, not thousands of blocks.
+	described := map[int]bool{}
+	also := map[int][]int{}
+	var alsoOrder []detect.Holder
 	for _, p := range sortedPorts(held) {
+		var fresh []detect.Holder
 		for _, h := range held[p] {
+			if h.Visible() && h.Container == nil && described[h.PID] {
+				if len(also[h.PID]) == 0 {
+					alsoOrder = append(alsoOrder, h)
+				}
+				also[h.PID] = append(also[h.PID], p)
+				continue
+			}
+			described[h.PID] = h.Visible()
+			fresh = append(fresh, h)
 			if f := rel[h.PID]; f.Relation == identify.EarlierCopy {
 				started := ""
 				if !h.Started.IsZero() {
@@ -39,11 +55,26 @@ func describe(w io.Writer, held map[int][]detect.Holder, rel map[int]identify.Fi
 				fmt.Fprintf(w, "an earlier %q of this project (%sin %s) holds :%d\n", sanitize(f.Command), started, sanitize(f.Where), p)
 			}
 		}
-		prompt.Describe(w, held[p], now)
+		prompt.Describe(w, fresh, now)
+	}
+	for _, h := range alsoOrder {
+		fmt.Fprintf(w, "%s (pid %d) also holds %s\n", sanitize(h.Name), h.PID, portsList(also[h.PID], 4))
 	}
 	if plan != nil {
 		describePlan(w, *plan, rows)
 	}
+}
+
+// portsList is ":3000, :3001", at most max ports and a count of the rest.
+func portsList(ports []int, max int) string {
+	var parts []string
+	for _, p := range ports[:min(len(ports), max)] {
+		parts = append(parts, ":"+strconv.Itoa(p))
+	}
+	if len(ports) > max {
+		return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", len(ports)-max)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // describePlan lists what terminating would signal, when that is more than the
@@ -137,12 +168,17 @@ func planNames(plan terminate.Plan) string {
 // HeldSentence says what holds the ports: ":3000 is held by node (pid 4242)".
 func HeldSentence(held map[int][]detect.Holder) string {
 	var parts []string
-	for _, p := range sortedPorts(held) {
+	ports := sortedPorts(held)
+	const shown = 4 // a server on thousands of ports is one sentence
+	for _, p := range ports[:min(len(ports), shown)] {
 		var names []string
 		for _, h := range held[p] {
 			names = append(names, fmt.Sprintf("%s (pid %d)", sanitize(h.Name), h.PID))
 		}
 		parts = append(parts, fmt.Sprintf(":%d is held by %s", p, strings.Join(names, ", ")))
+	}
+	if len(ports) > shown {
+		parts = append(parts, fmt.Sprintf("and %d more ports are held", len(ports)-shown))
 	}
 	return strings.Join(parts, "; ")
 }

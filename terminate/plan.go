@@ -468,9 +468,14 @@ func appendNew[T comparable](s []T, vs ...T) []T {
 }
 
 func portsString(ports []int) string {
-	parts := make([]string, len(ports))
-	for i, p := range ports {
-		parts[i] = fmt.Sprintf(":%d", p)
+	// A server on thousands of ports is one line in the plan, not a page.
+	const shown = 4
+	parts := make([]string, 0, min(len(ports), shown))
+	for _, p := range ports[:min(len(ports), shown)] {
+		parts = append(parts, fmt.Sprintf(":%d", p))
+	}
+	if len(ports) > shown {
+		return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", len(ports)-shown)
 	}
 	return strings.Join(parts, ", ")
 }
