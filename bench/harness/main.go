@@ -35,6 +35,10 @@ func main() {
 		listen(os.Args[2])
 		return
 	}
+	if len(os.Args) == 3 && os.Args[1] == "-listen-many" {
+		listenMany(must(strconv.Atoi(os.Args[2])))
+		return
+	}
 	pg := flag.String("portguard", "", "the portguard binary to measure, built as install.sh builds it")
 	ref := flag.String("reference", "", "bench/reference, the bind-probe-and-exec floor")
 	runs := flag.Int("runs", 60, "runs of each command per comparison")
@@ -154,7 +158,67 @@ func (b *bench) run(hookScript string) {
 		}
 	}
 	b.growth(growth)
+	b.manyListeners(10000)
 	b.print()
+}
+
+// manyListeners measures ls, which and free (--dry-run) at n listeners held
+// by one process, against ss listing them: each must stay linear in the
+// number of ports (one dump of the socket table, one scan of the
+// processes), where a look per port grew with the square.
+func (b *bench) manyListeners(n int) {
+	self := must(os.Executable())
+	cmd := exec.Command(self, "-listen-many", strconv.Itoa(n))
+	out := must(cmd.StdoutPipe())
+	must0(cmd.Start())
+	b.started = append(b.started, cmd)
+	r := bufio.NewReader(out)
+	var ports []string
+	for range n {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "harness: %d listeners: %v\n", n, err)
+			b.failed = true
+			return
+		}
+		ports = append(ports, strings.TrimSpace(line))
+	}
+	what := fmt.Sprintf("%d listeners in one process", n)
+	ss := []string{"ss", "-ltnpH"}
+	b.compare(what, "portguard ls", "ss -ltnp", 2.0, []string{b.pg, "ls"}, ss, "")
+	b.compare(what, "portguard which (every port)", "ss -ltnp", 3.0, append([]string{b.pg, "which"}, ports...), ss, "")
+	b.compare(what, "portguard free --dry-run (every port)", "ss -ltnp", 3.0, append([]string{b.pg, "free", "--dry-run"}, ports...), ss, "")
+}
+
+// listenMany listens on n loopback ports and prints each, one a line.
+func listenMany(n int) {
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < uint64(n)+64 {
+		// Root may raise the hard limit too; anyone else gets what the
+		// hard limit allows, and the listen below says if it is short.
+		want := lim
+		want.Cur, want.Max = uint64(n)+64, max(lim.Max, uint64(n)+64)
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) != nil {
+			lim.Cur = lim.Max
+			_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+		}
+	}
+	w := bufio.NewWriter(os.Stdout)
+	var held []net.Listener
+	for range n {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		held = append(held, ln)
+		fmt.Fprintln(w, ln.Addr().(*net.TCPAddr).Port)
+	}
+	w.Flush()
+	for {
+		time.Sleep(time.Hour) // held: the listeners stay open until killed
+		_ = held
+	}
 }
 
 // compare times a and b alternately and records the ratio of medians.
