@@ -488,3 +488,21 @@ func TestRealNextAndMakeLinesThatWillNotListen(t *testing.T) {
 	wantExit(t, code, 0, out)
 	wantOutput(t, out, fmt.Sprintf("would terminate holder (pid %d)", h.PID()))
 }
+
+// The command inherits one descriptor for all of its claims, whatever the
+// number of ports.
+func TestCommandInheritsOneClaimDescriptor(t *testing.T) {
+	t.Parallel() // its own ports
+	var ports []string
+	for range 40 {
+		ports = append(ports, strconv.Itoa(freePort(t)))
+	}
+	out, code := runPortguard(t, "-q", "-p", strings.Join(ports, ","), "--", "sh", "-c", `ls -l /proc/$$/fd`)
+	wantExit(t, code, 0, out)
+	if n := strings.Count(out, "/portguard/claims"); n != 1 {
+		t.Errorf("the command holds %d descriptors of the claims file, want 1:\n%s", n, out)
+	}
+	if strings.Contains(out, ".claim") || strings.Contains(out, ".lock") {
+		t.Errorf("the command inherited a per-port file:\n%s", out)
+	}
+}

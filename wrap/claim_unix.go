@@ -16,15 +16,23 @@ import (
 
 // A claim marks a port as being started by portguard, so that two
 // portguards started together (make -j) do not both free the port and
-// kill each other's command. It is a POSIX record lock on a file per
-// port, in a directory of the user's own; the lock is kept across exec, so
-// it lasts exactly as long as the command portguard became.
+// kill each other's command. It is a lock on one byte of a file shared by
+// all claims, the byte at the port's offset, in a directory of the user's
+// own; what the claim is for is written beside it, in a record file per
+// port. All of a portguard's claims are held through one descriptor,
+// which is kept across exec: the claims last exactly as long as the
+// command portguard became, and the command inherits one descriptor
+// whatever the number of ports (-p 40000-40999), not one per port.
 type Claim struct {
-	// fds are raw descriptors, not *os.File: an os.File would start Go's
-	// network poller (epoll, an eventfd, a thread) on the free path, for a
-	// file that is only locked and written once.
-	fds map[int]int
+	// fd is the shared lock file, a raw descriptor (an os.File would
+	// start Go's network poller on the free path); -1 when claims are
+	// off.
+	fd    int
+	ports map[int]bool
 }
+
+// lockFile is the file whose bytes are the claims, in the claim directory.
+const lockFile = "claims"
 
 // ClaimPorts claims each port for command. A port another portguard
 // claimed moments ago, for a command that does not listen yet, is a
@@ -34,7 +42,7 @@ type Claim struct {
 // error is an *UnusableError, for the caller to mention: claims are a
 // courtesy between portguards, never a reason not to run.
 func ClaimPorts(ports []int, command string, listening func(port int) bool) (*Claim, error) {
-	c := &Claim{fds: map[int]int{}}
+	c := &Claim{fd: -1, ports: map[int]bool{}}
 	if err := c.claimPorts(ports, command, listening); err != nil {
 		var claimed *ClaimedError
 		if errors.As(err, &claimed) {
@@ -47,117 +55,155 @@ func ClaimPorts(ports []int, command string, listening func(port int) bool) (*Cl
 }
 
 func (c *Claim) claimPorts(ports []int, command string, listening func(port int) bool) error {
+	if len(ports) == 0 {
+		return nil
+	}
 	dirfd, err := claimDir()
 	if err != nil {
 		return err
 	}
 	defer unix.Close(dirfd)
+	if c.fd < 0 {
+		if c.fd, err = openOwn(dirfd, lockFile, unix.O_RDWR); err != nil {
+			return &UnusableError{Reason: fmt.Sprintf("cannot open the claims file: %v", err)}
+		}
+	}
+	swept := false
 	for _, port := range ports {
-		if _, ok := c.fds[port]; ok {
+		if c.ports[port] {
 			continue
 		}
-		fd, created, err := claim(dirfd, port, command)
+		created, err := c.claim(dirfd, port, command)
 		var claimed *ClaimedError
 		if errors.As(err, &claimed) && claimed.Starting(listening(port)) {
 			return err
 		}
-		if fd >= 0 {
-			c.fds[port] = fd
-		}
-		if created {
-			// The directory grows only when a port is claimed for the
-			// first time: that is when the files no one holds any more
-			// are removed, so it keeps about one file per live claim.
+		if created && !swept {
+			// Records grow only when a port is claimed for the first
+			// time: that is when the ones no one holds any more are
+			// removed, so the directory keeps about one per live claim.
 			c.sweep(dirfd)
+			swept = true
 		}
 	}
 	return nil
 }
 
-// claim opens port's lock file, creating it if it is missing, and locks
-// it. It reports whether it created the file.
-func claim(dirfd, port int, command string) (fd int, created bool, err error) {
-	name := strconv.Itoa(port) + ".lock"
-	// A sweeper may remove the file between its opening and its locking
-	// here; the lock is then on a file no one else will find, so the
-	// file is opened again.
-	for range 3 {
-		var st unix.Stat_t
-		fd, created, err = claimFile(dirfd, name, port, command, &st)
-		if fd < 0 || sameFile(dirfd, name, &st) {
-			return fd, created, err
+// claim locks port's byte and writes its record. It reports whether the
+// record file was new. A byte held by another portguard is a
+// *ClaimedError with what its record says.
+func (c *Claim) claim(dirfd, port int, command string) (created bool, err error) {
+	// A sweep holds an unclaimed port's byte for the moment it takes to
+	// remove a stale record: a byte held with no record is tried again.
+	for try := 0; try < 4; try++ {
+		err := lockByte(c.fd, port, unix.F_WRLCK)
+		switch {
+		case err == nil:
+			c.ports[port] = true
+			return writeRecord(dirfd, port, command), nil
+		case !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EACCES):
+			return false, nil // locks do not work here: no claim
 		}
-		unix.Close(fd)
+		pid, held := heldBy(c.fd, port)
+		if !held {
+			continue // released between the two looks
+		}
+		record, ok := readRecord(dirfd, port)
+		if ok || try == 3 {
+			return false, parseClaim(port, pid, record, time.Now())
+		}
+		time.Sleep(time.Millisecond)
 	}
-	return -1, false, nil
+	return false, nil
 }
 
-// claimFile fills st with what it opened: the free path fstats the lock
-// file once, and the check that it is still the file named reuses that.
-func claimFile(dirfd int, name string, port int, command string, st *unix.Stat_t) (int, bool, error) {
-	// O_NOFOLLOW: a symlink put in place of the lock file is refused,
-	// never followed to a file of someone else's. The file is opened
-	// before it is created, so that the common case (it is there) is one
-	// system call, and a creation is known for certain (O_EXCL).
-	const flags = unix.O_RDWR | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK
-	created := false
+// lockByte sets (F_WRLCK) or clears (F_UNLCK) the lock on port's byte,
+// without waiting.
+func lockByte(fd, port int, typ int16) error {
+	lock := unix.Flock_t{Type: typ, Whence: 0, Start: int64(port), Len: 1}
+	return unix.FcntlFlock(uintptr(fd), setLock, &lock)
+}
+
+// heldBy reports whether another claimant holds port's byte, and its PID
+// where the system says (0 where it does not: the record says).
+func heldBy(fd, port int) (pid int, held bool) {
+	lock := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: int64(port), Len: 1}
+	if unix.FcntlFlock(uintptr(fd), getLock, &lock) != nil || lock.Type == unix.F_UNLCK {
+		return 0, false
+	}
+	return max(int(lock.Pid), 0), true
+}
+
+// openOwn opens (creating if missing) a regular file of the user's own in
+// the claim directory. O_NOFOLLOW: a symlink put in its place is refused,
+// never followed to a file of someone else's. It is opened before it is
+// created, so that the common case (it is there) is one system call.
+func openOwn(dirfd int, name string, mode int) (int, error) {
+	flags := mode | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK
 	fd, err := unix.Openat(dirfd, name, flags, 0)
 	if errors.Is(err, unix.ENOENT) {
-		fd, err = unix.Openat(dirfd, name, flags|unix.O_CREAT|unix.O_EXCL, 0o600)
-		created = err == nil
-		if errors.Is(err, unix.EEXIST) {
-			fd, err = unix.Openat(dirfd, name, flags, 0)
-		}
+		fd, err = unix.Openat(dirfd, name, flags|unix.O_CREAT, 0o600)
 	}
 	if err != nil {
-		return -1, false, nil
+		return -1, err
 	}
-	if unix.Fstat(fd, st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
 		unix.Close(fd)
-		return -1, false, nil
+		return -1, fmt.Errorf("%s is not a regular file of yours", name)
 	}
-	lock := unix.Flock_t{Type: unix.F_WRLCK}
-	if err := unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lock); err != nil {
-		defer unix.Close(fd)
-		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EACCES) {
-			return -1, created, nil
-		}
-		held := unix.Flock_t{Type: unix.F_WRLCK}
-		if unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &held) != nil || held.Type == unix.F_UNLCK {
-			return -1, created, nil
-		}
-		buf := make([]byte, 4096)
-		n, _ := unix.Pread(fd, buf, 0)
-		return -1, created, parseClaim(port, int(held.Pid), string(buf[:max(n, 0)]), time.Now())
-	}
-	// Overwrite in place and cut only what an older, longer record left:
-	// truncating to zero first costs a journal write on every start.
-	record := []byte(fmt.Sprintf("%d\n%s\n", time.Now().UnixNano(), command))
-	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) && st.Size > int64(n) {
-		_ = unix.Ftruncate(fd, int64(n))
-	}
-	return fd, created, nil
+	return fd, nil
 }
 
-// sameFile says whether name in dirfd is still the file whose fstat is
-// opened.
-func sameFile(dirfd int, name string, opened *unix.Stat_t) bool {
-	var byName unix.Stat_t
-	return unix.Fstatat(dirfd, name, &byName, unix.AT_SYMLINK_NOFOLLOW) == nil &&
-		byName.Dev == opened.Dev && byName.Ino == opened.Ino
+func recordName(port int) string { return strconv.Itoa(port) + ".claim" }
+
+// writeRecord writes what port is claimed for: "UNIXNANOS PID\nCOMMAND\n".
+// It reports whether the file was new. A record that cannot be written
+// leaves the claim in force, only unexplained.
+func writeRecord(dirfd, port int, command string) (created bool) {
+	name := recordName(port)
+	var before unix.Stat_t
+	created = unix.Fstatat(dirfd, name, &before, unix.AT_SYMLINK_NOFOLLOW) != nil
+	fd, err := openOwn(dirfd, name, unix.O_WRONLY)
+	if err != nil {
+		return created
+	}
+	defer unix.Close(fd)
+	// Overwrite in place and cut only what an older, longer record left:
+	// truncating to zero first costs a journal write on every start.
+	record := []byte(fmt.Sprintf("%d %d\n%s\n", time.Now().UnixNano(), os.Getpid(), command))
+	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) == nil && st.Size > int64(n) {
+			_ = unix.Ftruncate(fd, int64(n))
+		}
+	}
+	return created
+}
+
+// readRecord reads port's record; ok is false when there is none.
+func readRecord(dirfd, port int) (record string, ok bool) {
+	fd, err := unix.Openat(dirfd, recordName(port), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return "", false
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return "", false
+	}
+	buf := make([]byte, 4096)
+	n, _ := unix.Pread(fd, buf, 0)
+	return string(buf[:max(n, 0)]), true
 }
 
 // maxSweep bounds one sweep's work, whatever the directory holds.
 const maxSweep = 512
 
-// sweep removes the lock files that no process holds, other than c's own:
-// a lock this process holds is not seen as held by it, and closing any
-// descriptor of a file drops this process's lock on it.
+// sweep removes the records of ports no one holds, other than c's own.
+// Lock files of portguards before 0.x (PORT.lock, one per port) are
+// removed the same way once unheld.
 func (c *Claim) sweep(dirfd int) {
-	mine := map[string]bool{}
-	for port := range c.fds {
-		mine[strconv.Itoa(port)+".lock"] = true
-	}
 	// A descriptor of its own for reading: reading moves dirfd's offset.
 	readfd, err := unix.Openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -178,17 +224,32 @@ func (c *Claim) sweep(dirfd int) {
 			if seen > maxSweep {
 				return
 			}
-			port, ok := strings.CutSuffix(name, ".lock")
-			if _, err := strconv.Atoi(port); !ok || err != nil || mine[name] {
-				continue
+			if port, ok := strings.CutSuffix(name, ".claim"); ok {
+				if p, err := strconv.Atoi(port); err == nil && p > 0 && !c.ports[p] {
+					c.removeIfUnclaimed(dirfd, p)
+				}
+			} else if port, ok := strings.CutSuffix(name, ".lock"); ok {
+				if _, err := strconv.Atoi(port); err == nil {
+					removeIfUnheld(dirfd, name)
+				}
 			}
-			removeIfUnheld(dirfd, name)
 		}
 	}
 }
 
-// removeIfUnheld removes a lock file if no process holds its lock, holding
-// the lock itself while it does, so that no claim is taken meanwhile.
+// removeIfUnclaimed removes port's record if no one holds its byte,
+// holding the byte itself meanwhile, so that no claim is made while the
+// record goes.
+func (c *Claim) removeIfUnclaimed(dirfd, port int) {
+	if lockByte(c.fd, port, unix.F_WRLCK) != nil {
+		return // held: a live claim
+	}
+	_ = unix.Unlinkat(dirfd, recordName(port), 0)
+	_ = lockByte(c.fd, port, unix.F_UNLCK)
+}
+
+// removeIfUnheld removes an old per-port lock file if no process holds
+// its lock, holding the lock itself while it does.
 func removeIfUnheld(dirfd int, name string) {
 	fd, err := unix.Openat(dirfd, name, unix.O_RDWR|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
@@ -203,7 +264,8 @@ func removeIfUnheld(dirfd int, name string) {
 	if unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lock) != nil {
 		return // held: a live claim
 	}
-	if sameFile(dirfd, name, &st) {
+	var byName unix.Stat_t
+	if unix.Fstatat(dirfd, name, &byName, unix.AT_SYMLINK_NOFOLLOW) == nil && byName.Dev == st.Dev && byName.Ino == st.Ino {
 		_ = unix.Unlinkat(dirfd, name, 0)
 	}
 }
@@ -218,6 +280,10 @@ func parseClaim(port, pid int, record string, now time.Time) *ClaimedError {
 		return e
 	}
 	stamp, cmd, _ := strings.Cut(record, "\n")
+	stamp, recorded, _ := strings.Cut(stamp, " ")
+	if p, err := strconv.Atoi(recorded); err == nil && e.PID <= 0 && p > 0 {
+		e.PID = p // where the lock does not say who holds it (OFD locks)
+	}
 	nanos, err := strconv.ParseInt(stamp, 10, 64)
 	if since := now.Sub(time.Unix(0, nanos)); err != nil || since < 0 {
 		e.Since = FreshClaim
@@ -280,18 +346,18 @@ func (c *Claim) Add(ports []int, command string) {
 }
 
 // KeepAcrossExec lets the claims pass to the command portguard becomes:
-// the lock files stay open, without close-on-exec, and POSIX locks belong
-// to the process, which exec does not change.
+// the one lock descriptor stays open, without close-on-exec, and its locks
+// with it.
 func (c *Claim) KeepAcrossExec() {
-	for _, fd := range c.fds {
-		_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0)
+	if c.fd >= 0 {
+		_, _ = unix.FcntlInt(uintptr(c.fd), unix.F_SETFD, 0)
 	}
 }
 
 // Release gives the claims up (portguard is not going to run the command).
 func (c *Claim) Release() {
-	for _, fd := range c.fds {
-		unix.Close(fd)
+	if c.fd >= 0 {
+		unix.Close(c.fd)
 	}
-	c.fds = nil
+	c.fd, c.ports = -1, nil
 }

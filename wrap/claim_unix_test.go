@@ -64,7 +64,7 @@ func TestClaimNeverFollowsASwappedSymlink(t *testing.T) {
 	run := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", run)
 	victimDir := t.TempDir()
-	victim := filepath.Join(victimDir, "3999.lock")
+	victim := filepath.Join(victimDir, "3999.claim")
 	if err := os.WriteFile(victim, []byte("root's own file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +87,10 @@ func TestClaimNeverFollowsASwappedSymlink(t *testing.T) {
 			// ...then a real directory whose lock file is a symlink.
 			_ = os.Remove(claims)
 			_ = os.MkdirAll(real, 0o700)
-			_ = os.Remove(filepath.Join(real, "3999.lock"))
-			_ = os.Symlink(victim, filepath.Join(real, "3999.lock"))
+			_ = os.Remove(filepath.Join(real, "3999.claim"))
+			_ = os.Symlink(victim, filepath.Join(real, "3999.claim"))
+			_ = os.Remove(filepath.Join(real, lockFile))
+			_ = os.Symlink(victim, filepath.Join(real, lockFile))
 			_ = os.Rename(real, claims)
 			n++
 		}
@@ -129,15 +131,16 @@ func TestClaimDirIsMadeOnce(t *testing.T) {
 		if err != nil || !st.IsDir() || st.Mode().Perm() != 0o700 {
 			t.Fatalf("claim directory: %v, %v", st, err)
 		}
-		if _, err := os.Stat(filepath.Join(run, "portguard", "3998.lock")); err != nil {
+		if _, err := os.Stat(filepath.Join(run, "portguard", "3998.claim")); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-// Lock files that no process holds are removed when a port is claimed for
-// the first time, so the directory keeps about one file per live claim;
-// a held one, and the claimer's own, stay.
+// Records of claims that no process holds are removed when a port is
+// claimed for the first time, so the directory keeps about one record per
+// live claim; a held one, and the claimer's own, stay, beside the one
+// shared lock file.
 func TestClaimSweepsUnheldLockFiles(t *testing.T) {
 	run := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", run)
@@ -166,7 +169,7 @@ func TestClaimSweepsUnheldLockFiles(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{"41000.lock", "41001.lock", "41002.lock"}; !slices.Equal(names, want) {
+	if want := []string{"41000.claim", "41001.claim", "41002.claim", lockFile}; !slices.Equal(names, want) {
 		t.Fatalf("claim directory holds %v, want %v", names, want)
 	}
 	// The held claims still hold: a second claimer is told so.
@@ -222,4 +225,44 @@ func TestHelperHoldClaims(t *testing.T) {
 	defer c.Release()
 	fmt.Println("held")
 	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// All of a claim's ports are held through one descriptor, whatever their
+// number, and a second claimer (here in the same process: the locks belong
+// to the descriptor) is told who claimed them, for what.
+func TestClaimHoldsManyPortsThroughOneDescriptor(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	before := openFiles(t)
+	var ports []int
+	for p := 42000; p < 42900; p++ {
+		ports = append(ports, p)
+	}
+	c, err := ClaimPorts(ports, "vite --port 42000", func(int) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	if n := openFiles(t) - before; n != 1 {
+		t.Errorf("claiming %d ports opened %d descriptors, want 1", len(ports), n)
+	}
+	_, err = ClaimPorts([]int{42450}, "next dev", func(int) bool { return false })
+	var claimed *ClaimedError
+	if !errors.As(err, &claimed) || claimed.PID != os.Getpid() || claimed.Command != "vite --port 42000" {
+		t.Fatalf("claiming a claimed port: %v (%+v), want a ClaimedError naming pid %d and its command", err, claimed, os.Getpid())
+	}
+	c.Release()
+	again, err := ClaimPorts([]int{42450}, "next dev", func(int) bool { return false })
+	if err != nil {
+		t.Fatalf("claiming a released port: %v", err)
+	}
+	again.Release()
+}
+
+func openFiles(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	return len(entries)
 }
