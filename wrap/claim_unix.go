@@ -201,7 +201,7 @@ func readRecord(dirfd, port int) (record string, ok bool) {
 const maxSweep = 512
 
 // sweep removes the records of ports no one holds, other than c's own.
-// Lock files of portguards before 0.x (PORT.lock, one per port) are
+// Lock files of earlier portguards (PORT.lock, one per port) are
 // removed the same way once unheld.
 func (c *Claim) sweep(dirfd int) {
 	// A descriptor of its own for reading: reading moves dirfd's offset.
