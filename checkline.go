@@ -57,7 +57,7 @@ func (s *session) checkLine(c *cli.Context) (err error) {
 		}
 		return nil
 	}
-	return newGuard(opts).CheckLine(guard.Line{Name: nameLine(line.Text), Ports: read.Ports, Dir: dir, Probe: c.Bool("probe")})
+	return newGuard(opts).CheckLine(guard.Line{Name: nameLine(line.Text), Text: line.Text, Ports: read.Ports, Dir: dir, Probe: c.Bool("probe")})
 }
 
 // lineBudget is how long check-line may spend reading a line and the

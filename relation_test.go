@@ -146,3 +146,24 @@ func TestReplaceEarlierSetting(t *testing.T) {
 		t.Fatalf("another project's server was replaced: exit %d\n%s", exitCode(err), out)
 	}
 }
+
+// The hook says what the wrapper says: a line that starts the project's
+// server again names the earlier copy for what it is.
+func TestEarlierCopyInHookMode(t *testing.T) {
+	home, bin := projects(t)
+	web := filepath.Join(home, "shop/web")
+	writeFile(t, filepath.Join(web, "package.json"), `{"scripts": {"dev": "next dev"}}`, 0o644) // next reads PORT
+	port, earlier := startCopy(t, bin, web)
+	cmd := exec.Command(portguardPath(t), "check-line", "--", fmt.Sprintf("PORT=%d npm run dev", port))
+	cmd.Dir = web
+	cmd.Env = append(os.Environ(), "HOME="+home, "NO_COLOR=1", "PATH="+bin+":"+os.Getenv("PATH"))
+	ownedBy(t, cmd)
+	out, err := cmd.CombinedOutput()
+	want := fmt.Sprintf(`an earlier "npm run dev" of this project (started 0s ago in .) holds :%d`, port)
+	if exitCode(err) != exitHeld || !strings.Contains(string(out), want) {
+		t.Fatalf("exit %d; want %d and %q in:\n%s", exitCode(err), exitHeld, want, out)
+	}
+	if !isAlive(earlier.Process.Pid) {
+		t.Fatal("the earlier copy was stopped without a yes")
+	}
+}

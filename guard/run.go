@@ -198,6 +198,9 @@ func (g *Guard) actionable(inferred []infer.Port) []int {
 type Line struct {
 	// Name names the line in the prompt: "npm run dev", or "the line".
 	Name string
+	// Text is the line as typed: its words tell an earlier copy of it,
+	// as a wrapped command's do.
+	Text string
 	// Ports are what inference found on the line.
 	Ports []infer.Port
 	Dir   string
@@ -242,8 +245,10 @@ func (g *Guard) CheckLine(line Line) error {
 	if held = g.besideTheirAddress(held, line.Ports); len(held) == 0 {
 		return nil
 	}
+	_, argv := wrap.Assignments(strings.Fields(line.Text), nil)
 	_, err = g.Free(Request{Held: held, Then: "run " + line.Name, CanRunAnyway: true, Project: project,
-		Guesses: guesses(line.Ports, len(project.Ports) > 0)})
+		Guesses: guesses(line.Ports, len(project.Ports) > 0),
+		Command: &identify.Command{Argv: argv, Tool: inferredTool(line.Ports, held), Dir: line.Dir}})
 	var f *Error
 	if errors.As(err, &f) && f.Kind == Held && f.Msg != "" {
 		f.Msg += "; the line was not run"
