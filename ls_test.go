@@ -51,7 +51,7 @@ func TestLsGroupsByProject(t *testing.T) {
 	wantExit(t, exitCode(err), 0, out)
 	row := func(h *holderProc, role string) int {
 		t.Helper()
-		re := regexp.MustCompile(fmt.Sprintf(`(?m)^  :%d +127\.0\.0\.1:%d +%d +holder +\S+ +%s$`, h.Port, h.Port, h.PID(), regexp.QuoteMeta(role)))
+		re := regexp.MustCompile(fmt.Sprintf(`(?m)^  :%d +127\.0\.0\.1:%d +%d +holder +\S+ +%s +\S*/holder$`, h.Port, h.Port, h.PID(), regexp.QuoteMeta(role)))
 		loc := re.FindStringIndex(out)
 		if loc == nil {
 			t.Fatalf("ls has no row for :%d as %q:\n%s", h.Port, role, out)

@@ -101,12 +101,12 @@ func writeDoc(w io.Writer, doc []byte, err error) error {
 func writeWhich(out io.Writer, ports []int, held map[int][]detect.Holder) error {
 	buf := bufio.NewWriter(out) // tabwriter writes a cell at a time
 	w := tabwriter.NewWriter(buf, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tCOMMAND")
+	fmt.Fprintln(w, "PORT\tPID\tUSER\tUPTIME\tADDRESS\tDIRECTORY\tCOMMAND")
 	now := time.Now()
 	for _, p := range ports {
 		hs := held[p]
 		if len(hs) == 0 {
-			fmt.Fprintf(w, "%d\t-\t-\t-\t-\t(free)\n", p)
+			fmt.Fprintf(w, "%d\t-\t-\t-\t-\t-\t(free)\n", p)
 		}
 		for _, h := range hs {
 			pid, uptime := "-", "-"
@@ -116,14 +116,17 @@ func writeWhich(out io.Writer, ports []int, held map[int][]detect.Holder) error 
 			if !h.Started.IsZero() {
 				uptime = strings.ReplaceAll(prompt.Age(now.Sub(h.Started)), " ", "")
 			}
-			cmd := h.Command()
+			cmd, dir := h.Command(), "-"
+			if h.Cwd != "" {
+				dir = prompt.TildePath(h.Cwd)
+			}
 			switch {
 			case !h.Visible():
 				cmd = "(owner not visible)"
 			case h.Container != nil:
 				cmd = identify.Describe(h.Container)
 			}
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p, pid, display.Safe(h.User), uptime, h.Addr, display.Safe(cmd))
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p, pid, display.Safe(h.User), uptime, h.Addr, display.Safe(dir), display.Safe(cmd))
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -178,7 +181,11 @@ func writeListed(out io.Writer, listed []guard.Listed, protocol detect.Protocol,
 		if l.Role == guard.RoleOtherUser {
 			role += " (" + display.Safe(l.User) + ")"
 		}
-		fmt.Fprintf(w, "  :%d\t%s\t%s\t%s\t%s\t%s\n", l.Port, l.Addr, pid, program, uptime, role)
+		command := ""
+		if l.Visible() && l.Container == nil {
+			command = display.Safe(prompt.Clip(guard.ShortCommand(l.Cmdline, l.Name), 60))
+		}
+		fmt.Fprintf(w, "  :%d\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Port, l.Addr, pid, program, uptime, role, command)
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -106,12 +106,17 @@ func describePlan(w io.Writer, plan terminate.Plan, rows int) {
 // paths shortened to their last element (node …/concurrently npm:web),
 // since the directories of node_modules say little and push the rest
 // off the line.
-func commandOf(p terminate.Proc) string {
-	if len(p.Cmdline) == 0 {
-		return "[" + p.Name + "]"
+func commandOf(p terminate.Proc) string { return ShortCommand(p.Cmdline, p.Name) }
+
+// ShortCommand is a command line for a one-line list (ls, the plan):
+// argv with long paths after the first word cut to their last element,
+// or [name] for a process without one (a kernel thread, a zombie).
+func ShortCommand(argv []string, name string) string {
+	if len(argv) == 0 {
+		return "[" + name + "]"
 	}
-	words := make([]string, len(p.Cmdline))
-	for i, a := range p.Cmdline {
+	words := make([]string, len(argv))
+	for i, a := range argv {
 		if i > 0 && strings.Count(a, "/") > 1 && !strings.ContainsAny(a, " =") {
 			a = "…/" + a[strings.LastIndexByte(a, '/')+1:]
 		}
