@@ -159,10 +159,18 @@ func completePorts(c *cli.Context) {
 	if err != nil {
 		return
 	}
+	// zsh's completion shows "port:what holds it" beside each port; it
+	// asks with $0 ending in zsh, as urfave/cli reads it for subcommands.
+	described := strings.HasSuffix(os.Getenv("0"), "zsh")
 	seen := map[int]bool{}
 	for _, h := range listeners {
-		if !seen[h.Port] {
-			seen[h.Port] = true
+		if seen[h.Port] {
+			continue
+		}
+		seen[h.Port] = true
+		if described && h.Visible() {
+			fmt.Fprintf(c.App.Writer, "%d:%s (pid %d)\n", h.Port, strings.ReplaceAll(display.Safe(h.Name), ":", `\:`), h.PID)
+		} else {
 			fmt.Fprintln(c.App.Writer, h.Port)
 		}
 	}

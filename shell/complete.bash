@@ -14,8 +14,14 @@ _portguard_complete() {
             return
         fi
     done
-    local words=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
-    [[ $cur == -* ]] && words+=("$cur")
+    local words=("${COMP_WORDS[@]:1:COMP_CWORD-1}") prev=${COMP_WORDS[COMP_CWORD-1]}
+    if [[ $prev == -p || $prev == --port ]]; then
+        words=(free) # the ports listening now, as after free
+    elif [[ $cur == -- ]]; then
+        words+=(-) # "--" alone would end portguard's own words: ask for every flag
+    elif [[ $cur == -* ]]; then
+        words+=("$cur")
+    fi
     mapfile -t COMPREPLY < <(compgen -W "$({{.Exe}} "${words[@]}" --generate-bash-completion 2>/dev/null)" -- "$cur")
 }
 complete -o default -F _portguard_complete portguard
