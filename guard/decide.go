@@ -142,7 +142,7 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 		}
 	}
 	if f.CanRunAnyway {
-		d.Offers = append(d.Offers, Offer{Key: 'r', Label: "Run anyway (the command will likely fail to bind)", Choice: RunAnyway})
+		d.Offers = append(d.Offers, Offer{Key: 'r', Label: "Run anyway, beside it (the command may fail to bind, or pick another port)", Choice: RunAnyway})
 	}
 	return d
 }
