@@ -303,14 +303,6 @@ func (s *session) completion(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if name == "fish" {
-		out, err := c.App.ToFishCompletion()
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprint(c.App.Writer, out)
-		return err
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding portguard's own path: %w", err)
@@ -318,6 +310,15 @@ func (s *session) completion(c *cli.Context) error {
 	out, err := shell.Completion(name, exe)
 	if err != nil {
 		return err
+	}
+	if name == "fish" {
+		// The flags and subcommands, with their descriptions, from the
+		// CLI library; portguard's own rules after them.
+		generated, err := c.App.ToFishCompletion()
+		if err != nil {
+			return err
+		}
+		out = generated + out
 	}
 	_, err = fmt.Fprint(c.App.Writer, out)
 	return err

@@ -151,7 +151,10 @@ func completeShells(c *cli.Context) {
 // now (TCP), what one wants after them; a word that starts with "-" gets
 // the command's flags instead.
 func completePorts(c *cli.Context) {
-	if args := c.Args().Slice(); len(args) > 0 && strings.HasPrefix(args[len(args)-1], "-") {
+	// The shells pass the word being completed only when it starts with
+	// "-": a partial flag gets the flags, and a whole one (free -y <Tab>)
+	// was typed before, so the ports follow it.
+	if args := c.Args().Slice(); len(args) > 0 && strings.HasPrefix(args[len(args)-1], "-") && !isFlagOf(c.Command, args[len(args)-1]) {
 		cli.DefaultCompleteWithFlags(c.Command)(c)
 		return
 	}
@@ -174,6 +177,18 @@ func completePorts(c *cli.Context) {
 			fmt.Fprintln(c.App.Writer, h.Port)
 		}
 	}
+}
+
+// isFlagOf reports whether word is one of cmd's flags, written whole.
+func isFlagOf(cmd *cli.Command, word string) bool {
+	for _, f := range cmd.Flags {
+		for _, name := range f.Names() {
+			if word == "-"+name || word == "--"+name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func portFlag() cli.Flag {
