@@ -358,7 +358,7 @@ func TestZombieLeaderIsSeenAndTerminated(t *testing.T) {
 	}
 	out, code := runPortguard(t, "which", strconv.Itoa(port))
 	wantExit(t, code, 0, out)
-	wantMatch(t, out, fmt.Sprintf(`%d\s+%d\s+\S+\s+\S+\s+127.0.0.1:%d\s+%s`, port, pid, port, regexp.QuoteMeta(bin)))
+	wantMatch(t, out, fmt.Sprintf(`%d\s+%d\s+\S+\s+\S+\s+127.0.0.1:%d\s+\S+\s+%s`, port, pid, port, regexp.QuoteMeta(bin)))
 	out, code = runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
 	wantExit(t, code, 0, out)
 	wantOutput(t, out, fmt.Sprintf("terminated zombie-leader (pid %d)", pid))

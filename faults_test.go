@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -119,7 +121,7 @@ func TestFaults(t *testing.T) {
 			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "sh", "-c", "echo command ran")
 			wantExit(t, code, 0, out)
 			wantMatch(t, out, fmt.Sprintf(`launcher +sh \(pid %d\)`, watcher.Process.Pid))
-			wantOutput(t, out, fmt.Sprintf("terminated sh (pid %d) with SIGTERM", watcher.Process.Pid))
+			wantTerminated(t, out, fmt.Sprintf("sh (pid %d)", watcher.Process.Pid))
 			wantOutput(t, out, "command ran")
 			wantDead(t, watcher.Process.Pid)
 			wantFree(t, port)
@@ -128,7 +130,7 @@ func TestFaults(t *testing.T) {
 			h := holder(t, "-respawn")
 			out, code := runPortguard(t, "-y", "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo command ran")
 			wantExit(t, code, 0, out)
-			wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", h.PID()))
+			wantTerminated(t, out, fmt.Sprintf("holder (pid %d)", h.PID()))
 			wantOutput(t, out, "command ran")
 			wantDead(t, h.PID())
 			wantFree(t, h.Port)
@@ -140,8 +142,8 @@ func TestFaults(t *testing.T) {
 		b := holder(t, "-addr", fmt.Sprintf("[::1]:%d", a.Port))
 		out, code := runPortguard(t, "-y", "-p", strconv.Itoa(a.Port), "--", "true")
 		wantExit(t, code, 0, out)
-		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", a.PID()))
-		wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", b.PID()))
+		wantTerminated(t, out, fmt.Sprintf("holder (pid %d)", a.PID()))
+		wantTerminated(t, out, fmt.Sprintf("holder (pid %d)", b.PID()))
 		wantDead(t, a.PID())
 		wantDead(t, b.PID())
 
@@ -536,4 +538,29 @@ func TestRestartSoonAfterStart(t *testing.T) {
 	wantExit(t, code, 0, out)
 	wantOutput(t, out, fmt.Sprintf("terminated holder (pid %d)", first.Process.Pid))
 	wantDead(t, first.Process.Pid)
+}
+
+var (
+	terminatedLine = regexp.MustCompile(`(?m)^portguard: terminated (.*) with (?:SIGTERM|SIGKILL) after `)
+	processName    = regexp.MustCompile(`(?:^|, | and )(.+?) \(pid (\d+)\)`)
+)
+
+// terminated lists "name (pid N)" for every process the lines of what was
+// terminated name, in their order.
+func terminated(out string) []string {
+	var names []string
+	for _, line := range terminatedLine.FindAllStringSubmatch(out, -1) {
+		for _, m := range processName.FindAllStringSubmatch(line[1], -1) {
+			names = append(names, fmt.Sprintf("%s (pid %s)", m[1], m[2]))
+		}
+	}
+	return names
+}
+
+// wantTerminated checks that portguard said it terminated who, "name (pid N)".
+func wantTerminated(t *testing.T, out, who string) {
+	t.Helper()
+	if !slices.Contains(terminated(out), who) {
+		t.Fatalf("output does not say %s was terminated:\n%s", who, out)
+	}
 }

@@ -145,11 +145,11 @@ func TestDryRunNamesWhatTheRunSignals(t *testing.T) {
 
 	out, code := runPortguard(t, "-y", "-p", strconv.Itoa(port), "--", "true")
 	wantExit(t, code, 0, out)
-	var signalled []string
-	for _, m := range regexp.MustCompile(`terminated (\S+ \(pid \d+\)) with`).FindAllStringSubmatch(out, -1) {
-		signalled = append(signalled, m[1])
-	}
-	if strings.Join(signalled, ", ") != would[1] {
+	signalled := terminated(out)
+	slices.Sort(signalled)
+	planned := strings.Split(would[1], ", ")
+	slices.Sort(planned)
+	if !slices.Equal(signalled, planned) {
 		t.Fatalf("--dry-run said it would terminate %q; the run terminated %q:\n%s", would[1], signalled, out)
 	}
 	wantDead(t, sh.Process.Pid)
@@ -202,7 +202,7 @@ func TestRespawningSupervisorNamedSystemdNeedsForce(t *testing.T) {
 	waitListening(t, port)
 	out, code = runPortguard(t, "-y", "--force", "-p", strconv.Itoa(port), "--", "true")
 	wantExit(t, code, 0, out)
-	wantOutput(t, out, fmt.Sprintf("terminated systemd (pid %d)", sup.Process.Pid))
+	wantTerminated(t, out, fmt.Sprintf("systemd (pid %d)", sup.Process.Pid))
 	wantDead(t, sup.Process.Pid)
 	time.Sleep(100 * time.Millisecond)
 	wantFree(t, port)

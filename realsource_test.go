@@ -183,7 +183,7 @@ func TestRealReloadersArePlannedOnce(t *testing.T) {
 			out, code = portguardIn(t, dir, "-y", "-p", strconv.Itoa(port), "--", "true")
 			wantExit(t, code, 0, out)
 			for _, pid := range pids {
-				if n := strings.Count(out, fmt.Sprintf("terminated python3 (pid %d)", pid)); n != 1 {
+				if n := strings.Count(strings.Join(terminated(out), "\n")+"\n", fmt.Sprintf("python3 (pid %d)\n", pid)); n != 1 {
 					t.Errorf("pid %d was reported terminated %d times, want once:\n%s", pid, n, out)
 				}
 				wantDead(t, pid)

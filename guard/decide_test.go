@@ -3,7 +3,9 @@ package guard
 import (
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/portguard/portguard/detect"
 	"github.com/portguard/portguard/identify"
@@ -142,6 +144,36 @@ func TestListNames(t *testing.T) {
 	} {
 		if got := listNames(c.names, 3); got != c.want {
 			t.Errorf("listNames(%q) = %q, want %q", c.names, got, c.want)
+		}
+	}
+}
+
+func TestResultLines(t *testing.T) {
+	holder := terminate.Result{PID: 42, Name: "node", Role: terminate.RoleHolder, Signal: syscall.SIGTERM, Elapsed: 120 * time.Millisecond}
+	sh := terminate.Result{PID: 41, Name: "sh", Role: terminate.RoleLauncher, Signal: syscall.SIGTERM, Elapsed: 30 * time.Millisecond}
+	npm := terminate.Result{PID: 40, Name: "npm run dev", Role: terminate.RoleLauncher, Signal: syscall.SIGTERM, Elapsed: 10 * time.Millisecond}
+	stubborn := terminate.Result{PID: 43, Name: "java", Role: terminate.RoleHolder, Signal: syscall.SIGKILL, Elapsed: 5 * time.Second}
+	gone := terminate.Result{PID: 44, Name: "ruby", Role: terminate.RoleHolder, Skipped: "exited by itself"}
+	var workers []terminate.Result
+	for pid := 100; pid < 106; pid++ {
+		workers = append(workers, terminate.Result{PID: pid, Name: "sleep", Role: terminate.RoleHolder, Signal: syscall.SIGTERM, Elapsed: 40 * time.Millisecond})
+	}
+	tests := []struct {
+		results []terminate.Result
+		want    []string
+	}{
+		{[]terminate.Result{holder}, []string{"terminated node (pid 42) with SIGTERM after 120ms"}},
+		{[]terminate.Result{npm, sh, holder}, []string{"terminated node (pid 42), npm run dev (pid 40) and sh (pid 41) with SIGTERM after 120ms"}},
+		{[]terminate.Result{holder, stubborn, gone}, []string{
+			"terminated node (pid 42) with SIGTERM after 120ms",
+			"terminated java (pid 43) with SIGKILL after 5s",
+			"ruby (pid 44) exited by itself",
+		}},
+		{workers, []string{"terminated sleep (pid 100), sleep (pid 101), sleep (pid 102) and 3 more processes with SIGTERM after 40ms"}},
+	}
+	for _, tt := range tests {
+		if got := resultLines(tt.results); !slices.Equal(got, tt.want) {
+			t.Errorf("resultLines = %q, want %q", got, tt.want)
 		}
 	}
 }

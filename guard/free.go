@@ -153,8 +153,8 @@ func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []
 		// accepted at the prompt.
 		results, err = terminate.Execute(ctx, plan, terminate.Options{Grace: g.Grace, Protocol: g.protocol(),
 			Rules: terminate.Rules{Force: g.Force, Never: rules.Never}, Waiting: g.waitingLine()})
-		for _, r := range results {
-			g.Notice("%s", sanitize(r.String()))
+		for _, line := range resultLines(results) {
+			g.Notice("%s", sanitize(line))
 		}
 	}
 	if errors.Is(err, context.Canceled) {

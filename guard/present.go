@@ -1,12 +1,14 @@
 package guard
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -186,4 +188,51 @@ func HeldSentence(held map[int][]detect.Holder) string {
 		parts = append(parts, fmt.Sprintf("and %d more ports are held", len(ports)-shown))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// resultLines says what was done: one line for the processes that ended
+// on the same signal ("terminated node (pid 1202), sh (pid 1201) and npm
+// (pid 1200) with SIGTERM after 120ms"), and a line each for those skipped
+// or still running when the wait was interrupted.
+func resultLines(results []terminate.Result) []string {
+	var lines []string
+	// Holders first: the process on the port is what the line is about.
+	results = slices.Clone(results)
+	slices.SortStableFunc(results, func(a, b terminate.Result) int {
+		return cmp.Compare(roleOrder(a.Role), roleOrder(b.Role))
+	})
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		var names []string
+		var took time.Duration
+		for _, r := range results {
+			if r.Signal == sig && !r.Running {
+				names = append(names, fmt.Sprintf("%s (pid %d)", r.Name, r.PID))
+				took = max(took, r.Elapsed)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		shown := names
+		if len(names) > 4 {
+			shown = append(names[:3:3], fmt.Sprintf("%d more processes", len(names)-3))
+		}
+		lines = append(lines, fmt.Sprintf("terminated %s with %s after %s", listNames(shown, len(shown)), terminate.SignalName(sig), terminate.RoundElapsed(took)))
+	}
+	for _, r := range results {
+		if r.Signal == 0 || r.Running {
+			lines = append(lines, r.String())
+		}
+	}
+	return lines
+}
+
+func roleOrder(r terminate.Role) int {
+	switch r {
+	case terminate.RoleHolder:
+		return 0
+	case terminate.RoleLauncher:
+		return 1
+	}
+	return 2
 }

@@ -869,6 +869,13 @@ func ancestorsOf(pid int) map[int]bool {
 	return seen
 }
 
+// SignalName is the signal as people write it: SIGTERM, SIGKILL.
+func SignalName(s syscall.Signal) string { return signalName(s) }
+
+// RoundElapsed rounds a time taken for a message: 10 ms steps under a
+// second, 100 ms above.
+func RoundElapsed(d time.Duration) time.Duration { return round(d) }
+
 func signalName(s syscall.Signal) string {
 	switch s {
 	case syscall.SIGTERM:
