@@ -425,6 +425,10 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 	if opt.Protocol == "" {
 		opt.Protocol = detect.TCP
 	}
+	// Who else is in the holders' process groups before any signal: only
+	// a process that joins them as the holders go, or a child of a
+	// signalled process, can be one they left behind.
+	before := groupOf(plan)
 	results, err := stop(ctx, plan.Targets, opt.Grace, opt.Waiting)
 	if err != nil {
 		return results, err
@@ -440,7 +444,7 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 		// A holder may leave a process behind in its group (forked as it
 		// went) that takes the port again: the command would then fail to
 		// bind. Watch the ports a moment while one lives.
-		left := leftBehind(plan)
+		left := leftBehind(plan, before)
 		if len(left) == 0 {
 			return results, nil
 		}
@@ -675,10 +679,10 @@ func waitFree(ctx context.Context, proto detect.Protocol, ports []int) error {
 	return nil
 }
 
-// leftBehind are the live processes in the process groups of the plan's
-// holders that the plan did not signal, other than portguard and its
+// groupOf lists the live processes in the process groups of the plan's
+// holders that the plan does not signal, other than portguard and its
 // ancestors (a shell job may share a group with the server).
-func leftBehind(plan Plan) []Proc {
+func groupOf(plan Plan) map[int]Proc {
 	pgids := map[int]bool{}
 	planned := map[int]bool{}
 	for _, t := range plan.Targets {
@@ -687,14 +691,32 @@ func leftBehind(plan Plan) []Proc {
 			pgids[t.PGID] = true
 		}
 	}
+	members := map[int]Proc{}
 	if len(pgids) == 0 {
-		return nil
+		return members
 	}
 	ours := ancestorsOf(os.Getpid())
 	ours[os.Getpid()] = true
-	var left []Proc
 	for _, p := range groupMembers(pgids) {
 		if !planned[p.PID] && !ours[p.PID] {
+			members[p.PID] = p
+		}
+	}
+	return members
+}
+
+// leftBehind are the processes in the holders' groups now that were not
+// there before the signals (forked as a holder went), or were children of
+// a signalled process: what may take the port again. The rest of a group
+// (an editor, make's other recipes, a test harness) is not.
+func leftBehind(plan Plan, before map[int]Proc) []Proc {
+	planned := map[int]bool{}
+	for _, t := range plan.Targets {
+		planned[t.PID] = true
+	}
+	var left []Proc
+	for pid, p := range groupOf(plan) {
+		if was, ok := before[pid]; !ok || was.start != p.start || planned[was.PPID] {
 			left = append(left, p)
 		}
 	}
