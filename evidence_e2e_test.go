@@ -506,3 +506,35 @@ func TestCommandInheritsOneClaimDescriptor(t *testing.T) {
 		t.Errorf("the command inherited a per-port file:\n%s", out)
 	}
 }
+
+// Replacing an earlier copy is routine, and reads so: which copy, every
+// process terminating signals, and one line of what was done. (The real
+// Vite, started again with --yes.)
+func TestRoutineReplaceIsThreeLines(t *testing.T) {
+	t.Parallel() // its own ports, project and processes
+	port, dir := runningVite(t, "")
+	logPath := filepath.Join(t.TempDir(), "again.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	again := exec.Command(portguardPath(t), "-y", "--", "npm", "run", "dev")
+	again.Dir, again.Env = dir, append(os.Environ(), realEnv...)
+	again.Stdout, again.Stderr = logf, logf
+	again.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	startAndReap(t, again)
+	waitFor(t, "the second run", func() string { return readFile(logPath) }, " with SIGTERM after ")
+	lines := strings.SplitN(readFile(logPath), "\n", 4)
+	got := strings.Join(lines[:3], "\n")
+	got = regexp.MustCompile(`pid \d+`).ReplaceAllString(got, "pid N")
+	got = regexp.MustCompile(`started \d+s ago`).ReplaceAllString(got, "started Ns ago")
+	got = regexp.MustCompile(`after \d+(\.\d+)?m?s`).ReplaceAllString(got, "after T")
+	want := fmt.Sprintf(`an earlier "npm run dev" of this project (started Ns ago in .) holds :%d
+terminating would signal node (pid N), npm (pid N) and sh (pid N)
+portguard: terminated node (pid N), npm (pid N) and sh (pid N) with SIGTERM after T`, port)
+	if got != want {
+		t.Fatalf("the routine replace reads:\n%s\nwant:\n%s", got, want)
+	}
+	serves(t, port, 30*time.Second)
+}

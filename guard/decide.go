@@ -19,6 +19,7 @@ const (
 	RunAnyway
 	Elsewhere // leave the holder alone, run on the next free port
 	DryRun    // nothing was done: the plan was shown
+	Details   // show the whole description, then ask again
 )
 
 // Offer is one answer the prompt offers.
@@ -57,6 +58,9 @@ type Decision struct {
 	// Warnings are said before anything else; with any, "abort" is the
 	// prompt's default.
 	Warnings []string
+	// Asides are said with the full description only: facts that change
+	// no default (why no other port is offered).
+	Asides []string
 	// Proceed terminates without asking; Note says why when it is not
 	// --yes (replace_earlier).
 	Proceed bool
@@ -136,7 +140,7 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 	}
 	if f.Elsewhere != nil {
 		if why := secondCopyRefused(f); why != "" {
-			d.Warnings = append(d.Warnings, "not offering another port: "+why)
+			d.Asides = append(d.Asides, "not offering another port: "+why)
 		} else {
 			d.Offers = append(d.Offers, Offer{Key: 'f', Label: "Leave it, run on " + f.Elsewhere.Summary(), Choice: Elsewhere})
 		}

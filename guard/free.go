@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -55,6 +56,9 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		for _, w := range d.Warnings {
 			g.warn(w)
 		}
+		for _, a := range d.Asides {
+			g.Notice("%s", a)
+		}
 		what := "would terminate " + planNames(plan)
 		if !d.Proceed {
 			what = "would ask, then terminate " + planNames(plan)
@@ -72,7 +76,17 @@ func (g *Guard) Free(req Request) (Choice, error) {
 	if !g.Interactive() || g.Yes {
 		rows = 0
 	}
-	describe(g.Err, req.Held, rel, &plan, rows)
+	// Replacing an earlier copy of the same command is routine: who and
+	// what happens in two lines, the rest on request.
+	short := d.Refusal == nil && routine(req.Held, rel, plan)
+	if short {
+		describeShort(g.Err, req.Held, rel, plan)
+	} else {
+		describe(g.Err, req.Held, rel, &plan, rows)
+		for _, a := range d.Asides {
+			g.Notice("%s", a)
+		}
+	}
 	for _, w := range d.Warnings {
 		g.warn(w)
 	}
@@ -87,7 +101,18 @@ func (g *Guard) Free(req Request) (Choice, error) {
 		if ports := sortedPorts(req.Held); len(ports) > 4 {
 			question = fmt.Sprintf("Free %s?", portsList(ports, 4))
 		}
-		answer, err := g.ask(question, d.Offers)
+		offers := d.Offers
+		if short {
+			offers = append(slices.Clone(offers), Offer{Key: 'd', Label: "Show the details", Choice: Details})
+		}
+		answer, err := g.ask(question, offers)
+		if err == nil && answer == Details {
+			describe(g.Err, req.Held, rel, &plan, rows)
+			for _, a := range d.Asides {
+				g.Notice("%s", a)
+			}
+			answer, err = g.ask(question, d.Offers)
+		}
 		if errors.Is(err, prompt.ErrInterrupted) {
 			return Abort, fail(Interrupted, "interrupted; "+HeldSentence(req.Held)+", and nothing was terminated")
 		}

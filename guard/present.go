@@ -79,6 +79,50 @@ func portsList(ports []int, max int) string {
 	return strings.Join(parts, ", ")
 }
 
+// routine reports whether freeing is the everyday case: every holder is
+// an earlier copy of the command, and the plan is a few processes of the
+// user's own, with nothing kept, watched or stopped through docker.
+func routine(held map[int][]detect.Holder, rel map[int]identify.Finding, plan terminate.Plan) bool {
+	if len(held) == 0 || len(plan.Targets) > 4 || len(plan.Watchers) > 0 || len(plan.Kept) > 0 || len(plan.Containers) > 0 {
+		return false
+	}
+	for _, t := range plan.Targets {
+		if t.NeedsForce != "" {
+			return false
+		}
+	}
+	return allEarlier(held, rel)
+}
+
+// describeShort is the routine case in two lines: which earlier copy holds
+// each port, and every process terminating would signal.
+func describeShort(w io.Writer, held map[int][]detect.Holder, rel map[int]identify.Finding, plan terminate.Plan) {
+	now := time.Now()
+	said := map[int]bool{}
+	for _, p := range sortedPorts(held) {
+		for _, h := range held[p] {
+			if said[h.PID] {
+				continue
+			}
+			said[h.PID] = true
+			f := rel[h.PID]
+			started := ""
+			if !h.Started.IsZero() {
+				started = "started " + prompt.Age(now.Sub(h.Started)) + " ago "
+			}
+			fmt.Fprintf(w, "an earlier %q of this project (%sin %s) holds :%d\n", sanitize(f.Command), started, sanitize(f.Where), p)
+		}
+	}
+	var names []string
+	for _, t := range plan.Holders() {
+		names = append(names, sanitize(t.String()))
+	}
+	for _, t := range plan.Launchers() {
+		names = append(names, sanitize(t.String()))
+	}
+	fmt.Fprintf(w, "terminating would signal %s\n", listNames(names, len(names)))
+}
+
 // describePlan lists what terminating would signal, when that is more than the
 // one holder already described, and what it leaves running.
 func describePlan(w io.Writer, plan terminate.Plan, rows int) {
