@@ -27,11 +27,13 @@ type session struct {
 }
 
 const usageText = `portguard [options] -- COMMAND [ARG...]
-portguard which [--json] PORT...
-portguard ls [--json] [PORT...]
+portguard which [--json] [--udp] PORT...
+portguard ls [--json] [--udp] [PORT...]
+portguard ls -i [--force] [-t DUR]
 portguard free [options] PORT...
 portguard infer [--explain|--json] -- COMMAND [ARG...]
 portguard init bash|zsh|fish [--hook | --commands npm,yarn,…]
+portguard check-line [--shell S] [--alias NAME=TEXT]... [--probe] -- LINE
 portguard completion bash|zsh|fish
 portguard version`
 

@@ -169,7 +169,7 @@ func writeListed(out io.Writer, listed []guard.Listed, protocol detect.Protocol,
 		if l.Visible() {
 			pid = strconv.Itoa(l.PID)
 		} else {
-			program = "(owner not visible)"
+			program = "-" // the role says: owner not visible
 		}
 		if !l.Started.IsZero() {
 			uptime = strings.ReplaceAll(prompt.Age(now.Sub(l.Started)), " ", "")
