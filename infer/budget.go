@@ -73,6 +73,9 @@ func (w *walker) note(format string, a ...any) {
 // read reads a project file; a file that is there but was not read (a
 // FIFO, a device, too big) is noted.
 func (w *walker) read(path string) ([]byte, bool) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, false // nothing to say: it is not there
+	}
 	if !owner.Trusted(filepath.Dir(path)) {
 		// Anyone may have put it there (/tmp, a shared directory).
 		w.note("skipped %s: its directory is not yours, or anyone may write to it", w.rel(path))

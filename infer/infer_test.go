@@ -100,7 +100,7 @@ func TestExplain(t *testing.T) {
 	}{
 		{[]string{"npm", "run", "dev"}, nil, `default of "next dev" (npm script "dev" in ./package.json)`},
 		{[]string{"npm", "run", "serve"}, nil, `default of "next dev" (npm script "dev" in ./package.json) (npm script "serve" in ./package.json)`},
-		{[]string{"vite"}, nil, `default of "vite", config not read`},
+		{[]string{"vite"}, nil, `default of "vite", its config sets no port`},
 		{[]string{"next", "dev"}, []string{"PORT=4000"}, `PORT=4000 in the environment, read by "next dev"`},
 		{[]string{"PORT=4001", "next", "dev"}, nil, `PORT=4001 set on the command line, read by "next dev"`},
 		{[]string{"next", "dev", "-p", "4002"}, []string{"PORT=4000"}, `-p 4002 of "next dev"`},
@@ -277,5 +277,29 @@ func TestEnvPortValues(t *testing.T) {
 				t.Errorf("PORT=%q %q: no port and no note", tt.value, argv)
 			}
 		}
+	}
+}
+
+// When nothing is inferred, --explain says why: no package.json, no such
+// script. A path that is not there is not "skipped".
+func TestExplainSaysWhyNothingFollows(t *testing.T) {
+	dir := t.TempDir()
+	_, notes := Explain([]string{"npm", "run", "dev"}, nil, dir)
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, "no package.json in ") }) {
+		t.Errorf("no package.json: notes %q", notes)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"scripts": {"build": "vite build"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, notes = Explain([]string{"npm", "run", "dev"}, nil, dir)
+	if !slices.Contains(notes, `./package.json has no script "dev"`) {
+		t.Errorf("no such script: notes %q", notes)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"scripts": {"dev": "npm -w web run dev"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, notes = Explain([]string{"npm", "run", "dev"}, nil, dir)
+	if slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, "skipped") }) {
+		t.Errorf("a workspace that is not there was called skipped: %q", notes)
 	}
 }

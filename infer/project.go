@@ -335,6 +335,16 @@ func (w *walker) runScript(s scope, pm, name string, args []string, fallback boo
 		w.tool(s, "bun", append([]string{name}, args...)) // bun server.ts
 	case fallback:
 		w.command(s, append([]string{name}, args...))
+	case !ok:
+		// Say why nothing follows, so that "no port" is told apart from
+		// "not read".
+		where := w.rel(s.dir)
+		if where == "./." || where == "." {
+			where = "this directory"
+		}
+		w.note("no package.json in %s or above it: %s run %s runs no script portguard can read", where, pm, name)
+	default:
+		w.note("%s has no script %q", w.rel(pkg.path), name)
 	}
 }
 

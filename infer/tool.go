@@ -278,7 +278,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 			return true
 		}
 		if cfg.exists {
-			unread = ", config not read"
+			unread = ", its config sets no port"
 		}
 		return false
 	}
