@@ -119,7 +119,7 @@ func Decide(f Facts, opt Options, interactive bool) Decision {
 		return d
 	case f.Project.ReplaceEarlier && allEarlier(f.Held, f.Relations) && len(d.Warnings) == 0:
 		d.Proceed = true
-		d.Note = fmt.Sprintf("replacing the earlier copy without asking (replace_earlier in %s)", f.Project.File)
+		d.Note = fmt.Sprintf("replacing the earlier copy without asking (replace_earlier in %s)", sanitize(f.Project.File))
 		return d
 	case !interactive:
 		d.Refusal = fail(Held, HeldSentence(f.Held)+"; nothing was terminated",

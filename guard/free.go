@@ -326,7 +326,7 @@ func terminateFailure(err error, project settings.Settings) error {
 			who = sanitize(spared.Name) // a container
 		}
 		return fail(Refused, fmt.Sprintf("portguard will not terminate %s on :%d: %s lists %q under never; nothing was terminated",
-			who, spared.Port, project.File, spared.Entry),
+			who, spared.Port, sanitize(project.File), spared.Entry),
 			"give the command another port, or stop it yourself")
 	case errors.As(err, &watcher) && errors.As(err, &denied) && !denied.Forcible:
 		return fail(NoPermission, sanitize(err.Error()), "stop it yourself, or run portguard as its owner")

@@ -291,7 +291,7 @@ func guesses(inferred []infer.Port, named bool) map[int]string {
 func LoadSettings(dir string) (settings.Settings, error) {
 	project, err := settings.Load(dir)
 	if err != nil {
-		return project, fail(Usage, err.Error(), "fix the settings file; nothing was done")
+		return project, fail(Usage, sanitize(err.Error()), "fix the settings file; nothing was done")
 	}
 	return project, nil
 }

@@ -88,6 +88,12 @@ func loadTOML(path string) (Settings, bool, error) {
 		return s, true, fmt.Errorf("%s: unknown setting %q (portguard knows ports, replace_earlier, never)", path, key)
 	case errors.As(err, &syntax):
 		line, col := syntax.Position()
+		key := strings.Join(syntax.Key(), ".")
+		if want, ok := settingTypes[strings.Split(key, ".")[0]]; ok && strings.Contains(syntax.Error(), "cannot decode") {
+			// A value of the wrong type: say what the setting takes, not
+			// what the library's struct field is.
+			return s, true, fmt.Errorf("%s:%d:%d: %s takes %s", path, line, col, key, want)
+		}
 		return s, true, fmt.Errorf("%s:%d:%d: %v", path, line, col, syntax)
 	case err != nil:
 		return s, true, fmt.Errorf("reading %s: %w", path, err)
@@ -118,6 +124,13 @@ func loadPackage(path string) (Settings, bool, error) {
 	}
 	s.File = path
 	return s, true, s.check()
+}
+
+// settingTypes says what each setting takes, for a value of another type.
+var settingTypes = map[string]string{
+	"ports":           "a list of port numbers, such as [3000, 9229]",
+	"replace_earlier": "true or false",
+	"never":           `a list of names, such as ["postgres", "vite"]`,
 }
 
 func (s Settings) check() error {

@@ -23,6 +23,8 @@ func TestLoad(t *testing.T) {
 		"unknown/.portguard.toml": "port = 3000\n",
 		"badpkg/package.json":     `{"portguard": {"port": 1}}`,
 		"syntax/.portguard.toml":  "ports = [3000",
+		"type/.portguard.toml":    "replace_earlier = \"yes\"\n",
+		"types/.portguard.toml":   "ports = [3000, \"x\"]\n",
 	}
 	for name, content := range files {
 		p := filepath.Join(home, name)
@@ -48,6 +50,8 @@ func TestLoad(t *testing.T) {
 		{"unknown", nil, false, nil, "", `unknown setting "port"`},
 		{"badpkg", nil, false, nil, "", `unknown field "port"`},
 		{"syntax", nil, false, nil, "", "syntax/.portguard.toml:1:13: toml: array is incomplete"},
+		{"type", nil, false, nil, "", "type/.portguard.toml:1:19: replace_earlier takes true or false"},
+		{"types", nil, false, nil, "", "types/.portguard.toml:1:16: ports takes a list of port numbers, such as [3000, 9229]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
