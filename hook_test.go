@@ -205,6 +205,12 @@ func TestHookDeclineCancelsTheLine(t *testing.T) {
 			waitFor(t, sh, s.screen, "Abort, leave it running")
 			s.run("send-keys", "n", "Enter")
 			waitFor(t, sh, s.screen, "the line was not run")
+			// The declined line is not drawn again below the answer, as
+			// if it were about to run: the answer, then a fresh prompt.
+			waitFor(t, sh, func() string { return lastLine(s.screen()) }, strings.TrimSpace(s.prompt))
+			if n := strings.Count(s.screen(), line); n != 1 {
+				t.Fatalf("the declined line is on the screen %d times, want once (as typed):\n%s", n, s.screen())
+			}
 
 			if _, err := os.Stat(filepath.Join(dir, "out file")); err == nil {
 				t.Fatal("the declined line ran")

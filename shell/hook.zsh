@@ -64,7 +64,12 @@ _portguard_accept() {
             # (A line that starts with a space stays out of it under
             # HIST_IGNORE_SPACE, as it would have had it run.)
             [[ -o histignorespace && $PREBUFFER$BUFFER == ' '* ]] || print -rs -- "$PREBUFFER$BUFFER"
-            zle send-break
+            # Emptied: portguard's answer is the last thing on the screen,
+            # with a fresh prompt below it, not the declined line drawn
+            # again as if it were about to run. The lines before it of an
+            # unfinished construct go with a send-break.
+            BUFFER=
+            [[ -z $PREBUFFER ]] || zle send-break
             return 1
         fi
     fi
