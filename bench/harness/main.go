@@ -44,6 +44,7 @@ func main() {
 	runs := flag.Int("runs", 60, "runs of each command per comparison")
 	hook := flag.String("hook", "", "bench/hook-cost.sh, measuring the shell hook's cost per line (optional)")
 	cardRef := flag.String("card-reference", "", "bench/reference built with -tags card: the floor with the design card's libraries linked (optional)")
+	docs := flag.String("docs", "", "write the table, as Markdown, into this file between its bench/run markers (docs/performance.md)")
 	flag.Parse()
 	if *pg == "" || *ref == "" {
 		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-card-reference BIN] [-hook SCRIPT] [-runs N]")
@@ -59,6 +60,12 @@ func main() {
 		os.Exit(130)
 	}()
 	b.run(*hook)
+	if *docs != "" {
+		if err := b.writeDocs(*docs); err != nil {
+			fmt.Fprintln(os.Stderr, "harness:", err)
+			b.failed = true
+		}
+	}
 	if b.failed {
 		b.cleanup()
 		os.Exit(1)
@@ -577,6 +584,53 @@ func (b *bench) hookCost(script string) {
 	}
 	met := us <= 5000
 	b.rows = append(b.rows, row{what: "shell hook, cost per command line (free port)", value: fmt.Sprintf("%.2f ms", us/1000), goalLabel: "≤ 5 ms", met: &met})
+}
+
+// The generated table sits between these lines in the docs.
+const (
+	docsBegin = "<!-- bench/run writes this table: do not edit by hand -->"
+	docsEnd   = "<!-- end of bench/run's table -->"
+)
+
+// writeDocs puts this run's table, with the machine and the date, between
+// the markers in path.
+func (b *bench) writeDocs(path string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	before, rest, ok := strings.Cut(string(old), docsBegin)
+	_, after, ok2 := strings.Cut(rest, docsEnd)
+	if !ok || !ok2 {
+		return fmt.Errorf("%s has no bench/run markers", path)
+	}
+	var t strings.Builder
+	fmt.Fprintf(&t, "%s\n\n", docsBegin)
+	fmt.Fprintf(&t, "`bench/run -runs %d` on %s, %s (medians):\n\n", b.runs, machine(), time.Now().UTC().Format("2006-01-02"))
+	t.WriteString("| what | portguard | against | ratio | goal | met |\n|---|---|---|---|---|---|\n")
+	met := true
+	for _, r := range b.rows {
+		status := ""
+		if r.met != nil {
+			status = "yes"
+			if !*r.met {
+				status, met = "**no**", false
+			}
+		}
+		cell := func(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+		if r.value != "" {
+			fmt.Fprintf(&t, "| %s | %s | | | %s | %s |\n", cell(r.what), cell(r.value), cell(r.goalLabel), status)
+			continue
+		}
+		fmt.Fprintf(&t, "| %s: `%s` | %s | %s %s | %.2f× | %s | %s |\n", cell(r.what), cell(r.a), ms(r.am), cell(r.b), ms(r.bm), r.ratio, cell(r.goalLabel), status)
+	}
+	if met {
+		t.WriteString("\nEvery goal is met in this run.\n")
+	} else {
+		t.WriteString("\nNot every goal is met in this run.\n")
+	}
+	t.WriteString("\n" + docsEnd)
+	return os.WriteFile(path, []byte(before+t.String()+after), 0o644)
 }
 
 func (b *bench) print() {
