@@ -425,10 +425,17 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 	if opt.Protocol == "" {
 		opt.Protocol = detect.TCP
 	}
-	// Who else is in the holders' process groups before any signal: only
-	// a process that joins them as the holders go, or a child of a
-	// signalled process, can be one they left behind.
-	before := groupOf(plan)
+	// Only a process that joins the holders' groups as they go, or a child
+	// of a signalled process, can be one they left behind: note the
+	// children now, and when the signals start (a few reads, not a scan).
+	kids := map[int]bool{}
+	live := Snapshot()
+	for _, t := range plan.Targets {
+		for _, k := range live.childrenOf(t.PID) {
+			kids[k] = true
+		}
+	}
+	signalled := time.Now()
 	results, err := stop(ctx, plan.Targets, opt.Grace, opt.Waiting)
 	if err != nil {
 		return results, err
@@ -444,7 +451,7 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 		// A holder may leave a process behind in its group (forked as it
 		// went) that takes the port again: the command would then fail to
 		// bind. Watch the ports a moment while one lives.
-		left := leftBehind(plan, before)
+		left := leftBehind(plan, kids, signalled)
 		if len(left) == 0 {
 			return results, nil
 		}
@@ -705,18 +712,17 @@ func groupOf(plan Plan) map[int]Proc {
 	return members
 }
 
-// leftBehind are the processes in the holders' groups now that were not
-// there before the signals (forked as a holder went), or were children of
+// leftBehind are the processes in the holders' groups now that started
+// as the signals went out (forked as a holder went), or were children of
 // a signalled process: what may take the port again. The rest of a group
 // (an editor, make's other recipes, a test harness) is not.
-func leftBehind(plan Plan, before map[int]Proc) []Proc {
-	planned := map[int]bool{}
-	for _, t := range plan.Targets {
-		planned[t.PID] = true
-	}
+func leftBehind(plan Plan, kids map[int]bool, signalled time.Time) []Proc {
+	// Start times are kept in clock ticks: a process started in the tick
+	// before the first signal may read as started with it.
+	since := signalled.Add(-20 * time.Millisecond)
 	var left []Proc
 	for pid, p := range groupOf(plan) {
-		if was, ok := before[pid]; !ok || was.start != p.start || planned[was.PPID] {
+		if kids[pid] || !p.Started.Before(since) {
 			left = append(left, p)
 		}
 	}
