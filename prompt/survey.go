@@ -3,6 +3,7 @@ package prompt
 import (
 	"errors"
 	"os"
+	"unicode"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/core"
@@ -17,9 +18,11 @@ func (a *surveyAsker) Ask(question string, options []Option) (int, error) {
 	if os.Getenv("NO_COLOR") != "" {
 		core.DisableColor = true
 	}
+	// Each option shows its letter, as the plain prompt does: typing it
+	// leaves that option alone, and Enter takes it.
 	labels := make([]string, len(options))
 	for i, o := range options {
-		labels[i] = o.Label
+		labels[i] = string(unicode.ToLower(o.Key)) + "  " + o.Label
 	}
 	var choice int
 	in := &endless{File: a.in}
