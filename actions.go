@@ -202,7 +202,19 @@ func (s *session) infer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ports, notes := infer.Explain(s.command, os.Environ(), dir)
+	type explained struct {
+		ports []infer.Port
+		notes []string
+	}
+	read, done := infer.Within(infer.WrapBudget, func() explained {
+		ports, notes := infer.Explain(s.command, os.Environ(), dir)
+		return explained{ports, notes}
+	})
+	if !done {
+		return &failure{code: exitFailure, msg: fmt.Sprintf("reading the project took more than %s or %d MiB; no port inferred for %q",
+			infer.WrapBudget.Time, infer.WrapBudget.Heap>>20, display.Safe(strings.Join(s.command, " ")))}
+	}
+	ports, notes := read.ports, read.notes
 	if len(project.Ports) > 0 && len(ports) > 0 {
 		// The project's own ports replace inference for a command that
 		// serves, as in every run.

@@ -120,8 +120,9 @@ func (g *Guard) Wrap(run Run) (*Launch, error) {
 	}
 	if named {
 		// What the command is and how to move it, for the prompt and
-		// --next-free, even when the ports were named.
-		inferred = infer.Ports(run.Words, run.Environ, run.Dir)
+		// --next-free, even when the ports were named: within the same
+		// budget, and without it when that is spent.
+		inferred, _ = infer.Within(infer.WrapBudget, func() []infer.Port { return infer.Ports(run.Words, run.Environ, run.Dir) })
 	}
 	req := Request{Held: held, Then: "run " + argv[0], CanRunAnyway: true, Guesses: guesses(inferred, named),
 		Command: &identify.Command{Argv: argv, Tool: inferredTool(inferred, held), Dir: run.Dir}}
