@@ -108,16 +108,3 @@ func netstatHolders(proto Protocol, port int) []Holder {
 	}
 	return parseNetstat(out, proto, port)
 }
-
-// lookupPorts is lookup for each port of a set.
-func lookupPorts(proto Protocol, ports map[int]bool) ([]Holder, error) {
-	var out []Holder
-	for p := range ports {
-		hs, err := HoldersOf(proto, p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, hs...)
-	}
-	return out, nil
-}

@@ -199,16 +199,3 @@ func exclusiveProbe(proto Protocol, port int) error {
 		bind(windows.AF_INET, &windows.SockaddrInet4{Port: port}),
 		bind(windows.AF_INET6, &windows.SockaddrInet6{Port: port}))
 }
-
-// lookupPorts is lookup for each port of a set.
-func lookupPorts(proto Protocol, ports map[int]bool) ([]Holder, error) {
-	var out []Holder
-	for p := range ports {
-		hs, err := HoldersOf(proto, p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, hs...)
-	}
-	return out, nil
-}

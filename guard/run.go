@@ -72,7 +72,7 @@ func (g *Guard) Wrap(run Run) (*Launch, error) {
 			}
 			return launch, nil
 		}
-		ports = g.actionable(inferred)
+		ports = g.actionable(inferred, true)
 		// The project's own list of ports replaces inference, but only
 		// for a command that serves: one inference finds a port for. A
 		// cloned repository's settings must not make npm --version or
@@ -181,12 +181,15 @@ func (g *Guard) waitThenHolders(held map[int][]detect.Holder, limit time.Duratio
 
 // actionable are the inferred ports portguard may act on: all of them
 // when it asks, only those that were read when it does not (--yes), never
-// a guess, which it names instead.
-func (g *Guard) actionable(inferred []infer.Port) []int {
+// a guess, which it names instead when say is set (the hook does not: a
+// line is not the place for it).
+func (g *Guard) actionable(inferred []infer.Port, say bool) []int {
 	var ports []int
 	for _, p := range inferred {
 		if p.Guess && g.Yes {
-			g.Notice(":%d is only a guess (%s); --yes does not act on a guess: name it with -p", p.Port, sanitize(p.Source))
+			if say {
+				g.Notice(":%d is only a guess (%s); --yes does not act on a guess: name it with -p", p.Port, sanitize(p.Source))
+			}
 			continue
 		}
 		ports = append(ports, p.Port)
@@ -223,7 +226,7 @@ func (g *Guard) CheckLine(line Line) error {
 	if err != nil {
 		return err
 	}
-	ports := g.actionableQuietly(line.Ports)
+	ports := g.actionable(line.Ports, false)
 	if len(project.Ports) > 0 && serves(line.Ports) {
 		ports = project.Ports
 	}
@@ -255,18 +258,6 @@ func (g *Guard) CheckLine(line Line) error {
 		f.Msg += "; the line was not run"
 	}
 	return err
-}
-
-// actionableQuietly is actionable for the hook, which says nothing about
-// a guess it leaves out: a line is not the place for it.
-func (g *Guard) actionableQuietly(inferred []infer.Port) []int {
-	var ports []int
-	for _, p := range inferred {
-		if !p.Guess || !g.Yes {
-			ports = append(ports, p.Port)
-		}
-	}
-	return ports
 }
 
 // serves reports whether inference is sure the command serves: a port it

@@ -732,30 +732,34 @@ func leftBehind(plan Plan, kids map[int]bool, signalled time.Time) []Proc {
 // watchLeftBehind watches the ports for the respawn window; a port taken
 // again is still held, and the error names who took it.
 func watchLeftBehind(ctx context.Context, ports []int, left []Proc, opt Options) error {
+	port, holders, err := retaken(ctx, ports, opt)
+	if err != nil || holders == nil {
+		return err
+	}
+	e := &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name, Again: true}
+	e.LeftBehind = slices.ContainsFunc(left, func(p Proc) bool { return p.PID == holders[0].PID })
+	return e
+}
+
+// retaken waits the respawn window for one of the ports to be held again,
+// and returns it with its holders; none when the window passes.
+func retaken(ctx context.Context, ports []int, opt Options) (int, []detect.Holder, error) {
 	for deadline := time.Now().Add(opt.Respawn); time.Now().Before(deadline); {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, nil, ctx.Err()
 		case <-time.After(pollInterval):
 		}
 		for _, port := range ports {
 			if used, err := detect.InUse(opt.Protocol, port); err != nil || !used {
 				continue
 			}
-			holders, err := detect.HoldersOf(opt.Protocol, port)
-			if err != nil || len(holders) == 0 {
-				continue
+			if holders, err := detect.HoldersOf(opt.Protocol, port); err == nil && len(holders) > 0 {
+				return port, holders, nil
 			}
-			e := &StillHeldError{Port: port, PID: holders[0].PID, Name: holders[0].Name, Again: true}
-			for _, p := range left {
-				if p.PID == holders[0].PID {
-					e.LeftBehind = true
-				}
-			}
-			return e
 		}
 	}
-	return nil
+	return 0, nil, nil
 }
 
 // watchRespawn watches the ports for a while after their holders are
@@ -764,25 +768,11 @@ func watchLeftBehind(ctx context.Context, ports []int, left []Proc, opt Options)
 // the new server are stopped, when the rules allow; otherwise portguard
 // stops and says which process respawns the server and why it is left.
 func watchRespawn(ctx context.Context, plan Plan, ports []int, opt Options) ([]Result, error) {
-	deadline := time.Now().Add(opt.Respawn)
-	for time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(pollInterval):
-		}
-		for _, port := range ports {
-			if used, err := detect.InUse(opt.Protocol, port); err != nil || !used {
-				continue
-			}
-			holders, err := detect.HoldersOf(opt.Protocol, port)
-			if err != nil || len(holders) == 0 {
-				continue
-			}
-			return respawned(ctx, plan, port, holders, opt)
-		}
+	port, holders, err := retaken(ctx, ports, opt)
+	if err != nil || holders == nil {
+		return nil, err
 	}
-	return nil, nil
+	return respawned(ctx, plan, port, holders, opt)
 }
 
 // respawned handles a port taken again after its holders were stopped.

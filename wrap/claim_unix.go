@@ -64,7 +64,7 @@ func (c *Claim) claimPorts(ports []int, command string, listening func(port int)
 	}
 	defer unix.Close(dirfd)
 	if c.fd < 0 {
-		if c.fd, err = openOwn(dirfd, lockFile, unix.O_RDWR); err != nil {
+		if c.fd, _, _, err = openOwn(dirfd, lockFile, unix.O_RDWR); err != nil {
 			return &UnusableError{Reason: fmt.Sprintf("cannot open the claims file: %v", err)}
 		}
 	}
@@ -135,24 +135,30 @@ func heldBy(fd, port int) (pid int, held bool) {
 }
 
 // openOwn opens (creating if missing) a regular file of the user's own in
-// the claim directory. O_NOFOLLOW: a symlink put in its place is refused,
-// never followed to a file of someone else's. It is opened before it is
-// created, so that the common case (it is there) is one system call.
-func openOwn(dirfd int, name string, mode int) (int, error) {
+// the claim directory, and says its size and whether it was made now.
+// O_NOFOLLOW: a symlink put in its place is refused, never followed to a
+// file of someone else's. It is opened before it is created, so that the
+// common case (it is there) is one system call, and a creation is known
+// for certain (O_EXCL).
+func openOwn(dirfd int, name string, mode int) (fd int, size int64, created bool, err error) {
 	flags := mode | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK
-	fd, err := unix.Openat(dirfd, name, flags, 0)
+	fd, err = unix.Openat(dirfd, name, flags, 0)
 	if errors.Is(err, unix.ENOENT) {
-		fd, err = unix.Openat(dirfd, name, flags|unix.O_CREAT, 0o600)
+		fd, err = unix.Openat(dirfd, name, flags|unix.O_CREAT|unix.O_EXCL, 0o600)
+		created = err == nil
+		if errors.Is(err, unix.EEXIST) {
+			fd, err = unix.Openat(dirfd, name, flags, 0)
+		}
 	}
 	if err != nil {
-		return -1, err
+		return -1, 0, false, err
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
 		unix.Close(fd)
-		return -1, fmt.Errorf("%s is not a regular file of yours", name)
+		return -1, 0, false, fmt.Errorf("%s is not a regular file of yours", name)
 	}
-	return fd, nil
+	return fd, st.Size, created, nil
 }
 
 func recordName(port int) string { return strconv.Itoa(port) + ".claim" }
@@ -161,22 +167,16 @@ func recordName(port int) string { return strconv.Itoa(port) + ".claim" }
 // It reports whether the file was new. A record that cannot be written
 // leaves the claim in force, only unexplained.
 func writeRecord(dirfd, port int, command string) (created bool) {
-	name := recordName(port)
-	var before unix.Stat_t
-	created = unix.Fstatat(dirfd, name, &before, unix.AT_SYMLINK_NOFOLLOW) != nil
-	fd, err := openOwn(dirfd, name, unix.O_WRONLY)
+	fd, size, created, err := openOwn(dirfd, recordName(port), unix.O_WRONLY)
 	if err != nil {
-		return created
+		return false
 	}
 	defer unix.Close(fd)
 	// Overwrite in place and cut only what an older, longer record left:
 	// truncating to zero first costs a journal write on every start.
 	record := []byte(fmt.Sprintf("%d %d\n%s\n", time.Now().UnixNano(), os.Getpid(), command))
-	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) {
-		var st unix.Stat_t
-		if unix.Fstat(fd, &st) == nil && st.Size > int64(n) {
-			_ = unix.Ftruncate(fd, int64(n))
-		}
+	if n, err := unix.Pwrite(fd, record, 0); err == nil && n == len(record) && size > int64(n) {
+		_ = unix.Ftruncate(fd, int64(n))
 	}
 	return created
 }
