@@ -68,6 +68,7 @@ func (w *walker) goRun(s scope, args []string) bool {
 	type site struct {
 		where string
 		port  int
+		env   string // the variable the port is read from, port its fallback
 		text  string // the line, as --explain shows it
 	}
 	var sites []site
@@ -88,7 +89,13 @@ func (w *walker) goRun(s scope, args []string) bool {
 		}
 		lines = withLines(lines, b) // one pass over the file for all its sites
 		for i, c := range calls {
-			sites = append(sites, site{where: fmt.Sprintf("%s:%d", w.rel(f), c.line), port: goAddrPort(c.addr, consts), text: lines[i].text})
+			st := site{where: fmt.Sprintf("%s:%d", w.rel(f), c.line), port: goAddrPort(c.addr, consts), text: lines[i].text}
+			if st.port == 0 {
+				if e, ok := goEnvAddr(c.addr, toks); ok {
+					st.port, st.env = e.literal, e.env
+				}
+			}
+			sites = append(sites, st)
 		}
 		if len(sites) > maxSites {
 			break
@@ -105,10 +112,78 @@ func (w *walker) goRun(s scope, args []string) bool {
 		w.noteSites(at)
 	case sites[0].port == 0:
 		w.note("no port from the source: %s listens on an address computed at run time", sites[0].where)
+	case sites[0].env != "":
+		name, where := sites[0].env, sites[0].where+": "+sites[0].text
+		if p, ok := parseEnvPort(s.env[name]); ok {
+			w.addMovable(s, p, fmt.Sprintf("%s in the environment, read by %s", name, where), envMove(s, name))
+		} else if why := envPortProblem(name, s.env[name]); why != "" {
+			w.note("%s", why)
+		} else {
+			w.addMovable(s, sites[0].port, fmt.Sprintf("%s (%s is not set)", where, name), envMove(s, name))
+		}
 	default:
 		w.add(s, sites[0].port, sites[0].where+": "+sites[0].text)
 	}
 	return true
+}
+
+// goEnvAddr reads the one shape of a computed address that is the
+// convention for Go servers (Cloud Run's and Heroku's samples):
+//
+//	port := os.Getenv("PORT")
+//	if port == "" {
+//		port = "8080"
+//	}
+//	http.ListenAndServe(":"+port, nil)
+//
+// The variable is assigned exactly those two times in the file; any other
+// shape is computed.
+func goEnvAddr(arg []goToken, toks []goToken) (portExpr, bool) {
+	if len(arg) != 3 || arg[0].tok != token.STRING || arg[1].tok != token.ADD || arg[2].tok != token.IDENT {
+		return portExpr{}, false
+	}
+	if host, err := strconv.Unquote(arg[0].lit); err != nil || !strings.HasSuffix(host, ":") {
+		return portExpr{}, false
+	}
+	name := arg[2].lit
+	var env string
+	var fallback, assignments int
+	lit := func(t goToken, want token.Token) (string, bool) {
+		if t.tok != want {
+			return "", false
+		}
+		v, err := strconv.Unquote(t.lit)
+		return v, err == nil
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].tok != token.IDENT || toks[i].lit != name || (toks[i+1].tok != token.DEFINE && toks[i+1].tok != token.ASSIGN) {
+			continue
+		}
+		if i > 0 && toks[i-1].tok == token.PERIOD {
+			continue // a field of that name
+		}
+		assignments++
+		rest := toks[i+2:]
+		switch {
+		case len(rest) >= 6 && rest[0].lit == "os" && rest[1].tok == token.PERIOD && rest[2].lit == "Getenv" && rest[3].tok == token.LPAREN && rest[5].tok == token.RPAREN:
+			if v, ok := lit(rest[4], token.STRING); ok {
+				env, _ = envName(v)
+			}
+		case len(rest) >= 1 && i >= 5 && toks[i-1].tok == token.LBRACE && toks[i-2].tok == token.STRING && toks[i-3].tok == token.EQL && toks[i-4].lit == name && toks[i-5].tok == token.IF:
+			// if port == "" { port = "8080" }
+			if empty, ok := lit(toks[i-2], token.STRING); ok && empty == "" {
+				if v, ok := lit(rest[0], token.STRING); ok {
+					if p, ok := parsePort(v); ok {
+						fallback = p
+					}
+				}
+			}
+		}
+	}
+	if assignments != 2 || env == "" || fallback == 0 {
+		return portExpr{}, false
+	}
+	return portExpr{literal: fallback, env: env}, true
 }
 
 // goToken is one token of a Go file, as go/scanner reads it. For a

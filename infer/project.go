@@ -69,17 +69,62 @@ func (w *walker) readPackage(dir string) (*packageJSON, bool) {
 
 func (p *packageJSON) dir() string { return filepath.Dir(p.path) }
 
-// workspacePatterns reads "workspaces": […] or {"packages": […]}.
-func (p *packageJSON) workspacePatterns() []string {
+// workspacePatterns are root's workspaces: package.json's "workspaces": […]
+// or {"packages": […]} (npm, yarn, bun), else the packages list of
+// pnpm-workspace.yaml beside it (pnpm reads only that file).
+func (w *walker) workspacePatterns(root *packageJSON) []string {
 	var list []string
-	if json.Unmarshal(p.Workspaces, &list) == nil {
+	if json.Unmarshal(root.Workspaces, &list) == nil && len(list) > 0 {
 		return list
 	}
 	var obj struct {
 		Packages []string `json:"packages"`
 	}
-	_ = json.Unmarshal(p.Workspaces, &obj)
-	return obj.Packages
+	if json.Unmarshal(root.Workspaces, &obj) == nil && len(obj.Packages) > 0 {
+		return obj.Packages
+	}
+	b, ok := w.read(filepath.Join(root.dir(), "pnpm-workspace.yaml"))
+	if !ok {
+		return nil
+	}
+	return pnpmPackages(string(b))
+}
+
+// pnpmPackages reads the top-level packages: list of a pnpm-workspace.yaml,
+// as block items (- 'apps/*') or one flow list ([apps/*, packages/*]);
+// exclusions (!…) are left out.
+func pnpmPackages(text string) []string {
+	var out []string
+	in := false
+	for _, line := range strings.Split(text, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' && line[0] != '-' {
+			key, value, _ := strings.Cut(trimmed, ":")
+			in = key == "packages"
+			if value = strings.TrimSpace(value); in && strings.HasPrefix(value, "[") {
+				for _, item := range strings.Split(strings.Trim(value, "[]"), ",") {
+					out = appendPattern(out, item)
+				}
+				in = false
+			}
+			continue
+		}
+		if item, ok := strings.CutPrefix(trimmed, "-"); in && ok {
+			out = appendPattern(out, item)
+		}
+	}
+	return out
+}
+
+func appendPattern(out []string, item string) []string {
+	item = strings.Trim(strings.TrimSpace(item), `'"`)
+	if item == "" || strings.HasPrefix(item, "!") || len(out) >= maxWorkspaces {
+		return out
+	}
+	return append(out, item)
 }
 
 // findWorkspace resolves `yarn workspace NAME`, `npm -w NAME` and `pnpm
@@ -92,7 +137,7 @@ func (w *walker) findWorkspace(dir, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	patterns := append(root.workspacePatterns(), "packages/*", "apps/*")
+	patterns := append(w.workspacePatterns(root), "packages/*", "apps/*")
 	for _, pattern := range patterns {
 		// A glob of many wildcards through a symlink loop lists the
 		// same directories over and over: such a pattern is not
@@ -119,7 +164,7 @@ func (w *walker) findWorkspace(dir, name string) (string, bool) {
 // same bounds as findWorkspace.
 func (w *walker) workspaceDirs(root *packageJSON) []string {
 	var dirs []string
-	for _, pattern := range root.workspacePatterns() {
+	for _, pattern := range w.workspacePatterns(root) {
 		if strings.Count(pattern, "*") > maxWildcards || strings.Contains(pattern, "..") {
 			continue
 		}
@@ -487,7 +532,13 @@ var configs = sync.OnceValue(func() map[string]func(dir string, args []string) c
 		"vue":          literalConfig("", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
 		"webpack":      literalConfig("-c --config", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
 		"ember":        literalConfig("", `"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
-		"puma":         literalConfig("-C --config", `(?m)^\s*port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))`, "config/puma.rb"),
+		"puma":         literalConfig("-C --config", `(?m)^\s*(?:port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))|bind\s+["']tcp://[^"'/]*:(\d+)["'])`, "config/puma.rb"),
+		"pelican":      literalConfig("-s --settings", `(?m)^PORT\s*=\s*(\d+)\s*$`, "pelicanconf.py"),
+		"rackup":       literalConfig("", `\A#\\[^\n]*?(?:-p\s*|--port[=\s]+)(\d+)`, "config.ru"),
+		"thin":         literalConfig("-C --config", `(?m)^port:\s*(\d+)`, "thin.yml"),
+		"mosquitto":    listenConfig("-c --config-file", `(?m)^\s*(?:listener|port)\s+(\d+)`),
+		"nginx":        nginxConfig,
+		"caddy":        caddyConfig,
 		"jekyll":       literalConfig("--config", `(?m)^port:\s*(\d+)`, "_config.yml", "_config.yaml"),
 		"mkdocs":       literalConfig("-f --config-file", `(?m)^dev_addr:\s*["']?[^"'\s]*:(\d+)`, "mkdocs.yml", "mkdocs.yaml"),
 		"spring":       literalConfig("", `(?m)^\s*server\.port\s*[=:]\s*(\d+)|^server:\s*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"),
@@ -509,6 +560,16 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 	// set is re without its port literal: the config sets the port at
 	// all, literal or not.
 	set := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(re, `(\d+)`, ``)) })
+	// envShape is the one shape of code read in a JavaScript config: the
+	// port is a variable of the environment with a literal fallback,
+	// port: Number(process.env.WEB_PORT) || 5173 (also parseInt(…, 10),
+	// the bare variable, and ??). Anything else stays code.
+	var envShape func() *regexp.Regexp
+	if prefix, ok := strings.CutSuffix(re, `port\s*:\s*(\d+)`); ok {
+		envShape = sync.OnceValue(func() *regexp.Regexp {
+			return regexp.MustCompile(prefix + `port\s*:\s*(?:Number\s*\(|parseInt\s*\()?\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*10\s*)?\)?\s*(?:\|\||\?\?)\s*['"]?(\d+)['"]?\s*[,}\n]`)
+		})
+	}
 	return func(dir string, args []string) configResult {
 		files := names
 		for i := 0; i < len(args) && flags != ""; i++ {
@@ -526,6 +587,13 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 				return configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
 			}
 		}
+		if envShape != nil {
+			if m := envShape().FindStringSubmatch(text); m != nil {
+				if ports := atoiAll(m[2:3]); len(ports) > 0 {
+					return configResult{ports: ports, env: m[1], source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
+				}
+			}
+		}
 		if set().MatchString(text) {
 			// The config sets the port, but not as a literal: code that
 			// portguard does not run (observed: Vite then listens where
@@ -535,6 +603,161 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 		}
 		return configResult{exists: true}
 	}
+}
+
+// listenConfig reads every port re finds in the file the tool's config flag
+// names (mosquitto -c: each listener line is a server); no flag, no file.
+func listenConfig(flags, re string) func(string, []string) configResult {
+	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) })
+	return func(dir string, args []string) configResult {
+		file := ""
+		for i := 0; i < len(args); i++ {
+			if v, ok := flagValue(args, &i, flags); ok {
+				file = v
+			}
+		}
+		if file == "" {
+			return configResult{}
+		}
+		path, text, err := readFile(dir, file)
+		if err != nil {
+			return unread(path, err)
+		}
+		return portsIn(path, text, rx())
+	}
+}
+
+// portsIn is every distinct port the first group of re matches in text.
+func portsIn(path, text string, re *regexp.Regexp) configResult {
+	var ports []int
+	for _, m := range re.FindAllStringSubmatch(text, maxSites) {
+		if p := atoiAll(m[1:2]); len(p) > 0 && !slices.Contains(ports, p[0]) {
+			ports = append(ports, p[0])
+		}
+	}
+	if len(ports) == 0 {
+		return configResult{exists: true}
+	}
+	return configResult{ports: ports, source: fmt.Sprintf("listen %s in %s", intsString(ports), filepath.Base(path)), exists: true}
+}
+
+func intsString(ports []int) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// nginxConfig reads the listen directives of the file nginx -c names,
+// relative to the -p prefix as nginx resolves it. Without -c nginx reads
+// the system's configuration, which is not the project's: no port.
+var nginxListen = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[;{\s])listen\s+(?:[^\s;#]*:)?(\d+)\b[^;#\n]*;`)
+})
+
+func nginxConfig(dir string, args []string) configResult {
+	prefix, file := dir, ""
+	for i := 0; i < len(args); i++ {
+		if v, ok := flagValue(args, &i, "-p"); ok {
+			prefix = join(dir, v)
+		} else if v, ok := flagValue(args, &i, "-c"); ok {
+			file = v
+		}
+	}
+	if file == "" {
+		return configResult{}
+	}
+	path, text, err := readFile(prefix, file)
+	if err != nil {
+		return unread(path, err)
+	}
+	// Comments run from # to the end of the line.
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		lines[i], _, _ = strings.Cut(line, "#")
+	}
+	return portsIn(path, strings.Join(lines, "\n"), nginxListen())
+}
+
+// caddyConfig reads what caddy run listens on: the site addresses of the
+// Caddyfile (:8080 {, localhost:8080 {, http://host:8080 {), or a JSON
+// config's servers' listen addresses; and the admin endpoint,
+// localhost:2019 unless the config turns it off or moves it.
+var caddySite = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^(?:https?://)?[^\s{}#/]*:(\d+)(?:\s*,[^{\n]*)?\s*\{`)
+})
+
+// caddyAdmin is the global option that turns the admin endpoint off or
+// moves it (admin off, admin localhost:2020).
+var caddyAdmin = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^\s*admin\s+(?:off\b|\S*:(\d+))`)
+})
+
+func caddyConfig(dir string, args []string) configResult {
+	file := "Caddyfile"
+	for i := 0; i < len(args); i++ {
+		if v, ok := flagValue(args, &i, "--config -c"); ok {
+			file = v
+		}
+	}
+	path, text, err := readFile(dir, file)
+	if err != nil {
+		return unread(path, err)
+	}
+	var ports []int
+	admin := 2019
+	if strings.HasSuffix(path, ".json") {
+		var cfg struct {
+			Admin struct {
+				Disabled bool   `json:"disabled"`
+				Listen   string `json:"listen"`
+			} `json:"admin"`
+			Apps struct {
+				HTTP struct {
+					Servers map[string]struct {
+						Listen []string `json:"listen"`
+					} `json:"servers"`
+				} `json:"http"`
+			} `json:"apps"`
+		}
+		if json.Unmarshal([]byte(text), &cfg) != nil {
+			return configResult{exists: true}
+		}
+		switch p, kind := parseAddr(cfg.Admin.Listen); {
+		case cfg.Admin.Disabled:
+			admin = 0
+		case kind == addrPort:
+			admin = p
+		}
+		for _, name := range slices.Sorted(maps.Keys(cfg.Apps.HTTP.Servers)) {
+			for _, l := range cfg.Apps.HTTP.Servers[name].Listen {
+				if p, kind := parseAddr(l); kind == addrPort && !slices.Contains(ports, p) {
+					ports = append(ports, p)
+				}
+			}
+		}
+	} else {
+		for _, m := range caddySite().FindAllStringSubmatch(text, maxSites) {
+			if p := atoiAll(m[1:2]); len(p) > 0 && !slices.Contains(ports, p[0]) {
+				ports = append(ports, p[0])
+			}
+		}
+		if m := caddyAdmin().FindStringSubmatch(text); m != nil {
+			admin = 0 // admin off, or an address without a port
+			if p := atoiAll(m[1:2]); len(p) > 0 {
+				admin = p[0]
+			}
+		}
+	}
+	if len(ports) == 0 {
+		return configResult{exists: true}
+	}
+	if admin != 0 && !slices.Contains(ports, admin) {
+		ports = append([]int{admin}, ports...)
+	}
+	slices.Sort(ports)
+	return configResult{ports: ports, source: fmt.Sprintf("listen %s in %s", intsString(ports), filepath.Base(path)), exists: true}
 }
 
 // viteRoot reads Vite's config in its root directory, the first

@@ -143,6 +143,12 @@ func pyServers(name string) (def int, ok bool) {
 		return 8000, true
 	case "run_app": // aiohttp web.run_app: port=None means 8080
 		return 8080, true
+	case "bottle.run": // bottle.py run(): port=8080
+		return 8080, true
+	case "cherrypy.quickstart": // cherrypy/_cpconfig: server.socket_port 8080
+		return 8080, true
+	case "tornado.listen": // tornado.web.Application.listen(port): no default
+		return 0, true
 	case "HTTPServer", "ThreadingHTTPServer", "TCPServer", "ThreadingTCPServer": // the address tuple
 		return 0, true
 	}
@@ -160,8 +166,15 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 		}
 		name := toks[i].text
 		dotted := i >= 2 && toks[i-1].text == "."
-		if dotted && toks[i-2].text == "uvicorn" && name == "run" {
-			name = "uvicorn.run"
+		switch {
+		case dotted && (toks[i-2].text == "uvicorn" || toks[i-2].text == "bottle") && name == "run":
+			name = toks[i-2].text + ".run"
+		case dotted && toks[i-2].text == "cherrypy" && name == "quickstart":
+			name = "cherrypy.quickstart"
+		case dotted && name == "listen" && pyImports(toks, "tornado"):
+			// app.listen(8888): a socket's listen(5) takes a backlog,
+			// so only where the file imports tornado.
+			name = "tornado.listen"
 		}
 		def, ok := pyServers(name)
 		if !ok || name == "run" && !dotted || i >= 1 && toks[i-1].text == "def" {
@@ -187,6 +200,14 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 			continue
 		}
 		value, given := pyKeyword(call, "port")
+		switch name {
+		case "tornado.listen":
+			if parts := jsSplit(call, ","); !given && len(parts) >= 1 && len(parts[0]) > 0 && !pyIsKeyword(parts[0]) {
+				value, given = parts[0], true
+			}
+		case "cherrypy.quickstart":
+			value, given = pyCherryPort(toks)
+		}
 		if !given && name == "run" && dotted && pyIsFlaskApp(toks, i-2, vars) {
 			// Flask's app.run(host, port, …) by position.
 			if parts := jsSplit(call, ","); len(parts) >= 2 && !pyIsKeyword(parts[1]) {
@@ -215,6 +236,38 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 		sites = append(sites, site)
 	}
 	return sites
+}
+
+// pyImports reports whether the file imports module (import m, import
+// m.x, from m import …, from m.x import …).
+func pyImports(toks []srcToken, module string) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text != "import" && toks[i].text != "from" {
+			continue
+		}
+		// import a, m.x: every name of the statement's line
+		for j := i + 1; j < len(toks) && toks[j].line == toks[i].line && toks[j].text != "import"; j++ {
+			if toks[j].text == module && (toks[j-1].text == "import" || toks[j-1].text == "from" || toks[j-1].text == ",") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pyCherryPort is the value of the 'server.socket_port' key of the
+// file's CherryPy configuration (cherrypy.config.update({…})), where it
+// is set once.
+func pyCherryPort(toks []srcToken) ([]srcToken, bool) {
+	var value []srcToken
+	n := 0
+	for i := 0; i+2 < len(toks); i++ {
+		if t := toks[i]; t.kind == 's' && (t.text == "'server.socket_port'" || t.text == `"server.socket_port"`) && toks[i+1].text == ":" {
+			value = toks[i+2 : i+2+jsArgEnd(toks[i+2:], 0)]
+			n++
+		}
+	}
+	return value, n == 1
 }
 
 // pyCallEnd is the index of the ")" closing a call whose arguments start
@@ -271,11 +324,17 @@ func pyPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 				return portExpr{}, false
 			}
 			out.literal = n
-		case pyIsEnvPort(part):
-			out.env = true
-		case pyIsEnvGet(part):
+		case pyEnvVar(part) != "":
+			var ok bool
+			if out, ok = out.readsEnv(pyEnvVar(part)); !ok {
+				return portExpr{}, false
+			}
+		case pyEnvGet(part) != "":
 			// os.environ.get("PORT", N) / os.getenv("PORT", N)
-			out.env = true
+			var ok bool
+			if out, ok = out.readsEnv(pyEnvGet(part)); !ok {
+				return portExpr{}, false
+			}
 			open := 0
 			for open < len(part) && part[open].text != "(" {
 				open++
@@ -293,12 +352,14 @@ func pyPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 			if !ok {
 				return portExpr{}, false
 			}
-			out = out.join(v)
+			if out, ok = out.join(v); !ok {
+				return portExpr{}, false
+			}
 		default:
 			return portExpr{}, false
 		}
 	}
-	return out, out.literal != 0 || out.env
+	return out, out.literal != 0 || out.env != ""
 }
 
 // pyPortLiteral reads 8000 or "8000".
@@ -342,24 +403,44 @@ func pyText(e []srcToken) string {
 	return b.String()
 }
 
-// pyIsEnvPort: os.environ["PORT"].
-func pyIsEnvPort(e []srcToken) bool {
+// pyEnvVar is the variable of os.environ["NAME"] (or environ['NAME']);
+// "" for anything else.
+func pyEnvVar(e []srcToken) string {
 	s := pyText(e)
-	return s == `os.environ["PORT"]` || s == `os.environ['PORT']` || s == `environ["PORT"]` || s == `environ['PORT']`
+	for _, prefix := range []string{"os.environ[", "environ["} {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			if inner, ok := strings.CutSuffix(rest, "]"); ok {
+				return quotedEnvName(inner)
+			}
+		}
+	}
+	return ""
 }
 
-// pyIsEnvGet: os.environ.get("PORT"…) or os.getenv("PORT"…).
-func pyIsEnvGet(e []srcToken) bool {
+// pyEnvGet is the variable of os.environ.get("NAME"…) or
+// os.getenv("NAME"…); "" for anything else.
+func pyEnvGet(e []srcToken) string {
 	s := pyText(e)
 	if !strings.HasSuffix(s, ")") {
-		return false
+		return ""
 	}
 	for _, prefix := range []string{"os.environ.get(", "environ.get(", "os.getenv(", "getenv("} {
 		if rest, ok := strings.CutPrefix(s, prefix); ok {
-			return strings.HasPrefix(rest, `"PORT"`) || strings.HasPrefix(rest, `'PORT'`)
+			if end := strings.IndexAny(rest, ",)"); end > 0 {
+				return quotedEnvName(rest[:end])
+			}
 		}
 	}
-	return false
+	return ""
+}
+
+// quotedEnvName is the variable name in a quoted literal, "NAME" or 'NAME'.
+func quotedEnvName(q string) string {
+	if len(q) < 2 || q[0] != q[len(q)-1] || q[0] != '"' && q[0] != '\'' {
+		return ""
+	}
+	name, _ := envName(q[1 : len(q)-1])
+	return name
 }
 
 // pyAssignments indexes `NAME = EXPR` at the start of a statement (to the

@@ -196,10 +196,16 @@ func rbPortExpr(e []srcToken) (portExpr, bool) {
 				return portExpr{}, false
 			}
 			out.literal = n
-		case text == `ENV['PORT']` || text == `ENV["PORT"]`:
-			out.env = true
-		case strings.HasPrefix(text, `ENV.fetch('PORT'`) || strings.HasPrefix(text, `ENV.fetch("PORT"`):
-			out.env = true
+		case strings.HasPrefix(text, "ENV[") && strings.HasSuffix(text, "]") && quotedEnvName(text[4:len(text)-1]) != "":
+			var ok bool
+			if out, ok = out.readsEnv(quotedEnvName(text[4 : len(text)-1])); !ok {
+				return portExpr{}, false
+			}
+		case strings.HasPrefix(text, "ENV.fetch(") && strings.HasSuffix(text, ")") && rbFetchName(text) != "":
+			var ok bool
+			if out, ok = out.readsEnv(rbFetchName(text)); !ok {
+				return portExpr{}, false
+			}
 			if args := jsSplit(part[4:len(part)-1], ","); len(args) == 2 && len(args[1]) == 1 {
 				n, ok := pyPortLiteral(args[1][0])
 				if !ok {
@@ -211,7 +217,16 @@ func rbPortExpr(e []srcToken) (portExpr, bool) {
 			return portExpr{}, false
 		}
 	}
-	return out, out.literal != 0 || out.env
+	return out, out.literal != 0 || out.env != ""
+}
+
+// rbFetchName is the variable of ENV.fetch("NAME"…).
+func rbFetchName(text string) string {
+	rest := strings.TrimPrefix(text, "ENV.fetch(")
+	if end := strings.IndexAny(rest, ",)"); end > 0 {
+		return quotedEnvName(rest[:end])
+	}
+	return ""
 }
 
 // rbRequiresSinatra: the file requires 'sinatra' (a classic app, which

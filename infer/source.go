@@ -197,16 +197,50 @@ func isIdentByte(c byte) bool {
 // literal).
 type portExpr struct {
 	literal int
-	env     bool
+	env     string // the environment variable it reads first (PORT, API_PORT, …), if any
 }
 
-// join adds what a variable's value says: its PORT, and its literal.
-func (e portExpr) join(v portExpr) portExpr {
-	e.env = e.env || v.env
+// join adds what a variable's value says: the variable it reads, and its
+// literal. An expression reading two different variables is computed: which
+// one a run takes depends on both.
+func (e portExpr) join(v portExpr) (portExpr, bool) {
+	if v.env != "" {
+		if e.env != "" && e.env != v.env {
+			return portExpr{}, false
+		}
+		e.env = v.env
+	}
 	if v.literal != 0 {
 		e.literal = v.literal
 	}
-	return e
+	return e, true
+}
+
+// readsEnv joins the variable name into e.
+func (e portExpr) readsEnv(name string) (portExpr, bool) {
+	return e.join(portExpr{env: name})
+}
+
+// envName is name when it is a plausible environment variable's name
+// (letters, digits, underscores, not starting with a digit).
+func envName(name string) (string, bool) {
+	if name == "" || len(name) > 64 || name[0] >= '0' && name[0] <= '9' {
+		return "", false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+// unquote is the text of a string token without its quotes ('x' or "x").
+func unquote(t srcToken) (string, bool) {
+	if t.kind != 's' || len(t.text) < 2 || t.text[0] != t.text[len(t.text)-1] || t.text[0] != '"' && t.text[0] != '\'' {
+		return "", false
+	}
+	return t.text[1 : len(t.text)-1], true
 }
 
 // listenSite is one .listen(…) call found in the source.
@@ -251,7 +285,7 @@ const (
 func jsServeDefaults(runtime string) (portExpr, bool) {
 	switch runtime {
 	case "Bun":
-		return portExpr{literal: 3000, env: true}, true
+		return portExpr{literal: 3000, env: "PORT"}, true
 	case "Deno":
 		return portExpr{literal: 8000}, true
 	}
@@ -363,14 +397,31 @@ func jsPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 	for _, part := range parts {
 		part = jsUnwrap(part)
 		switch {
-		case len(part) == 1 && part[0].kind == 'n':
-			n, err := strconv.Atoi(part[0].text)
+		case len(part) > 1 && len(jsSplit(part, "||", "??")) > 1:
+			// Number(process.env.X || 3000): the alternatives were inside
+			v, ok := jsPortExpr(part, vars, depth+1)
+			if !ok {
+				return portExpr{}, false
+			}
+			if out, ok = out.join(v); !ok {
+				return portExpr{}, false
+			}
+		case len(part) == 1 && (part[0].kind == 'n' || part[0].kind == 's'):
+			// 3000, or '3000' (parseInt(process.env.X ?? '3000', 10))
+			text := part[0].text
+			if part[0].kind == 's' {
+				text, _ = unquote(part[0])
+			}
+			n, err := strconv.Atoi(text)
 			if err != nil || n < 1 || n > 65535 || out.literal != 0 {
 				return portExpr{}, false
 			}
 			out.literal = n
-		case jsIsEnvPort(part):
-			out.env = true
+		case jsEnvVar(part) != "":
+			var ok bool
+			if out, ok = out.readsEnv(jsEnvVar(part)); !ok {
+				return portExpr{}, false
+			}
 		case len(part) >= 2 && part[0].text == "{":
 			// { port: N, host: … }
 			for k := 1; k+2 < len(part); k++ {
@@ -385,12 +436,27 @@ func jsPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 			if !ok {
 				return portExpr{}, false
 			}
-			out = out.join(v)
+			if out, ok = out.join(v); !ok {
+				return portExpr{}, false
+			}
+		case len(part) == 3 && part[0].kind == 'i' && part[1].text == "." && part[2].text == "port":
+			// config.port, where config was assigned an object once
+			value, found := vars.lookup(part[0].text)
+			if !found || len(value) < 2 || value[0].text != "{" {
+				return portExpr{}, false
+			}
+			v, ok := jsPortExpr(value, vars, depth+1)
+			if !ok {
+				return portExpr{}, false
+			}
+			if out, ok = out.join(v); !ok {
+				return portExpr{}, false
+			}
 		default:
 			return portExpr{}, false
 		}
 	}
-	return out, out.literal != 0 || out.env
+	return out, out.literal != 0 || out.env != ""
 }
 
 // jsSplit splits e at the operators ops at depth 0.
@@ -435,14 +501,36 @@ func jsUnwrap(e []srcToken) []srcToken {
 	}
 }
 
-// jsIsEnvPort: process.env.PORT (or process.env["PORT"]).
-func jsIsEnvPort(e []srcToken) bool {
+// jsEnvVar is the variable a read of the environment names:
+// process.env.NAME (process.env["NAME"], process.env?.NAME), or Deno's
+// Deno.env.get("NAME"); "" for anything else.
+func jsEnvVar(e []srcToken) string {
 	var b strings.Builder
 	for _, t := range e {
 		b.WriteString(t.text)
 	}
 	s := b.String()
-	return s == "process.env.PORT" || s == `process.env["PORT"]` || s == "process.env['PORT']" || s == "process.env?.PORT"
+	for _, prefix := range []string{"process.env.", "process.env?.", "process.env[", "Deno.env.get("} {
+		rest, ok := strings.CutPrefix(s, prefix)
+		if !ok {
+			continue
+		}
+		if prefix == "process.env[" || prefix == "Deno.env.get(" {
+			closing := "]"
+			if prefix == "Deno.env.get(" {
+				closing = ")"
+			}
+			inner, ok := strings.CutSuffix(rest, closing)
+			if !ok || len(inner) < 2 || inner[0] != inner[len(inner)-1] || inner[0] != '"' && inner[0] != '\'' {
+				return ""
+			}
+			rest = inner[1 : len(inner)-1]
+		}
+		if name, ok := envName(rest); ok {
+			return name
+		}
+	}
+	return ""
 }
 
 // assignments index a source file's assignments by name, built in one
@@ -677,38 +765,38 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool, envFiles [
 	if site.text != "" {
 		where += ": " + site.text
 	}
-	if site.expr.env {
-		v, from := s.env["PORT"], "PORT in the environment"
-		if _, set := s.set["PORT"]; set {
-			from = "PORT set on the command line"
+	if name := site.expr.env; name != "" {
+		v, from := s.env[name], name+" in the environment"
+		if _, set := s.set[name]; set {
+			from = name + " set on the command line"
 		}
 		if v == "" {
 			// node --env-file=F: the file's variables, where the
 			// environment has none; a later file wins over an earlier one.
 			for _, f := range envFiles {
-				if vars, ok := w.dotenv(join(s.dir, f)); ok && vars["PORT"] != "" {
-					v, from = vars["PORT"], "PORT in "+w.rel(join(s.dir, f))+" (node --env-file)"
+				if vars, ok := w.dotenv(join(s.dir, f)); ok && vars[name] != "" {
+					v, from = vars[name], name+" in "+w.rel(join(s.dir, f))+" (node --env-file)"
 				}
 			}
 		}
 		if v == "" && dotenv {
-			if vars, ok := w.dotenv(filepath.Join(s.dir, ".env")); ok && vars["PORT"] != "" {
-				v, from = vars["PORT"], "PORT in ./.env, which the app loads with dotenv"
+			if vars, ok := w.dotenv(filepath.Join(s.dir, ".env")); ok && vars[name] != "" {
+				v, from = vars[name], name+" in ./.env, which the app loads with dotenv"
 			}
 		}
 		if p, ok := parseEnvPort(v); ok {
-			w.addMovable(s, p, fmt.Sprintf("%s, read by %s", from, where), envMove(s, "PORT"))
+			w.addMovable(s, p, fmt.Sprintf("%s, read by %s", from, where), envMove(s, name))
 			return true
 		}
-		if why := envPortProblem("PORT", v); why != "" {
+		if why := envPortProblem(name, v); why != "" {
 			w.note("%s (%s)", why, from)
 			return true
 		}
 	}
 	if site.expr.literal != 0 {
 		var m *move
-		if site.expr.env {
-			m = envMove(s, "PORT") // PORT beats the literal there
+		if site.expr.env != "" {
+			m = envMove(s, site.expr.env) // the variable beats the literal there
 		}
 		w.addMovable(s, site.expr.literal, where, m)
 		return true

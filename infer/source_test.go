@@ -40,6 +40,23 @@ func TestPortFromNodeSource(t *testing.T) {
 			[]string{"node", "server.js"}, nil, 3000, ""},
 		{"-r dotenv/config", map[string]string{"server.js": "app.listen(process.env.PORT || 3000)\n", ".env": "PORT=3900\n"},
 			[]string{"node", "-r", "dotenv/config", "server.js"}, nil, 3900, ""},
+		// Another variable than PORT, with a literal fallback.
+		{"API_PORT || literal, unset", map[string]string{"server.js": "const port = process.env.API_PORT || 3110\napp.listen(port)\n"},
+			[]string{"node", "server.js"}, nil, 3110, ""},
+		{"API_PORT || literal, set", map[string]string{"server.js": "const port = process.env.API_PORT || 3110\napp.listen(port)\n"},
+			[]string{"node", "server.js"}, []string{"API_PORT=4110", "PORT=1"}, 4110, "API_PORT in the environment"},
+		{"parseInt(APP_PORT ?? 'N', 10)", map[string]string{"server.js": "app.listen(parseInt(process.env.APP_PORT ?? '3120', 10))\n"},
+			[]string{"node", "server.js"}, nil, 3120, ""},
+		{"Number(WEB_PORT || N) with WEB_PORT set", map[string]string{"server.js": "app.listen(Number(process.env.WEB_PORT || 3130))\n"},
+			[]string{"node", "server.js"}, []string{"WEB_PORT=4130"}, 4130, ""},
+		{"API_PORT in .env loaded with dotenv", map[string]string{"server.js": "require('dotenv').config()\napp.listen(process.env.API_PORT || 3000)\n", ".env": "API_PORT=3140\n"},
+			[]string{"node", "server.js"}, nil, 3140, "API_PORT in ./.env"},
+		{"config.port of an object assigned once", map[string]string{"server.js": "const config = { port: process.env.HTTP_PORT || 3150 }\nserver.listen(config.port)\n"},
+			[]string{"node", "server.js"}, nil, 3150, ""},
+		{"Deno.env.get with a fallback", map[string]string{"server.ts": "const port = Number(Deno.env.get('PORT') ?? 3160)\nDeno.serve({ port }, h)\n"},
+			[]string{"deno", "run", "-A", "server.ts"}, []string{"PORT=4160"}, 4160, ""},
+		{"two different variables: computed", map[string]string{"server.js": "app.listen(process.env.PORT || process.env.API_PORT || 3000)\n"},
+			[]string{"node", "server.js"}, nil, 0, ""},
 		// Negative cases: a listen in a comment, in a string, in a regex;
 		// two listen sites; a computed port.
 		{"in a comment", map[string]string{"server.js": "// app.listen(3000)\n/* app.listen(3001) */\n"},

@@ -59,10 +59,17 @@ type tool struct {
 	// addrHidesEnv: any address flag, even one without a port, replaces
 	// the default bind that the variables feed (gunicorn -b localhost).
 	addrHidesEnv bool
-	dotenv       string // which .env files the tool loads: see dotenvFiles
-	config       string // which config file may name the port: see configs
-	def          int    // the default port; 0 when there is none
-	src          string // where these facts are documented
+	// also is a second server the tool starts beside the main one, on
+	// this default port: Jekyll's LiveReload with --livereload,
+	// Browsersync's UI unless --no-ui. alsoWhen lists flags of which one
+	// must be present ("" for always), alsoUnless flags that turn it off,
+	// alsoPort the flags that name its port.
+	also                           int
+	alsoWhen, alsoUnless, alsoPort string
+	dotenv                         string // which .env files the tool loads: see dotenvFiles
+	config                         string // which config file may name the port: see configs
+	def                            int    // the default port; 0 when there is none
+	src                            string // where these facts are documented
 }
 
 // dotenvFiles lists, for a scheme, the files a tool loads, highest
@@ -135,6 +142,7 @@ func (w *walker) tool(s scope, name string, args []string) {
 			w.note("%s: no port", why)
 			return
 		}
+		t = w.forInstalled(s, t)
 		rest, label, ok, quiet := t.match(name, args)
 		if quiet {
 			return
@@ -230,6 +238,9 @@ func (t *tool) positionals(args []string) []int {
 // its default.
 func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	s.tool, _, _ = strings.Cut(label, " ")
+	if t.also != 0 {
+		defer w.alsoListens(s, t, label, args)
+	}
 	// The address the server binds, where its command names one: every
 	// port this row adds is bound there.
 	if host := t.bindHost(args); host != "" {
@@ -271,6 +282,18 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 			w.note("no port for %q: %s", label, cfg.none)
 			return true
 		}
+		if cfg.env != "" && len(cfg.ports) == 1 {
+			if p, ok := parseEnvPort(s.env[cfg.env]); ok {
+				w.addMovable(s, p, fmt.Sprintf("%s in the environment, read by %s", cfg.env, cfg.source[strings.LastIndex(cfg.source, " ")+1:]), envMove(s, cfg.env))
+				return true
+			}
+			if why := envPortProblem(cfg.env, s.env[cfg.env]); why != "" {
+				w.note("%s", why)
+				return true
+			}
+			w.addMovable(s, cfg.ports[0], fmt.Sprintf("%s (%s is not set)", cfg.source, cfg.env), envMove(s, cfg.env))
+			return true
+		}
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
 				w.addMovable(s, p, cfg.source, t.defaultMove(s))
@@ -294,6 +317,55 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	if def, version := w.installedDefault(s, t); def > 0 {
 		w.addMovable(s, def, fmt.Sprintf("default of %q%s%s", label, version, unread), t.defaultMove(s))
 	}
+}
+
+// alsoListens adds the port of the second server a tool starts beside its
+// main one (see tool.also), where its flags turn it on.
+func (w *walker) alsoListens(s scope, t *tool, label string, args []string) {
+	has := func(flags string) bool {
+		return slices.ContainsFunc(args, func(a string) bool {
+			name, _, _ := strings.Cut(a, "=")
+			return inSet(flags, name)
+		})
+	}
+	if t.alsoWhen != "" && !has(t.alsoWhen) || t.alsoUnless != "" && has(t.alsoUnless) {
+		return
+	}
+	port, source := t.also, fmt.Sprintf("the second server of %q, on its default port", label)
+	for i := 0; i < len(args) && args[i] != "--"; i++ {
+		flag := args[i]
+		if v, ok := flagValue(args, &i, t.alsoPort); ok {
+			if p, ok := parsePort(v); ok {
+				port, source = p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)
+			}
+		}
+	}
+	w.add(s, port, source)
+}
+
+// forInstalled adjusts a row to the version of the tool installed in the
+// project, where the tool's behaviour changed between majors. Where no
+// version can be read, the newest behaviour holds: it is what a project
+// created today runs.
+func (w *walker) forInstalled(s scope, t *tool) *tool {
+	if t.names == "ng" {
+		// Angular 22 reads PORT, and it beats --port and angular.json
+		// (angular/angular-cli#32705, a breaking change; observed).
+		if v, ok := w.installedVersion(s.dir, "@angular/build"); !ok || majorVersion(v) >= 22 {
+			adjusted := *t
+			adjusted.env, adjusted.envWins = "PORT", true
+			return &adjusted
+		}
+	}
+	return t
+}
+
+// majorVersion is the major number of a semantic version ("v22.1.0",
+// "22.1.0"), 0 when it has none.
+func majorVersion(v string) int {
+	major, _, _ := strings.Cut(strings.TrimPrefix(v, "v"), ".")
+	n, _ := strconv.Atoi(major)
+	return n
 }
 
 // installedDefault is the tool's default port for the version installed in
@@ -510,6 +582,9 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 type configResult struct {
 	ports  []int
 	source string
+	// env is the environment variable the config reads first, its port the
+	// fallback (port: Number(process.env.WEB_PORT) || 5173).
+	env    string
 	exists bool // a config file is there, even if the port could not be read from it
 	// none says why the tool's port cannot be known from its config (it
 	// decides at run time among several): no port is inferred.

