@@ -20,7 +20,7 @@ import (
 // portCase is one row of a port-cases table: a command line, its
 // environment and project files, and the ports it really listens on.
 type portCase struct {
-	id, argv, env, files, ports, source string
+	id, argv, env, files, ports, source, tool string
 }
 
 func readPortCases(t *testing.T, path string) []portCase {
@@ -45,6 +45,9 @@ func readPortCases(t *testing.T, path string) []portCase {
 		c := portCase{id: col[0], argv: col[1], env: col[2], files: col[3], ports: col[4]}
 		if len(col) > 5 {
 			c.source = col[5]
+		}
+		if len(col) > 6 {
+			c.tool = col[6]
 		}
 		cases = append(cases, c)
 	}
@@ -75,16 +78,33 @@ func TestInferPortCases(t *testing.T) {
 	} else if os.Getenv("CI") != "" {
 		t.Errorf("%s is missing; CI runs beside shared/", shared)
 	}
+	observedIDs := map[string]bool{}
+	observedTools := map[string]bool{}
+	for _, c := range readPortCases(t, "bench/realports/observed.tsv") {
+		observedIDs[c.id] = true
+		observedTools[c.tool] = true
+	}
+	checkScoreIsQuoted(t, len(observedIDs), len(observedIDs)-len(misses), len(observedTools), "README.md", "docs/inference.md")
 	pg := portguardPath(t)
 	for _, table := range tables {
 		for _, c := range readPortCases(t, table) {
 			t.Run(filepath.Base(filepath.Dir(table))+"/"+c.id, func(t *testing.T) {
+				t.Parallel() // each case is a process of its own: most of it is waiting
 				got, out := inferCase(t, pg, c)
 				want := strings.Split(c.ports, ",")
 				if c.ports == "-" {
 					want = nil
 				}
 				if reason, known := disputed[c.id]; known && table == shared {
+					if id, ok := strings.CutPrefix(reason, "observed as "); ok {
+						// The real tool, at the version observed, listens
+						// elsewhere: the observed case is the one checked.
+						id, _, _ = strings.Cut(id, ":")
+						if !observedIDs[id] {
+							t.Errorf("%s is disputed by %s, which bench/realports/observed.tsv does not have", c.id, id)
+						}
+						return
+					}
 					// The real tool listens on nothing here.
 					if len(got) > 0 {
 						t.Errorf("%s: got %v; the real tool listens on nothing (testdata/shared-disputed.tsv: %s)", c.id, got, reason)
@@ -101,6 +121,23 @@ func TestInferPortCases(t *testing.T) {
 					t.Errorf("%s\n  argv:  %s\n  env:   %s\n  files: %s\n  got %v, want %v (%s)\n%s", c.id, c.argv, c.env, c.files, got, want, c.source, out)
 				}
 			})
+		}
+	}
+}
+
+// checkScoreIsQuoted checks that the documents quote the corpus's current
+// score, as the line this prints: the cases below check that every case
+// not listed as a miss is matched, so the score follows from the tables.
+func checkScoreIsQuoted(t *testing.T, total, matched, tools int, docs ...string) {
+	t.Helper()
+	score := fmt.Sprintf("%d of %d observed runs (%.1f%%) across %d tools", matched, total, float64(matched)*100/float64(total), tools)
+	for _, doc := range docs {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), score) {
+			t.Errorf("%s does not quote the real-run score: it is %q", doc, score)
 		}
 	}
 }

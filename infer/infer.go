@@ -196,8 +196,10 @@ func (w *walker) command(s scope, argv []string) {
 		w.packageManager(s, name, args)
 	case "concurrently":
 		w.concurrently(s, args)
+	case "turbo":
+		w.turbo(s, args)
 	case "npm-run-all", "run-p", "run-s", "npm-run-all2":
-		w.runAll(s, args)
+		w.runAll(s, name, args)
 	case "foreman", "honcho", "overmind", "hivemind", "heroku":
 		w.procfile(s, name, args)
 	case "make", "gmake":

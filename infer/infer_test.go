@@ -303,3 +303,82 @@ func TestExplainSaysWhyNothingFollows(t *testing.T) {
 		t.Errorf("a workspace that is not there was called skipped: %q", notes)
 	}
 }
+
+// The tools that read a file of their own, or start a second server, or
+// changed between majors: what each listens on, as observed
+// (bench/realports/observed.tsv has the runs).
+func TestToolFilesSecondServersAndVersions(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		argv  []string
+		env   []string
+		want  []int
+	}{
+		{"caddy run: the site and the admin endpoint", map[string]string{"Caddyfile": ":3030 {\n\trespond \"hi\"\n}\n"},
+			[]string{"caddy", "run"}, nil, []int{2019, 3030}},
+		{"caddy run with admin off", map[string]string{"Caddyfile": "{\n\tadmin off\n}\nlocalhost:3031, :3032 {\n}\n"},
+			[]string{"caddy", "run"}, nil, []int{3031, 3032}},
+		{"caddy run with a JSON config", map[string]string{"c.json": `{"admin": {"listen": "localhost:3033"}, "apps": {"http": {"servers": {"a": {"listen": [":3034"]}}}}}`},
+			[]string{"caddy", "run", "--config", "c.json"}, nil, []int{3033, 3034}},
+		{"nginx: every listen, comments left out", map[string]string{"conf/n.conf": "events {}\nhttp {\n # listen 1;\n server { listen 3035; listen [::]:3036 ipv6only=on; }\n server { listen 127.0.0.1:3037; } # listen 2;\n}\n"},
+			[]string{"nginx", "-p", "conf", "-c", "n.conf"}, nil, []int{3035, 3036, 3037}},
+		{"nginx without -c reads the system's config: nothing", nil,
+			[]string{"nginx"}, nil, nil},
+		{"mosquitto -c: its listeners", map[string]string{"m.conf": "listener 3038\nlistener 3039 127.0.0.1\n"},
+			[]string{"mosquitto", "-c", "m.conf"}, nil, []int{3038, 3039}},
+		{"jekyll --livereload: LiveReload's port too", map[string]string{"_config.yml": "port: 3040\n"},
+			[]string{"jekyll", "serve", "--livereload"}, nil, []int{3040, 35729}},
+		{"jekyll --livereload-port", nil,
+			[]string{"jekyll", "serve", "-l", "--livereload-port", "3041"}, nil, []int{3041, 4000}},
+		{"puma: several binds", nil,
+			[]string{"puma", "-b", "tcp://127.0.0.1:3042", "-b", "tcp://127.0.0.1:3043"}, nil, []int{3042, 3043}},
+		{"puma reads no PORT", nil, []string{"puma"}, []string{"PORT=3044"}, []int{9292}},
+		{"rack 2's options line in config.ru", map[string]string{"config.ru": "#\\ -p 3045 -o 127.0.0.1\nrun App\n"},
+			[]string{"rackup"}, nil, []int{3045}},
+		{"Storybook 9: SBCONFIG_PORT over -p", map[string]string{"node_modules/storybook/package.json": `{"version": "9.1.3"}`, ".git/HEAD": ""},
+			[]string{"storybook", "dev", "-p", "3050"}, []string{"SBCONFIG_PORT=3051"}, []int{3051}},
+		{"Storybook 10: -p over SBCONFIG_PORT", map[string]string{"node_modules/storybook/package.json": `{"version": "10.6.9"}`, ".git/HEAD": ""},
+			[]string{"storybook", "dev", "-p", "3050"}, []string{"SBCONFIG_PORT=3051"}, []int{3050}},
+		{"Storybook 10 without a port: a free one, none to infer", nil,
+			[]string{"storybook", "dev"}, nil, nil},
+		{"pnpm 7 and later pass a literal -- on: Vite ignores what follows", map[string]string{"package.json": `{"scripts": {"dev": "vite"}}`},
+			[]string{"pnpm", "dev", "--", "--port", "3052"}, nil, []int{5173}},
+		{"pnpm 6 swallowed it", map[string]string{"package.json": `{"packageManager": "pnpm@6.35.1", "scripts": {"dev": "vite"}}`},
+			[]string{"pnpm", "dev", "--", "--port", "3053"}, nil, []int{3053}},
+		{"pnpm -r: every workspace's script", map[string]string{"pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n", "package.json": `{}`, "apps/a/package.json": `{"scripts": {"dev": "vite --port 3054"}}`, "apps/b/package.json": `{"scripts": {"dev": "vite --port 3055"}}`},
+			[]string{"pnpm", "-r", "dev"}, nil, []int{3054, 3055}},
+		{"run-s: the first server blocks the rest", map[string]string{"package.json": `{"scripts": {"a": "vite --port 3056", "b": "vite --port 3057"}}`},
+			[]string{"run-s", "a", "b"}, nil, []int{3056}},
+		{"npm-run-all: a build, then servers together", map[string]string{"package.json": `{"scripts": {"build": "vite build", "a": "vite --port 3058", "b": "vite --port 3059"}}`},
+			[]string{"npm-run-all", "build", "--parallel", "a", "b"}, nil, []int{3058, 3059}},
+		{"browser-sync: the UI beside it", nil,
+			[]string{"browser-sync", "start", "--server", "--port", "3060"}, nil, []int{3001, 3060}},
+		{"browser-sync --no-ui", nil,
+			[]string{"browser-sync", "start", "--server", "--no-ui"}, nil, []int{3000}},
+		{"lite-server with ui: false", map[string]string{"bs-config.json": `{"port": 3061, "ui": false}`},
+			[]string{"lite-server"}, nil, []int{3061}},
+		{"deno task", map[string]string{"deno.json": `{"tasks": {"dev": "deno serve --port 3062 main.ts"}}`},
+			[]string{"deno", "task", "dev"}, nil, []int{3062}},
+		{"Angular 22: PORT over --port", map[string]string{"node_modules/@angular/build/package.json": `{"version": "22.2.7"}`},
+			[]string{"ng", "serve", "--port", "3046"}, []string{"PORT=3047"}, []int{3047}},
+		{"Angular 21: PORT is not read", map[string]string{"node_modules/@angular/build/package.json": `{"version": "21.0.3"}`, ".git/HEAD": ""},
+			[]string{"ng", "serve", "--port", "3048"}, []string{"PORT=3049"}, []int{3048}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, text := range tt.files {
+				write(t, dir, name, text)
+			}
+			var got []int
+			for _, p := range Ports(tt.argv, tt.env, dir) {
+				got = append(got, p.Port)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%v: ports %v, want %v", tt.argv, got, tt.want)
+			}
+		})
+	}
+}

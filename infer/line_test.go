@@ -118,7 +118,9 @@ func TestNpmWorkspacesAndConfigFlags(t *testing.T) {
 		{".", []string{"npm", "run", "dev", "-w", "web"}, []int{5301}},
 		{".", []string{"npm", "run", "dev", "--workspace=api"}, []int{4301}},
 		{".", []string{"npm", "run", "-w", "web", "dev"}, []int{5301}},
-		{".", []string{"npm", "run", "dev", "--workspaces"}, []int{4301, 5301}},
+		// npm runs the workspaces one after another: the first server
+		// blocks the second (bench/realports npmws01).
+		{".", []string{"npm", "run", "dev", "--workspaces"}, []int{4301}},
 		{".", []string{"npm", "run", "dev"}, []int{5301}}, // a root script that delegates to a workspace
 		{"site", []string{"vite", "--config", "vite.dev.config.js"}, []int{5401}},
 		{"site", []string{"vite", "-c", "vite.dev.config.js"}, []int{5401}},

@@ -22,6 +22,8 @@ type packageJSON struct {
 	Main       string            `json:"main"`
 	Scripts    map[string]string `json:"scripts"`
 	Workspaces json.RawMessage   `json:"workspaces"`
+	// PackageManager pins the package manager: "pnpm@9.1.0".
+	PackageManager string `json:"packageManager"`
 
 	path string
 }
@@ -205,17 +207,42 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 		w.note("%s: no port", why)
 		return
 	}
-	// Global options: a directory or a workspace to run in.
+	// Global options: a directory or a workspace to run in, or all of
+	// them (pnpm -r).
+	recursive, filtered := false, false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
 		i := 0
 		if v, ok := flagValue(args, &i, "--prefix -C --dir --cwd"); ok {
 			s.dir = join(s.dir, v)
 		} else if v, ok := flagValue(args, &i, "-w --workspace --filter -F"); ok {
+			filtered = true
 			if d, ok := w.findWorkspace(s.dir, v); ok {
 				s.dir = d
 			}
+		} else if pm == "pnpm" && (args[0] == "-r" || args[0] == "--recursive" || args[0] == "--parallel") {
+			recursive = true
 		}
 		args = args[i+1:]
+	}
+	if recursive && !filtered && len(args) > 0 {
+		// pnpm -r [run] NAME: the script of every workspace package
+		// that has it, the independent ones together (observed).
+		name := args[0]
+		if (name == "run" || name == "run-script") && len(args) > 1 {
+			name = args[1]
+		}
+		if root, ok := w.findPackage(s.dir); ok {
+			for _, dir := range w.workspaceDirs(root) {
+				if pkg, ok := w.readPackage(dir); ok && pkg.Scripts[name] != "" {
+					// deeper: a port of one of several is not moved by
+					// adding a flag to the command that runs them all
+					ws := s.deeper(" (pnpm -r)")
+					ws.dir = dir
+					w.runScript(ws, pm, name, nil, false)
+				}
+			}
+		}
+		return
 	}
 	if len(args) == 0 {
 		return
@@ -248,11 +275,17 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 				if !ok {
 					return
 				}
+				// npm runs the workspaces one after another: the first
+				// whose script serves blocks the rest (observed).
+				before := len(w.out)
 				for _, dir := range w.workspaceDirs(root) {
 					if pkg, ok := w.readPackage(dir); ok && pkg.Scripts[name] != "" {
 						ws := s
 						ws.dir = dir
 						w.runScript(ws, pm, name, npmForwarded(after), false)
+						if len(w.out) > before {
+							break
+						}
 					}
 				}
 			case len(workspaces) > 0:
@@ -280,7 +313,7 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 	case cmd == "run" || cmd == "run-script":
 		rest = skipFlags(rest, "--filter -F --cwd")
 		if len(rest) > 0 {
-			w.runScript(s, pm, rest[0], forwarded(rest[1:]), pm == "bun")
+			w.runScript(s, pm, rest[0], w.forwarded(s, pm, rest[1:]), pm == "bun")
 		}
 	case cmd == "exec" || cmd == "dlx" || cmd == "x":
 		w.command(s, skipFlags(rest, "-p --package -c"))
@@ -288,7 +321,7 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 	default:
 		// yarn dev, pnpm dev, bun dev: a script, or else a binary of
 		// the project (yarn vite) or a file (bun server.ts).
-		w.runScript(s, pm, cmd, forwarded(rest), true)
+		w.runScript(s, pm, cmd, w.forwarded(s, pm, rest), true)
 	}
 }
 
@@ -334,13 +367,36 @@ func npmForwarded(args []string) []string {
 	return nil
 }
 
-// forwarded: yarn, pnpm and bun pass every argument after the script name,
-// swallowing a first "--" (pnpm/pnpm#4290, yarn 1's warning).
-func forwarded(args []string) []string {
-	if len(args) > 0 && args[0] == "--" {
-		return args[1:]
+// forwarded is what yarn, pnpm and bun pass the script: every argument
+// after the script name. yarn 1 and bun swallow a first "--"; pnpm 7 and
+// later pass it on (pnpm/pnpm#4291, observed with pnpm 12: `pnpm dev --
+// --port N` runs `vite -- --port N`, and Vite ignores what follows "--"),
+// where pnpm 6 swallowed it. The version is the project's packageManager
+// field; without one, the newest behaviour holds.
+func (w *walker) forwarded(s scope, pm string, args []string) []string {
+	if len(args) == 0 || args[0] != "--" {
+		return args
 	}
-	return args
+	if pm == "pnpm" {
+		if v, ok := w.pinnedManager(s.dir, "pnpm"); !ok || majorVersion(v) >= 7 {
+			return args
+		}
+	}
+	return args[1:]
+}
+
+// pinnedManager is the version of package manager pm the project pins in
+// package.json's packageManager field ("pnpm@9.1.0").
+func (w *walker) pinnedManager(dir, pm string) (string, bool) {
+	pkg, ok := w.findPackage(dir)
+	if !ok {
+		return "", false
+	}
+	name, version, ok := strings.Cut(pkg.PackageManager, "@")
+	if !ok || name != pm {
+		return "", false
+	}
+	return version, true
 }
 
 // runScript runs a package.json script: its text, with the forwarded
@@ -401,6 +457,86 @@ func looksLikeFile(dir, name string) bool {
 	return err == nil
 }
 
+// turbo runs a task in every workspace package that has a script of that
+// name (turbo run dev, turbo dev), or in those --filter names; a dev
+// server is a persistent task, and turbo runs them together (observed).
+func (w *walker) turbo(s scope, args []string) {
+	var task string
+	var filters []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if v, ok := flagValue(args, &i, "--filter -F"); ok {
+			filters = append(filters, v)
+			continue
+		}
+		if strings.HasPrefix(a, "-") {
+			if inSet("--cwd --concurrency --log-order --output-logs --cache-dir --env-mode --graph --profile --summarize --ui", a) {
+				i++
+			}
+			continue
+		}
+		if a == "run" && task == "" {
+			continue
+		}
+		if task == "" {
+			task = a
+		}
+	}
+	root, ok := w.findPackage(s.dir)
+	if task == "" || !ok {
+		return
+	}
+	for _, dir := range w.workspaceDirs(root) {
+		pkg, ok := w.readPackage(dir)
+		if !ok || pkg.Scripts[task] == "" {
+			continue
+		}
+		if len(filters) > 0 && !slices.ContainsFunc(filters, func(f string) bool {
+			return f == pkg.Name || filepath.Clean(join(root.dir(), f)) == dir
+		}) {
+			continue
+		}
+		ws := s.deeper(" (turbo)") // its ports are not moved through turbo's arguments
+		ws.dir = dir
+		w.runScript(ws, "turbo", task, nil, false)
+	}
+}
+
+// denoTask runs a task of deno.json (or deno.jsonc without comments):
+// its command, as a shell line.
+func (w *walker) denoTask(s scope, args []string) {
+	if len(args) == 0 {
+		return
+	}
+	var cfg struct {
+		Tasks map[string]json.RawMessage `json:"tasks"`
+	}
+	for _, name := range []string{"deno.json", "deno.jsonc"} {
+		b, ok := w.read(filepath.Join(s.dir, name))
+		if !ok || json.Unmarshal(b, &cfg) != nil {
+			continue
+		}
+		raw, ok := cfg.Tasks[args[0]]
+		if !ok {
+			return
+		}
+		var command string
+		if json.Unmarshal(raw, &command) != nil {
+			var obj struct {
+				Command string `json:"command"`
+			}
+			if json.Unmarshal(raw, &obj) != nil {
+				return
+			}
+			command = obj.Command
+		}
+		if w.first("deno task " + args[0]) {
+			w.script(s.deeper(fmt.Sprintf(" (deno task %q in %s)", args[0], name)), command+shellQuote(args[1:]))
+		}
+		return
+	}
+}
+
 // concurrently runs each positional argument as a shell command;
 // "npm:dev" is short for "npm run dev".
 func (w *walker) concurrently(s scope, args []string) {
@@ -422,36 +558,74 @@ func (w *walker) concurrently(s scope, args []string) {
 }
 
 // runAll handles npm-run-all, run-p and run-s: each positional is a script
-// name or a glob of them ("dev:*").
-func (w *walker) runAll(s scope, args []string) {
+// name or a glob of them ("dev:*"), in groups that run one after another
+// (run-s, npm-run-all's default, -s) or together (run-p, -p). In a group
+// run one after another, the first script that serves blocks the rest
+// while it runs, and a group that serves blocks the groups after it
+// (observed: run-s dev:* listens on the first script's port only).
+func (w *walker) runAll(s scope, name string, args []string) {
+	parallel := name == "run-p"
+	var pending []string
+	flush := func() bool {
+		before := len(w.out)
+		for _, pattern := range pending {
+			for _, script := range w.matchingScripts(s, pattern) {
+				w.runScript(s, "npm", script, nil, false)
+				if !parallel && len(w.out) > before {
+					return true
+				}
+			}
+		}
+		pending = nil
+		return len(w.out) > before
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--" {
+		switch {
+		case a == "--":
+			flush()
 			return
-		}
-		if strings.HasPrefix(a, "-") {
+		case (a == "-p" || a == "--parallel") && name != "run-s", a == "-s" || a == "--sequential" || a == "--serial":
+			if name == "npm-run-all" || name == "npm-run-all2" {
+				if flush() {
+					return
+				}
+				parallel = a == "-p" || a == "--parallel"
+			}
+		case strings.HasPrefix(a, "-"):
 			if inSet("--npm-path --max-parallel", a) {
 				i++
 			}
-			continue
+		default:
+			pending = append(pending, a)
 		}
-		w.runScripts(s, "npm", a)
 	}
+	flush()
+}
+
+// matchingScripts are the names of the scripts of the package at s.dir
+// that match pattern, with ":" as the glob separator, as npm-run-all and
+// concurrently match them, in name order.
+func (w *walker) matchingScripts(s scope, pattern string) []string {
+	pkg, ok := w.findPackage(s.dir)
+	if !ok {
+		return nil
+	}
+	var out []string
+	glob := strings.ReplaceAll(pattern, ":", "/")
+	for _, n := range slices.Sorted(maps.Keys(pkg.Scripts)) {
+		if ok, _ := path.Match(glob, strings.ReplaceAll(n, ":", "/")); ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // runScripts runs every script whose name matches pattern, with ":" as the
 // glob separator, as npm-run-all and concurrently match them.
 func (w *walker) runScripts(s scope, pm, pattern string) {
-	pkg, ok := w.findPackage(s.dir)
-	if !ok {
-		return
-	}
-	names := slices.Sorted(maps.Keys(pkg.Scripts))
-	glob := strings.ReplaceAll(pattern, ":", "/")
-	for _, n := range names {
-		if ok, _ := path.Match(glob, strings.ReplaceAll(n, ":", "/")); ok {
-			w.runScript(s, pm, n, nil, false)
-		}
+	for _, n := range w.matchingScripts(s, pattern) {
+		w.runScript(s, pm, n, nil, false)
 	}
 }
 
@@ -532,7 +706,15 @@ var configs = sync.OnceValue(func() map[string]func(dir string, args []string) c
 		"vue":          literalConfig("", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"),
 		"webpack":      literalConfig("-c --config", `\bdevServer\s*:\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"),
 		"ember":        literalConfig("", `"port"\s*:\s*(\d+)`, ".ember-cli", ".ember-cli.js"),
-		"puma":         literalConfig("-C --config", `(?m)^\s*(?:port\s+(?:ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))|bind\s+["']tcp://[^"'/]*:(\d+)["'])`, "config/puma.rb"),
+		"puma":         literalConfig("-C --config", `(?m)^\s*(?:port\s+(?:ENV\.fetch\(\s*["'](?P<env>[A-Za-z_][A-Za-z0-9_]*)["']\s*(?:,\s*(\d+)\s*)?\)\s*(?:\{\s*(\d+)\s*\})?|(\d+))|bind\s+["']tcp://[^"'/]*:(\d+)["'])`, "config/puma.rb"),
+		"hexo":         literalConfig("--config", `(?m)^server:[ \t]*\n(?:[ \t]+.*\n)*?[ \t]+port:\s*(\d+)`, "_config.yml", "_config.yaml"),
+		"json-server":  literalConfig("-c --config", `"port"\s*:\s*(\d+)`, "json-server.json"),
+		"eleventy":     literalConfig("--config", `setServerOptions\(\s*\{[^{}]*?\bport\s*:\s*(\d+)`, "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", ".eleventy.js"),
+		"browser-sync": browserSyncConfig("--config", "bs-config.js"),
+		"lite-server":  browserSyncConfig("-c --config", "bs-config.json", "bs-config.js"),
+		"wrangler":     literalConfig("-c --config", `(?m)^\[dev\][ \t]*\n(?:[^\[\n].*\n|\n)*?port\s*=\s*(\d+)`, "wrangler.toml"),
+		"wds":          literalConfig("-c --config", `\bport\s*:\s*(\d+)`, "web-dev-server.config.mjs", "web-dev-server.config.js", "web-dev-server.config.cjs", "wds.config.mjs"),
+		"lws":          literalConfig("-c --config-file", `\bport\s*:\s*(\d+)`, "lws.config.js", "lws.config.cjs", "lws.config.mjs", ".local-web-server.json"),
 		"pelican":      literalConfig("-s --settings", `(?m)^PORT\s*=\s*(\d+)\s*$`, "pelicanconf.py"),
 		"rackup":       literalConfig("", `\A#\\[^\n]*?(?:-p\s*|--port[=\s]+)(\d+)`, "config.ru"),
 		"thin":         literalConfig("-C --config", `(?m)^port:\s*(\d+)`, "thin.yml"),
@@ -584,7 +766,14 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 		m := rx().FindStringSubmatch(text)
 		for _, g := range m[min(1, len(m)):] {
 			if ports := atoiAll([]string{g}); len(ports) > 0 {
-				return configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
+				res := configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
+				// A group named env is the variable the config reads
+				// first, the literal its fallback (puma.rb's
+				// port ENV.fetch("PORT", 3000)).
+				if i := rx().SubexpIndex("env"); i > 0 && m[i] != "" {
+					res.env = m[i]
+				}
+				return res
 			}
 		}
 		if envShape != nil {
@@ -602,6 +791,52 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 			return configResult{exists: true, none: fmt.Sprintf("%s sets the port in code, which portguard does not run (name it with -p)", filepath.Base(path))}
 		}
 		return configResult{exists: true}
+	}
+}
+
+// browserSyncConfig reads Browsersync's options file (bs-config.js, or
+// the JSON one lite-server reads): its port, and its UI's (ui: { port },
+// or ui: false for none). It decides the UI's port too, so the row's
+// second server is not added again.
+var (
+	bsPort   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bport["']?\s*:\s*(\d+)`) })
+	bsUI     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`["']?ui["']?\s*:\s*(false|\{[^{}]*\})`) })
+	bsUIPort = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bport["']?\s*:\s*(\d+)`) })
+)
+
+func browserSyncConfig(flags string, names ...string) func(string, []string) configResult {
+	return func(dir string, args []string) configResult {
+		files := names
+		for i := 0; i < len(args); i++ {
+			if v, ok := flagValue(args, &i, flags); ok {
+				files = []string{v}
+			}
+		}
+		path, text, err := readFile(dir, files...)
+		if err != nil {
+			return unread(path, err)
+		}
+		ui := bsUI().FindStringSubmatchIndex(text)
+		main := text
+		if ui != nil {
+			main = text[:ui[0]] + text[ui[1]:] // the UI's own port is not the server's
+		}
+		m := bsPort().FindStringSubmatch(main)
+		if m == nil {
+			return configResult{exists: true}
+		}
+		ports := atoiAll(m[1:2])
+		if len(ports) == 0 {
+			return configResult{exists: true}
+		}
+		res := configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
+		if ui != nil {
+			res.decidesAlso = true
+			if p := bsUIPort().FindStringSubmatch(text[ui[2]:ui[3]]); p != nil {
+				res.ports = append(res.ports, atoiAll(p[1:2])...)
+			}
+		}
+		return res
 	}
 }
 
@@ -685,7 +920,7 @@ func nginxConfig(dir string, args []string) configResult {
 // config's servers' listen addresses; and the admin endpoint,
 // localhost:2019 unless the config turns it off or moves it.
 var caddySite = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^(?:https?://)?[^\s{}#/]*:(\d+)(?:\s*,[^{\n]*)?\s*\{`)
+	return regexp.MustCompile(`(?m)^([^\s{}#(][^{}#\n]*?)\s*\{\s*$`)
 })
 
 // caddyAdmin is the global option that turns the admin endpoint off or
@@ -738,9 +973,15 @@ func caddyConfig(dir string, args []string) configResult {
 			}
 		}
 	} else {
+		// A site block starts a line: its addresses, separated by
+		// commas or blanks, each listening on its port (a snippet's
+		// "(name) {" and the global options' "{" are not sites).
 		for _, m := range caddySite().FindAllStringSubmatch(text, maxSites) {
-			if p := atoiAll(m[1:2]); len(p) > 0 && !slices.Contains(ports, p[0]) {
-				ports = append(ports, p[0])
+			for _, addr := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				addr = strings.TrimPrefix(strings.TrimPrefix(addr, "http://"), "https://")
+				if p, kind := parseAddr(strings.TrimSuffix(addr, "/")); kind == addrPort && !slices.Contains(ports, p) {
+					ports = append(ports, p)
+				}
 			}
 		}
 		if m := caddyAdmin().FindStringSubmatch(text); m != nil {
@@ -796,6 +1037,7 @@ func angularConfig(dir string, args []string) configResult {
 	var cfg struct {
 		DefaultProject string `json:"defaultProject"`
 		Projects       map[string]struct {
+			Root      string `json:"root"`
 			Architect map[string]struct {
 				Options struct {
 					Port int `json:"port"`
@@ -821,7 +1063,18 @@ func angularConfig(dir string, args []string) configResult {
 	}
 	if name == "" {
 		// ng serve with no project and no defaultProject: the CLI serves
-		// the only servable project, and refuses to guess among several.
+		// the project the working directory is in (at the workspace's
+		// root, the one whose root is ""; observed), else the only
+		// servable project, and refuses to guess among several.
+		var here []string
+		for _, p := range servable {
+			if r := strings.Trim(cfg.Projects[p].Root, "/."); r == "" {
+				here = append(here, p)
+			}
+		}
+		if len(here) == 1 {
+			servable = here
+		}
 		if len(servable) != 1 {
 			return configResult{exists: true, none: fmt.Sprintf("%s has %d projects to serve and ng serve names none", filepath.Base(path), len(servable))}
 		}

@@ -583,6 +583,17 @@ func jsAssignments(toks []srcToken) assignments {
 		case (t.text == "const" || t.text == "let" || t.text == "var") && toks[i+1].kind == 'i' && toks[i+2].text == "=":
 			a.add(toks[i+1].text, restOfStatement(toks, i+3))
 			i += 2
+		case (t.text == "const" || t.text == "let" || t.text == "var") && toks[i+1].kind == 'i' && toks[i+2].text == ":":
+			// TypeScript: const port: number = …, a simple type (a name,
+			// or names joined by |) before the "=".
+			j := i + 3
+			for j+1 < len(toks) && toks[j].kind == 'i' && toks[j+1].text == "|" {
+				j += 2
+			}
+			if j+1 < len(toks) && toks[j].kind == 'i' && toks[j+1].text == "=" {
+				a.add(toks[i+1].text, restOfStatement(toks, j+2))
+				i = j + 1
+			}
 		case t.kind == 'i' && (i == 0 || toks[i-1].text != ".") && toks[i+1].text == "=" && toks[i+2].text != "=" && toks[i+2].text != ">":
 			a.add(t.text, nil) // a reassignment: computed
 		case t.kind == 'i' && strings.Contains("+-*/|&?", toks[i+1].text) && toks[i+1].kind == 'p' && toks[i+2].text == "=" && (i+3 >= len(toks) || toks[i+3].text != "="):
@@ -706,6 +717,9 @@ func nodeEnvFiles(name string, args []string) []string {
 // nodeSource infers the port of `node FILE` from FILE's source. It reports
 // whether it added a port.
 func (w *walker) nodeSource(s scope, name string, args []string) bool {
+	if name == "tsx" && len(args) > 0 && args[0] == "watch" {
+		args = args[1:] // tsx watch FILE runs FILE, again on each change
+	}
 	script, ok := nodeScript(name, args)
 	if !ok && name == "nodemon" && len(args) == 0 {
 		script, ok = ".", true // nodemon alone runs the package's main

@@ -178,6 +178,22 @@ func TestPortFromGoSource(t *testing.T) {
 // The runtimes' own servers, package.json main, Python and Sinatra.
 func TestPortFromOtherSources(t *testing.T) {
 	checkSourceCases(t, []sourceCase{
+		// Python servers beyond Flask and uvicorn.
+		{"tornado's app.listen", map[string]string{"app.py": "import asyncio, tornado.web\ntornado.web.Application([]).listen(3020)\n"},
+			[]string{"python3", "app.py"}, nil, 3020, "app.py:2"},
+		{"a socket's listen(5) is a backlog", map[string]string{"app.py": "import socket\ns = socket.socket()\ns.listen(5)\n"},
+			[]string{"python3", "app.py"}, nil, 0, ""},
+		{"bottle.run without a port: 8080", map[string]string{"app.py": "import bottle\nbottle.run()\n"},
+			[]string{"python3", "app.py"}, nil, 8080, ""},
+		{"cherrypy's server.socket_port", map[string]string{"app.py": "import cherrypy\ncherrypy.config.update({'server.socket_port': 3021})\ncherrypy.quickstart(None)\n"},
+			[]string{"python3", "app.py"}, nil, 3021, ""},
+		{"os.environ.get('API_PORT', N)", map[string]string{"app.py": "import os\nfrom aiohttp import web\nweb.run_app(web.Application(), port=int(os.environ.get('API_PORT', 3022)))\n"},
+			[]string{"python3", "app.py"}, []string{"API_PORT=4022"}, 4022, "API_PORT in the environment"},
+		// Go's if-empty shape, and what is not it.
+		{"Go: os.Getenv with an if-empty fallback", map[string]string{"go.mod": "module x\n", "main.go": "package main\n\nimport (\n\t\"net/http\"\n\t\"os\"\n)\n\nfunc main() {\n\tport := os.Getenv(\"API_PORT\")\n\tif port == \"\" {\n\t\tport = \"3023\"\n\t}\n\thttp.ListenAndServe(\":\"+port, nil)\n}\n"},
+			[]string{"go", "run", "."}, nil, 3023, "API_PORT is not set"},
+		{"Go: the variable assigned a third time: computed", map[string]string{"go.mod": "module x\n", "main.go": "package main\n\nimport (\n\t\"net/http\"\n\t\"os\"\n)\n\nfunc main() {\n\tport := os.Getenv(\"PORT\")\n\tif port == \"\" {\n\t\tport = \"3024\"\n\t}\n\tport = port + \"0\"\n\thttp.ListenAndServe(\":\"+port, nil)\n}\n"},
+			[]string{"go", "run", "."}, nil, 0, ""},
 		// Bun and Deno.
 		{"Bun.serve with a port", map[string]string{"server.ts": "Bun.serve({\n  port: 3010,\n  fetch(req) { return new Response('hi') },\n})\n"},
 			[]string{"bun", "server.ts"}, nil, 3010, "server.ts:1"},

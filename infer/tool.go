@@ -132,6 +132,10 @@ func (w *walker) tool(s scope, name string, args []string) {
 		if len(args) > 0 && args[0] == "run" && w.nodeSource(s, name, args[1:]) {
 			return
 		}
+		if len(args) > 0 && args[0] == "task" {
+			w.denoTask(s, args[1:])
+			return
+		}
 	}
 	for i := range tools {
 		t := &tools[i]
@@ -238,8 +242,13 @@ func (t *tool) positionals(args []string) []int {
 // its default.
 func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	s.tool, _, _ = strings.Cut(label, " ")
+	alsoDecided := false
 	if t.also != 0 {
-		defer w.alsoListens(s, t, label, args)
+		defer func() {
+			if !alsoDecided {
+				w.alsoListens(s, t, label, args)
+			}
+		}()
 	}
 	// The address the server binds, where its command names one: every
 	// port this row adds is bound there.
@@ -271,6 +280,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 			return false
 		}
 		cfg := configs()[t.config](s.dir, args)
+		alsoDecided = cfg.decidesAlso
 		if cfg.skipped != "" {
 			// The file that could set the port was not read: its port is
 			// not known, and the default would be a guess.
@@ -354,6 +364,18 @@ func (w *walker) forInstalled(s scope, t *tool) *tool {
 		if v, ok := w.installedVersion(s.dir, "@angular/build"); !ok || majorVersion(v) >= 22 {
 			adjusted := *t
 			adjusted.env, adjusted.envWins = "PORT", true
+			return &adjusted
+		}
+	}
+	if t.names == "storybook" {
+		// Storybook 10 reads -p, then SBCONFIG_PORT, then PORT, and
+		// without any asks the kernel for a free port: no default
+		// (storybook dist/bin/core.js resolveDevCommandOptions and
+		// core-server getServerPort with detect-port; observed with
+		// 10.6). The row is the older behaviour.
+		if v, ok := w.installedVersion(s.dir, "storybook"); !ok || majorVersion(v) >= 10 {
+			adjusted := *t
+			adjusted.env, adjusted.envWins, adjusted.def = "SBCONFIG_PORT PORT", false, 0
 			return &adjusted
 		}
 	}
@@ -582,6 +604,9 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 type configResult struct {
 	ports  []int
 	source string
+	// decidesAlso: the config named the second server's port, or that
+	// there is none (see tool.also).
+	decidesAlso bool
 	// env is the environment variable the config reads first, its port the
 	// fallback (port: Number(process.env.WEB_PORT) || 5173).
 	env    string

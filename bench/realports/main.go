@@ -166,8 +166,8 @@ func observe(c row, tools string, limit time.Duration) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
+	var files map[string]string
 	if c.files != "-" {
-		var files map[string]string
 		if err := json.Unmarshal([]byte(c.files), &files); err != nil {
 			return "", fmt.Errorf("files: %w", err)
 		}
@@ -181,7 +181,11 @@ func observe(c row, tools string, limit time.Duration) (string, error) {
 			}
 		}
 	}
-	if _, err := os.Lstat(filepath.Join(dir, "node_modules")); err != nil {
+	// The tools' node_modules is linked in, but for a pnpm workspace:
+	// pnpm refuses a linked node_modules as its task state directory, and
+	// finds the tools on PATH.
+	_, pnpmWorkspace := files["pnpm-workspace.yaml"]
+	if _, err := os.Lstat(filepath.Join(dir, "node_modules")); err != nil && !pnpmWorkspace {
 		if err := os.Symlink(filepath.Join(tools, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
 			return "", err
 		}
@@ -192,7 +196,7 @@ func observe(c row, tools string, limit time.Duration) (string, error) {
 	// The environment is the case's alone, plus what running needs: the
 	// project's bins, then Debian's interpreters.
 	env := []string{
-		"PATH=" + filepath.Join(dir, "node_modules", ".bin") + ":/usr/local/go/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+		"PATH=" + filepath.Join(dir, "node_modules", ".bin") + ":" + filepath.Join(tools, "node_modules", ".bin") + ":/usr/local/go/bin:/usr/bin:/bin:/usr/sbin:/sbin",
 		"HOME=" + dir, "BROWSER=none", "NO_COLOR=1", "CI=",
 		// The tools' own first-run questions and telemetry, which would
 		// otherwise wait on a closed network or an absent terminal.
@@ -224,12 +228,50 @@ func observe(c row, tools string, limit time.Duration) (string, error) {
 		return "", fmt.Errorf("no observation in %q", text)
 	}
 	ports := strings.TrimSpace(text[i+len("ports:"):])
+	ports, ephemeral := fixedPorts(ports, c)
+	if ephemeral != "" {
+		fmt.Fprintf(os.Stderr, "%s also listened on ports the kernel chose (%s): not recorded\n", c.id, ephemeral)
+	}
 	if ports == "" {
 		log, _ := os.ReadFile(filepath.Join(dir, ".observe.log"))
 		fmt.Fprintf(os.Stderr, "%s listened on nothing; its output:\n%s\n", c.id, clip(string(log)))
 		return "-", nil
 	}
 	return ports, nil
+}
+
+// fixedPorts splits the ports a case listened on into the ones a run
+// can be expected to take again, and the ones the kernel chose (bind to
+// port 0: Storybook 10 without -p, workerd's internal sockets): a port in
+// the kernel's ephemeral range that the case's command line, environment
+// and files never name. Only the fixed ones are ground truth; portguard
+// cannot name a port that is random by design.
+func fixedPorts(ports string, c row) (fixed, ephemeral string) {
+	lo, hi := ephemeralRange()
+	text := c.argv + c.env + c.files
+	var keep, drop []string
+	for _, p := range strings.Split(ports, ",") {
+		n, err := strconv.Atoi(p)
+		if err == nil && n >= lo && n <= hi && !strings.Contains(text, p) {
+			drop = append(drop, p)
+			continue
+		}
+		if p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ","), strings.Join(drop, ",")
+}
+
+// ephemeralRange is the kernel's range for ports it chooses.
+func ephemeralRange() (lo, hi int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if f := strings.Fields(string(b)); err == nil && len(f) == 2 {
+		lo, _ = strconv.Atoi(f[0])
+		hi, _ = strconv.Atoi(f[1])
+		return lo, hi
+	}
+	return 32768, 60999
 }
 
 func clip(s string) string {
@@ -281,7 +323,9 @@ func toolVersions(tools string) []string {
 	slices.Sort(npm)
 	out := []string{"npm registry: " + strings.Join(npm, ", ")}
 	args := append([]string{"-W", "-f", "${Package} ${Version}\\n"}, debianPackages...)
-	if b, err := exec.Command("dpkg-query", args...).Output(); err == nil {
+	// dpkg-query exits 1 when one of them is not installed, and still
+	// names the others.
+	if b, _ := exec.Command("dpkg-query", args...).Output(); len(b) > 0 {
 		out = append(out, "Debian: "+strings.Join(strings.Fields(strings.ReplaceAll(string(b), " ", "=")), ", "))
 	}
 	if b, err := exec.Command("go", "version").Output(); err == nil {
