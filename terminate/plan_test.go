@@ -332,10 +332,14 @@ func TestVetRefusesProtectedHolders(t *testing.T) {
 			t.Errorf("Vet(%s) = %v, want a RefusedError even with --force", h.Name, err)
 		}
 	}
-	_, err := Build([]detect.Holder{{Port: 80, User: "alice"}}, NewTable(nil), nil).Vet(Rules{})
-	var denied *PermissionError
-	if !errors.As(err, &denied) {
-		t.Errorf("Vet(unseen holder) = %v, want a PermissionError", err)
+	for _, user := range []string{"alice", ""} {
+		_, err := Build([]detect.Holder{{Port: 80, User: user}}, NewTable(nil), nil).Vet(Rules{})
+		var denied *PermissionError
+		if !errors.As(err, &denied) {
+			t.Errorf("Vet(unseen holder of %q) = %v, want a PermissionError", user, err)
+		} else if strings.Contains(err.Error(), "user  ") {
+			t.Errorf("Vet(unseen holder of %q) = %v, which names an empty user", user, err)
+		}
 	}
 }
 
