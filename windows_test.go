@@ -108,6 +108,11 @@ func TestHeldPortOnWindows(t *testing.T) {
 		t.Fatalf("the holder did not say its port: %q, %v", line, err)
 	}
 
+	// portguard ls names no empty user either: Windows has no UIDs, and
+	// under Wine no holder has an account to compare.
+	if code, out := portguard(t, "ls"); code != exitOK || strings.Contains(out, "()") {
+		t.Errorf("portguard ls: exit %d, with an empty name:\n%s", code, out)
+	}
 	code, out := portguard(t, "free", "-y", strconv.Itoa(port))
 	if v, wine := winetest.Wine(); wine {
 		want := fmt.Sprintf(":%d is held by a process portguard cannot see", port)
