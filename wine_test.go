@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var tierWine = tier{"Windows under Wine", "apt-get install wine gcc-mingw-w64-x86-64"}
+var tierWine = tier{"Windows under Wine", "apt-get install wine gcc-mingw-w64-x86-64-win32"}
 
 // TestWindowsUnderWine runs every package's Windows test binary under Wine
 // (testdata/wine/run-tests), so that go test ./... — the one command the
