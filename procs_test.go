@@ -67,7 +67,9 @@ func (s sweepingM) Run() int {
 	}
 	os.Setenv("TMPDIR", tmp)
 	os.Setenv("XDG_RUNTIME_DIR", tmp)
+	wine := startWindowsTier() // beside the tests, from the first: see windowsTier
 	code := s.m.Run()
+	wine.stop()
 	reportSkipped()
 	leaks := endMarked(testRunVar, os.Getenv(testRunVar))
 	for _, p := range leaks {

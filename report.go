@@ -178,7 +178,7 @@ func writeListed(out io.Writer, listed []guard.Listed, protocol detect.Protocol,
 		if l.Container != nil {
 			role = display.Safe(identify.Describe(l.Container))
 		}
-		if l.Role == guard.RoleOtherUser {
+		if l.Role == guard.RoleOtherUser && l.User != "" {
 			role += " (" + display.Safe(l.User) + ")"
 		}
 		command := ""

@@ -7,12 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 // The macOS path parses lsof's field output. These samples were recorded
@@ -63,11 +66,14 @@ func formatHolder(h Holder) string {
 // lsofHolders with a stand-in lsof that prints a recorded answer, with
 // lsof's "nothing found" (exit 1), and with no lsof at all.
 func TestLsofHolders(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("lsof is macOS's, and its stand-ins here are #!/bin/sh scripts, which Windows does not run")
+	}
 	cat, err := exec.LookPath("cat")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := t.TempDir()
+	bin := winetest.TempDir(t)
 	defer func(p string) { lsofPath = p }(lsofPath)
 	lsofPath = filepath.Join(bin, "lsof")
 	if _, err := lsofHolders(TCP, 38121); err == nil || !strings.Contains(err.Error(), lsofPath+", which portguard asks for its holders here, is missing") {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -41,7 +43,7 @@ type Listed struct {
 // and the system-service check. The current project's servers come first,
 // then the other projects by path, then the rest; by port within each.
 func Classify(holders []detect.Holder, dir string) []Listed {
-	uid, _ := owner.Invoking()
+	otherUser := otherUserOf(runtime.GOOS)
 	home, _ := os.UserHomeDir()
 	here, inProject := identify.Project(dir)
 	if !inProject {
@@ -54,7 +56,7 @@ func Classify(holders []detect.Holder, dir string) []Listed {
 		switch {
 		case h.Container != nil:
 			l.Role = RoleContainer
-		case h.UID != uid:
+		case otherUser(h):
 			l.Role = RoleOtherUser
 		case !h.Visible():
 			// The user's own socket held by no process portguard can
@@ -161,4 +163,23 @@ func (g *Guard) Pick(listed []Listed) (map[int][]detect.Holder, error) {
 		}
 	}
 	return held, nil
+}
+
+// otherUserOf is how goos tells another user's holder: by UID, or on
+// Windows, which has no UIDs (Geteuid is -1 and detect leaves UID unset),
+// by the account detect read from the holder's token, compared with this
+// process's. A holder whose account could not be read (a protected
+// process, or every holder under Wine, whose socket table has no owning
+// PIDs) is not called another user's: it is shown as not visible, never
+// as "another user's ()".
+func otherUserOf(goos string) func(detect.Holder) bool {
+	if goos != "windows" {
+		uid, _ := owner.Invoking()
+		return func(h detect.Holder) bool { return h.UID != uid }
+	}
+	self := ""
+	if u, err := user.Current(); err == nil {
+		self = u.Username // DOMAIN\account, as detect names a holder's
+	}
+	return func(h detect.Holder) bool { return h.User != "" && self != "" && !strings.EqualFold(h.User, self) }
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 func TestParsePS(t *testing.T) {
@@ -104,8 +105,8 @@ func TestWords(t *testing.T) {
 }
 
 func TestProjectRoot(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
+	home := winetest.TempDir(t)
+	winetest.SetHome(t, home)
 	for _, d := range []string{".git", "mono/.git", "mono/apps/web", "plain/src", "marked/src"} {
 		if err := os.MkdirAll(filepath.Join(home, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -131,7 +132,7 @@ func TestRelateUnderSudo(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root, as under sudo")
 	}
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 func TestParseAddr(t *testing.T) {
@@ -90,7 +92,7 @@ func TestFlagValue(t *testing.T) {
 
 // TestExplain checks that each answer says where it came from.
 func TestExplain(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write(t, dir, "package.json", `{"scripts": {"dev": "next dev", "serve": "npm run dev"}}`)
 	write(t, dir, "vite.config.ts", `export default defineConfig(() => ({}))`)
 	tests := []struct {
@@ -133,7 +135,7 @@ func FuzzPorts(f *testing.F) {
 	f.Add("kubectl\x00port-forward\x00svc/x\x00:80\x0099999:1", "", "")
 	f.Add("concurrently\x00npm:*\x00yarn:dev", "", `{"scripts":{"dev":"concurrently npm:dev","a":"serve -l 70000"}}`)
 	f.Fuzz(func(t *testing.T, argv, env, pkg string) {
-		dir := t.TempDir()
+		dir := winetest.TempDir(t)
 		if pkg != "" {
 			write(t, dir, "package.json", pkg)
 		}
@@ -151,7 +153,7 @@ func FuzzPorts(f *testing.F) {
 // BenchmarkPortsNpmRunDev is the common case: a package.json script and a
 // .env file, read from disk on every call.
 func BenchmarkPortsNpmRunDev(b *testing.B) {
-	dir := b.TempDir()
+	dir := winetest.TempDir(b)
 	write(b, dir, "package.json", `{"name":"app","scripts":{"dev":"npm run build:css && vite --port 3000","build:css":"tailwindcss -i in.css -o out.css"}}`)
 	write(b, dir, ".env", "PORT=4000\nVITE_API=http://localhost:8000\n")
 	env := os.Environ()
@@ -198,7 +200,7 @@ func TestHostPortAgreesWithNet(t *testing.T) {
 
 // Help, version and dry-run lines infer no port, and say why.
 func TestNotServingLinesInferNoPort(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write(t, dir, "package.json", `{"scripts": {"dev": "vite", "start": "next start"}}`)
 	write(t, dir, "Makefile", "dev:\n\tvite --port 5174\n")
 	tests := []struct {
@@ -250,7 +252,7 @@ func TestNotServingLinesInferNoPort(t *testing.T) {
 // read differently, or 0 (any free port), frees nothing, and never the
 // default instead.
 func TestEnvPortValues(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write(t, dir, "server.js", "const app = require('express')();\napp.listen(process.env.PORT || 3000);\n")
 	tests := []struct {
 		value string
@@ -283,7 +285,7 @@ func TestEnvPortValues(t *testing.T) {
 // When nothing is inferred, --explain says why: no package.json, no such
 // script. A path that is not there is not "skipped".
 func TestExplainSaysWhyNothingFollows(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	_, notes := Explain([]string{"npm", "run", "dev"}, nil, dir)
 	if !slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, "no package.json in ") }) {
 		t.Errorf("no package.json: notes %q", notes)

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 // Lines as users type them at a shell, in testdata/project: a package.json
@@ -83,7 +85,7 @@ func TestParseMakefile(t *testing.T) {
 }
 
 func TestCommandLineFollowsShellSyntax(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write(t, dir, "package.json", `{"scripts": {"dev": "vite --port 5199"}}`)
 	for _, line := range []string{
 		"time npm run dev",
@@ -103,7 +105,7 @@ func TestCommandLineFollowsShellSyntax(t *testing.T) {
 }
 
 func TestNpmWorkspacesAndConfigFlags(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write(t, dir, "package.json", `{"name": "mono", "workspaces": ["apps/*"], "scripts": {"dev": "npm run dev -w web"}}`)
 	write(t, dir, "apps/web/package.json", `{"name": "web", "scripts": {"dev": "vite --port 5301"}}`)
 	write(t, dir, "apps/api/package.json", `{"name": "api", "scripts": {"dev": "PORT=4301 node server.js"}}`)

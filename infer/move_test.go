@@ -3,10 +3,12 @@ package infer
 import (
 	"slices"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 func TestMoveTo(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write(t, dir, "vite/package.json", `{"scripts": {"dev": "vite --port 5200"}}`)
 	write(t, dir, "next/package.json", `{"scripts": {"dev": "next dev"}}`)
 	write(t, dir, "pinned/package.json", `{"scripts": {"dev": "PORT=3100 next dev"}}`)

@@ -3,6 +3,8 @@ package infer
 import (
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 // sourceCase is a project's files, a command line, and the port its
@@ -83,7 +85,7 @@ func checkSourceCases(t *testing.T, tests []sourceCase) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := winetest.TempDir(t)
 			for name, text := range tt.files {
 				write(t, dir, name, text)
 			}
@@ -101,7 +103,7 @@ func checkSourceCases(t *testing.T, tests []sourceCase) {
 }
 
 func BenchmarkPortFromABundledEntry(b *testing.B) {
-	dir := b.TempDir()
+	dir := winetest.TempDir(b)
 	var src strings.Builder
 	for src.Len() < 200<<10 {
 		src.WriteString("function f(a, b) { return a / b + 'x.listen(1)' + `y` } // app.listen(2)\nconst re = /a\\/b/g;\n")
@@ -163,7 +165,7 @@ func TestPortFromGoSource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := winetest.TempDir(t)
 			for name, text := range tt.files {
 				write(t, dir, name, text)
 			}

@@ -18,7 +18,7 @@ import (
 func Describe(w io.Writer, holders []detect.Holder, now time.Time) {
 	for _, h := range holders {
 		if !h.Visible() {
-			fmt.Fprintf(w, ":%d is held by a process of user %s that portguard cannot see\n", h.Port, display.Safe(h.User))
+			fmt.Fprintln(w, display.Unseen(h.Port, h.User))
 			fmt.Fprintf(w, "    address  %s\n", h.Addr)
 			continue
 		}

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 func TestLoad(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
+	home := winetest.TempDir(t)
+	winetest.SetHome(t, home)
 	files := map[string]string{
 		"toml/.portguard.toml":    "ports = [3000, 9229]\nreplace_earlier = true\nnever = [\"postgres\"]\n",
 		"toml/web/src/.keep":      "",
@@ -57,8 +59,9 @@ func TestLoad(t *testing.T) {
 		t.Run(tt.dir, func(t *testing.T) {
 			s, err := Load(filepath.Join(home, tt.dir))
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err = %v, want %q", err, tt.err)
+				// The path in the message is the system's.
+				if err == nil || !strings.Contains(err.Error(), filepath.FromSlash(tt.err)) {
+					t.Fatalf("err = %v, want %q", err, filepath.FromSlash(tt.err))
 				}
 				return
 			}

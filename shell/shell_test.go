@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 // need skips a test when a shell or linter is missing, except in CI,
@@ -44,7 +46,7 @@ func TestScriptsParse(t *testing.T) {
 				if !strings.Contains(src, "portguard") || strings.Contains(src, "{{") {
 					t.Fatalf("%s %s was not rendered:\n%s", sh, name, src)
 				}
-				file := filepath.Join(t.TempDir(), name+"."+sh)
+				file := filepath.Join(winetest.TempDir(t), name+"."+sh)
 				if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -9,14 +9,17 @@ import "errors"
 var errNoPoliteStop = errors.New("the polite request could not be delivered")
 
 // taskkillResult reads the exit status of `taskkill /PID N` (without /F):
-// 0 when WM_CLOSE was sent; 128 when no such process exists (gone by
-// itself); anything else (1: "can only be terminated forcefully") means
-// the request was not delivered.
-func taskkillResult(code int) error {
-	switch code {
-	case 0:
+// 0 when WM_CLOSE was sent; anything else (1: "can only be terminated
+// forcefully") means the request was not delivered. 128 is taskkill's "no
+// such process", which means gone by itself only when the handle
+// portguard holds says so too (exited): Wine's taskkill says it of every
+// process without a window, alive or not, and taking its word would leave
+// the holder running, reported as exited by itself.
+func taskkillResult(code int, exited bool) error {
+	switch {
+	case code == 0:
 		return nil
-	case 128:
+	case code == 128 && exited:
 		return errGone
 	}
 	return errNoPoliteStop

@@ -64,7 +64,7 @@ func (h *handle) signal(sig syscall.Signal) error {
 		var exit *exec.ExitError
 		switch {
 		case errors.As(err, &exit):
-			return taskkillResult(exit.ExitCode())
+			return taskkillResult(exit.ExitCode(), h.exited())
 		case err != nil:
 			return errNoPoliteStop // no taskkill: straight to TerminateProcess
 		}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/detect"
+	"github.com/portguard/portguard/internal/display"
 	"github.com/portguard/portguard/internal/owner"
 )
 
@@ -97,7 +98,7 @@ func (e *PermissionError) Error() string {
 	var msg string
 	switch {
 	case e.PID == 0:
-		msg = fmt.Sprintf(":%d is held by a process of user %s that portguard cannot see", e.Port, e.User)
+		msg = display.Unseen(e.Port, e.User)
 	case e.Reason != "":
 		msg = fmt.Sprintf("not terminating %s (pid %d) for :%d: %s", e.Name, e.PID, e.Port, e.Reason)
 	default:

@@ -98,9 +98,14 @@ func throughCmd(line string) ([]string, error) {
 	return splitArgvW(strings.ReplaceAll(inner, `%%cd:~,%`, `%`)), nil
 }
 
-// splitArgvW splits as CommandLineToArgvW does: whitespace separates
-// outside quotes; 2n backslashes before a quote are n and the quote
-// toggles; 2n+1 are n and a literal quote; "" inside quotes is a quote.
+// splitArgvW splits as the C runtime has since 2008 (the Universal C
+// Runtime of node.exe, which npm.cmd runs): whitespace separates outside
+// quotes; 2n backslashes before a quote are n and the quote toggles; 2n+1
+// are n and a literal quote; "" inside quotes is a quote, and the quoted
+// part goes on. CommandLineToArgvW and Go's os.Args keep the rule from
+// before 2008, where that "" also ends the quoted part: a program that
+// splits so gets an argument holding a quote cut in two or joined with
+// the next (never an operator run: that is cmd.exe's part).
 func splitArgvW(s string) []string {
 	var args []string
 	var cur strings.Builder

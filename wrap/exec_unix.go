@@ -24,3 +24,6 @@ func Exec(path string, argv, env []string) error {
 // isExecutable is the execute permission a shell checks before it runs a
 // file.
 func isExecutable(fi fs.FileInfo) bool { return fi.Mode()&0o111 != 0 }
+
+// notProgram is why a file that exists cannot be run.
+const notProgram = "permission denied"

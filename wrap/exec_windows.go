@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"unsafe"
 
@@ -72,10 +73,28 @@ func Exec(path string, argv, env []string) error {
 	return nil
 }
 
-// isExecutable is true on Windows, which has no execute bit: whether a
-// file runs is its extension's business (PATHEXT), which exec.LookPath
-// already applied as cmd.exe does (npm is npm.cmd).
-func isExecutable(fs.FileInfo) bool { return true }
+// isExecutable is whether Windows, which has no execute bit, runs the file
+// by its name: its extension is one PATHEXT lists, as exec.LookPath and
+// cmd.exe decide (npm is npm.cmd; a README is no program).
+func isExecutable(fi fs.FileInfo) bool {
+	ext := filepath.Ext(fi.Name())
+	if ext == "" {
+		return false
+	}
+	pathext := os.Getenv("PATHEXT")
+	if pathext == "" {
+		pathext = ".com;.exe;.bat;.cmd" // exec.LookPath's default too
+	}
+	for _, e := range strings.Split(pathext, ";") {
+		if strings.EqualFold(e, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// notProgram is why a file that exists cannot be run.
+const notProgram = "not a program (PATHEXT lists no such extension)"
 
 // killOnCloseJob makes a job object whose processes are ended when its
 // last handle closes: when portguard exits, however it exits.

@@ -45,14 +45,23 @@ func (e *CommandError) Error() string { return e.Name + ": " + e.Err.Error() }
 func (e *CommandError) Unwrap() error { return e.Err }
 
 // Resolve finds the file that running name would execute, with a shell's
-// verdicts: a name with a slash is taken as a path, any other is searched
-// on PATH.
+// verdicts: a name with a slash (on Windows also a backslash or a drive's
+// colon) is taken as a path, any other is searched on PATH.
 func Resolve(name string) (string, error) {
 	if name == "" {
 		return "", &CommandError{Name: `""`, Err: ErrNotFound}
 	}
-	if strings.ContainsRune(name, '/') {
-		return name, checkFile(name)
+	if strings.ContainsRune(name, '/') || runtime.GOOS == "windows" && strings.ContainsAny(name, `\:`) {
+		// On Windows a path may leave out its extension (C:\tools\npm for
+		// npm.cmd), which exec.LookPath adds by PATHEXT as cmd.exe does; on
+		// Unix it checks what checkFile checks. checkFile says why not.
+		if path, err := exec.LookPath(name); err == nil {
+			return path, nil
+		}
+		if err := checkFile(name); err != nil {
+			return "", err
+		}
+		return name, nil
 	}
 	path, err := exec.LookPath(name)
 	if errors.Is(err, exec.ErrDot) && acceptDot(runtime.GOOS) {
@@ -61,14 +70,15 @@ func Resolve(name string) (string, error) {
 	if err == nil {
 		return path, nil
 	}
-	// LookPath skips files without the execute bit; a shell then says
-	// "permission denied" (126) rather than "not found" (127).
+	// LookPath skips files without the execute bit (on Windows, without a
+	// PATHEXT extension); a shell then says "permission denied" (126)
+	// rather than "not found" (127).
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
 		if dir == "" {
 			dir = "."
 		}
 		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() && !isExecutable(fi) {
-			return "", &CommandError{Name: name, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
+			return "", &CommandError{Name: name, Err: fmt.Errorf("%w: %s", ErrNotExecutable, notProgram)}
 		}
 	}
 	return "", &CommandError{Name: name, Err: ErrNotFound}
@@ -84,7 +94,7 @@ func checkFile(path string) error {
 	case fi.IsDir():
 		return &CommandError{Name: path, Err: fmt.Errorf("%w: is a directory", ErrNotExecutable)}
 	case !isExecutable(fi):
-		return &CommandError{Name: path, Err: fmt.Errorf("%w: permission denied", ErrNotExecutable)}
+		return &CommandError{Name: path, Err: fmt.Errorf("%w: %s", ErrNotExecutable, notProgram)}
 	}
 	return nil
 }

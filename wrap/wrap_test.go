@@ -4,8 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/portguard/portguard/internal/winetest"
 )
 
 func TestSplit(t *testing.T) {
@@ -48,13 +51,19 @@ func TestAssignments(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	write := func(name string, mode os.FileMode) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), mode); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("runme", 0o755)
+	// Windows runs a file by its extension, not an execute bit: runme is
+	// runme.cmd there, found without its extension as cmd.exe finds it.
+	runme := "runme"
+	if runtime.GOOS == "windows" {
+		runme = "runme.cmd"
+	}
+	write(runme, 0o755)
 	write("plain", 0o644)
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)

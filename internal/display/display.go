@@ -100,3 +100,15 @@ func needsJSONEscape(doc []byte) bool {
 	}
 	return false
 }
+
+// Unseen is the sentence for a port held by a socket whose process
+// portguard cannot see. user is the socket's owner where the system says
+// it (another user's socket on Linux), "" where it does not (Windows
+// without the PID, Wine's socket table): then no user is named, rather
+// than an empty name.
+func Unseen(port int, user string) string {
+	if user == "" {
+		return fmt.Sprintf(":%d is held by a process portguard cannot see", port)
+	}
+	return fmt.Sprintf(":%d is held by a process of user %s that portguard cannot see", port, Safe(user))
+}

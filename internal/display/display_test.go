@@ -68,3 +68,18 @@ func TestSafeEscapesInvisibleCharacters(t *testing.T) {
 		}
 	}
 }
+
+// A socket whose owner the system does not say (Windows without the PID,
+// Wine's socket table) names no user, never an empty one; another user's
+// name is escaped like every name.
+func TestUnseen(t *testing.T) {
+	for _, tt := range []struct{ user, want string }{
+		{"", ":80 is held by a process portguard cannot see"},
+		{"alice", ":80 is held by a process of user alice that portguard cannot see"},
+		{"x\x1b[2J", `:80 is held by a process of user x\x1b[2J that portguard cannot see`},
+	} {
+		if got := Unseen(80, tt.user); got != tt.want {
+			t.Errorf("Unseen(80, %q) = %q, want %q", tt.user, got, tt.want)
+		}
+	}
+}

@@ -1,3 +1,7 @@
+//go:build linux
+
+// The holders here are sh children that trap SIGTERM, found through /proc.
+
 package terminate
 
 import (
@@ -87,13 +91,4 @@ func TestHoldersStopsWaitingWhenCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Holders = %v, want context.Canceled", err)
 	}
-}
-
-// free plans and executes, as portguard does after --yes.
-func free(ctx context.Context, holders []detect.Holder, opt Options) ([]Result, error) {
-	plan, err := NewPlan(holders, opt.Rules)
-	if err != nil {
-		return nil, err
-	}
-	return Execute(ctx, plan, opt)
 }
