@@ -369,7 +369,7 @@ func TestToolFilesSecondServersAndVersions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := winetest.TempDir(t)
 			for name, text := range tt.files {
 				write(t, dir, name, text)
 			}
