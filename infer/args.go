@@ -78,7 +78,13 @@ const (
 	addrNone   addr = iota // no port in it (a bare host): the tool's default applies
 	addrPort               // a TCP port
 	addrNotTCP             // a unix socket, a pipe, a file descriptor: no TCP port at all
+	addrZero               // port 0: the kernel picks a free port, which nothing else holds
 )
+
+// isZeroPort: "0" (or "00"), the port that asks the kernel for a free one.
+func isZeroPort(s string) bool {
+	return s != "" && strings.Trim(s, "0") == "" && len(s) <= 5
+}
 
 // parseAddr reads a listen address: 8000, :8000, 0.0.0.0:8000, [::1]:8000,
 // localhost:8000, tcp://host:8000, http://+:5000, unix:/tmp/s.sock, or a
@@ -87,6 +93,9 @@ func parseAddr(s string) (int, addr) {
 	s = strings.TrimSpace(s)
 	if p, ok := parsePort(s); ok {
 		return p, addrPort
+	}
+	if isZeroPort(s) {
+		return 0, addrZero
 	}
 	for _, prefix := range []string{"unix:", "unix://", "pipe:", "fd://", "fd:"} {
 		if strings.HasPrefix(s, prefix) {
@@ -118,6 +127,9 @@ func parseAddr(s string) (int, addr) {
 	if port, ok := hostPort(s); ok {
 		if p, ok := parsePort(port); ok {
 			return p, addrPort
+		}
+		if isZeroPort(port) {
+			return 0, addrZero
 		}
 	}
 	return 0, addrNone

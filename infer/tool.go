@@ -48,6 +48,10 @@ type tool struct {
 	// "forward" (kubectl port-forward TYPE/NAME LOCAL:REMOTE…).
 	positional string
 	multi      bool // every port given counts (serve -l 5000 -l 5002), not only the last
+	// zeroUnset: a port of 0 counts as none given, and the default
+	// applies (http-server's argv.p || argv.port || PORT || 8080); for
+	// every other tool, port 0 asks the kernel for a free port.
+	zeroUnset bool
 
 	// env are the variables read, highest precedence first; a "url:"
 	// prefix marks a ;-separated list of URLs (ASPNETCORE_URLS).
@@ -271,7 +275,10 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 		return
 	}
 	if notTCP {
-		return // it listens on a unix socket or a pipe: no TCP port
+		// It listens on a unix socket or a pipe, or on port 0, a free
+		// port the kernel picks: no port another process could hold.
+		w.note("no port for %q: nothing to free, it listens on a socket path or on port 0 (a free port the kernel picks)", label)
+		return
 	}
 	unread := ""
 	// fromConfig applies the tool's config file; done when it decided.
@@ -457,6 +464,8 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 		if v, ok := flagValue(args, &i, t.port); ok {
 			if p, ok := parsePort(v); ok {
 				keep(found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label), flagName(flag), v})
+			} else if isZeroPort(v) && !t.zeroUnset {
+				notTCP = true // the kernel picks a port: none to infer (observed)
 			}
 			continue
 		}
@@ -465,7 +474,7 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 				switch p, kind := parseAddr(part); kind {
 				case addrPort:
 					addrs = append(addrs, found{p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label), flagName(flag), part})
-				case addrNotTCP:
+				case addrNotTCP, addrZero:
 					notTCP = true
 				case addrNone:
 					hostOnly = true
@@ -501,8 +510,11 @@ func (t *tool) scan(label string, args []string) (ports []found, notTCP, hostOnl
 		positional++
 		switch t.positional {
 		case "addr":
-			if p, kind := parseAddr(a); kind == addrPort && last == nil && len(addrs) == 0 {
+			switch p, kind := parseAddr(a); {
+			case kind == addrPort && last == nil && len(addrs) == 0:
 				addrs = append(addrs, found{p, fmt.Sprintf("argument %s of %q", a, label), "", a})
+			case kind == addrZero && last == nil && len(addrs) == 0:
+				notTCP = true
 			}
 		case "forward":
 			// kubectl port-forward TYPE/NAME [LOCAL:]REMOTE…: the first
