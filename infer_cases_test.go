@@ -21,6 +21,7 @@ import (
 // environment and project files, and the ports it really listens on.
 type portCase struct {
 	id, argv, env, files, ports, source, tool string
+	dir                                       string // the working directory below the case's root, "" for the root
 }
 
 func readPortCases(t *testing.T, path string) []portCase {
@@ -48,6 +49,9 @@ func readPortCases(t *testing.T, path string) []portCase {
 		}
 		if len(col) > 6 {
 			c.tool = col[6]
+		}
+		if len(col) > 7 && col[7] != "-" {
+			c.dir = col[7]
 		}
 		cases = append(cases, c)
 	}
@@ -175,7 +179,7 @@ func inferCase(t *testing.T, pg string, c portCase) ([]string, string) {
 		t.Fatalf("argv %q: %v", c.argv, err)
 	}
 	cmd := exec.Command(pg, append([]string{"infer", "--explain", "--"}, argv...)...)
-	cmd.Dir, cmd.Env = dir, env
+	cmd.Dir, cmd.Env = filepath.Join(dir, c.dir), env
 	out, err := cmd.CombinedOutput()
 	code := exitCode(err)
 	var ports []string

@@ -2,7 +2,9 @@ package infer
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -1030,7 +1032,21 @@ func viteRoot(read func(string, []string) configResult) func(string, []string) c
 // angular.json: the project named after `ng serve`, else the default or
 // only one.
 func angularConfig(dir string, args []string) configResult {
-	path, text, err := readFile(dir, "angular.json")
+	// ng finds angular.json in the working directory or above it, within
+	// the repository; where the directory is below the workspace's root,
+	// it serves the project whose root holds it.
+	var path, text string
+	var err error
+	here := ""
+	for d, up := dir, 0; up < 20; d, up = filepath.Dir(d), up+1 {
+		if path, text, err = readFile(d, "angular.json"); !errors.Is(err, fs.ErrNotExist) {
+			here, _ = filepath.Rel(d, dir)
+			break
+		}
+		if _, statErr := os.Stat(filepath.Join(d, ".git")); statErr == nil || filepath.Dir(d) == d {
+			break
+		}
+	}
 	if err != nil {
 		return unread(path, err)
 	}
@@ -1066,14 +1082,27 @@ func angularConfig(dir string, args []string) configResult {
 		// the project the working directory is in (at the workspace's
 		// root, the one whose root is ""; observed), else the only
 		// servable project, and refuses to guess among several.
-		var here []string
+		// The project whose root is the longest that holds the working
+		// directory ("" holds every one).
+		best, bestLen, ties := "", -1, 0
 		for _, p := range servable {
-			if r := strings.Trim(cfg.Projects[p].Root, "/."); r == "" {
-				here = append(here, p)
+			r := strings.Trim(filepath.ToSlash(cfg.Projects[p].Root), "/.")
+			rel := filepath.ToSlash(here)
+			if rel == "." {
+				rel = ""
+			}
+			if r != "" && rel != r && !strings.HasPrefix(rel, r+"/") {
+				continue
+			}
+			switch {
+			case len(r) > bestLen:
+				best, bestLen, ties = p, len(r), 1
+			case len(r) == bestLen:
+				ties++
 			}
 		}
-		if len(here) == 1 {
-			servable = here
+		if best != "" && ties == 1 {
+			servable = []string{best}
 		}
 		if len(servable) != 1 {
 			return configResult{exists: true, none: fmt.Sprintf("%s has %d projects to serve and ng serve names none", filepath.Base(path), len(servable))}

@@ -65,6 +65,7 @@ echo "ports:${seen%,}"
 
 type row struct {
 	id, argv, env, files, ports, source, tool string
+	dir                                       string // where the command runs, below the case's root ("" for the root)
 }
 
 func main() {
@@ -144,10 +145,14 @@ func main() {
 	for _, v := range toolVersions(tools) {
 		fmt.Fprintf(w, "#   %s\n", v)
 	}
-	fmt.Fprintln(w, "id\targv\tenv\tfiles\tports\tsource\ttool")
+	fmt.Fprintln(w, "id\targv\tenv\tfiles\tports\tsource\ttool\tdir")
 	for _, c := range cases {
 		if r, ok := byID[c.id]; ok {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.argv, r.env, r.files, r.ports, c.source, c.tool)
+			dir := c.dir
+			if dir == "" {
+				dir = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.argv, r.env, r.files, r.ports, c.source, c.tool, dir)
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -217,7 +222,7 @@ func observe(c row, tools string, limit time.Duration) (string, error) {
 		}
 	}
 	cmd := exec.Command("unshare", "-n", "--", "sh", "-c", observeScript+"\n", "observe", "sh", "-c", c.argv)
-	cmd.Dir, cmd.Env = dir, env
+	cmd.Dir, cmd.Env = filepath.Join(dir, c.dir), env
 	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("unshare: %w", err)
@@ -368,6 +373,9 @@ func readRows(path string) ([]row, error) {
 		}
 		if len(col) > 6 {
 			r.tool = col[6]
+		}
+		if len(col) > 7 && col[7] != "-" {
+			r.dir = col[7]
 		}
 		rows = append(rows, r)
 	}
