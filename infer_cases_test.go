@@ -82,6 +82,7 @@ func TestInferPortCases(t *testing.T) {
 	} else if os.Getenv("CI") != "" {
 		t.Errorf("%s is missing; CI runs beside shared/", shared)
 	}
+	installed := observedVersions(t, "bench/realports/observed.tsv")
 	observedIDs := map[string]bool{}
 	observedTools := map[string]bool{}
 	for _, c := range readPortCases(t, "bench/realports/observed.tsv") {
@@ -94,7 +95,11 @@ func TestInferPortCases(t *testing.T) {
 		for _, c := range readPortCases(t, table) {
 			t.Run(filepath.Base(filepath.Dir(table))+"/"+c.id, func(t *testing.T) {
 				t.Parallel() // each case is a process of its own: most of it is waiting
-				got, out := inferCase(t, pg, c)
+				var versions map[string]string
+				if table == "bench/realports/observed.tsv" {
+					versions = installed // the run had them in node_modules
+				}
+				got, out := inferCase(t, pg, c, versions)
 				want := strings.Split(c.ports, ",")
 				if c.ports == "-" {
 					want = nil
@@ -146,9 +151,51 @@ func checkScoreIsQuoted(t *testing.T, total, matched, tools int, docs ...string)
 	}
 }
 
-func inferCase(t *testing.T, pg string, c portCase) ([]string, string) {
+// versionedPackages are the npm packages whose installed version changes
+// what portguard infers (infer's forInstalled and installedDefault).
+var versionedPackages = []string{"@angular/build", "storybook", "vite"}
+
+// observedVersions reads the npm packages' versions from the header of
+// observed.tsv ("#   npm registry: a 1.2.3, b 4.5.6"), for the packages
+// whose version matters to inference: the cases are inferred with those
+// versions' package.json in node_modules, as the observed runs had them.
+func observedVersions(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		list, ok := strings.CutPrefix(line, "#   npm registry: ")
+		if !ok {
+			continue
+		}
+		for _, item := range strings.Split(list, ", ") {
+			name, version, _ := strings.Cut(item, " ")
+			if slices.Contains(versionedPackages, name) {
+				out[name] = version
+			}
+		}
+	}
+	if len(out) != len(versionedPackages) {
+		t.Errorf("%s names the versions of %v of %v", path, out, versionedPackages)
+	}
+	return out
+}
+
+func inferCase(t *testing.T, pg string, c portCase, installed map[string]string) ([]string, string) {
 	t.Helper()
 	dir := t.TempDir()
+	for name, version := range installed {
+		p := filepath.Join(dir, "node_modules", name, "package.json")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(`{"version": "`+version+`"}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if c.files != "-" {
 		var files map[string]string
 		if err := json.Unmarshal([]byte(c.files), &files); err != nil {

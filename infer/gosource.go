@@ -156,6 +156,9 @@ func goEnvAddr(arg []goToken, toks []goToken) (portExpr, bool) {
 		return v, err == nil
 	}
 	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].tok == token.IDENT && toks[i].lit == name && i > 0 && toks[i-1].tok == token.AND {
+			return portExpr{}, false // &port: written through a pointer (flag.StringVar)
+		}
 		if toks[i].tok != token.IDENT || toks[i].lit != name || (toks[i+1].tok != token.DEFINE && toks[i+1].tok != token.ASSIGN) {
 			continue
 		}

@@ -85,6 +85,10 @@ type walker struct {
 	packages map[string]*packageJSON // package.json by directory; nil entry: none there
 
 	ranScript bool // a package.json script was followed
+	// quiet counts the commands known to listen on nothing (vite build,
+	// next lint): a runner that runs scripts one after another goes past
+	// a script only when it is known not to serve.
+	quiet int
 }
 
 // scope is what a command inherits: its environment, the variables set on

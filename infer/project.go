@@ -218,20 +218,29 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 			s.dir = join(s.dir, v)
 		} else if v, ok := flagValue(args, &i, "-w --workspace --filter -F"); ok {
 			filtered = true
-			if d, ok := w.findWorkspace(s.dir, v); ok {
-				s.dir = d
+			d, ok := w.findWorkspace(s.dir, v)
+			if !ok {
+				// !docs, web..., a glob: a selection portguard does not
+				// resolve, and never the root's own script.
+				w.note("no port: %s selects %q, which is not a workspace package portguard can find", pm, v)
+				return
 			}
+			s.dir = d
 		} else if pm == "pnpm" && (args[0] == "-r" || args[0] == "--recursive" || args[0] == "--parallel") {
 			recursive = true
 		}
 		args = args[i+1:]
 	}
+	if pm == "pnpm" && len(args) > 1 && (args[0] == "run" || args[0] == "run-script") && (args[1] == "-r" || args[1] == "--recursive") {
+		recursive, args = true, append([]string{args[0]}, args[2:]...) // pnpm run -r dev
+	}
 	if recursive && !filtered && len(args) > 0 {
 		// pnpm -r [run] NAME: the script of every workspace package
-		// that has it, the independent ones together (observed).
-		name := args[0]
+		// that has it, the independent ones together (observed), each
+		// with the arguments after the name.
+		name, rest := args[0], args[1:]
 		if (name == "run" || name == "run-script") && len(args) > 1 {
-			name = args[1]
+			name, rest = args[1], args[2:]
 		}
 		if root, ok := w.findPackage(s.dir); ok {
 			for _, dir := range w.workspaceDirs(root) {
@@ -240,7 +249,7 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 					// adding a flag to the command that runs them all
 					ws := s.deeper(" (pnpm -r)")
 					ws.dir = dir
-					w.runScript(ws, pm, name, nil, false)
+					w.runScript(ws, pm, name, w.forwarded(s, pm, rest), false)
 				}
 			}
 		}
@@ -279,13 +288,11 @@ func (w *walker) packageManager(s scope, pm string, args []string) {
 				}
 				// npm runs the workspaces one after another: the first
 				// whose script serves blocks the rest (observed).
-				before := len(w.out)
 				for _, dir := range w.workspaceDirs(root) {
 					if pkg, ok := w.readPackage(dir); ok && pkg.Scripts[name] != "" {
 						ws := s
 						ws.dir = dir
-						w.runScript(ws, pm, name, npmForwarded(after), false)
-						if len(w.out) > before {
+						if !w.thenNext(func() { w.runScript(ws, pm, name, npmForwarded(after), false) }) {
 							break
 						}
 					}
@@ -464,9 +471,13 @@ func looksLikeFile(dir, name string) bool {
 // server is a persistent task, and turbo runs them together (observed).
 func (w *walker) turbo(s scope, args []string) {
 	var task string
-	var filters []string
+	var filters, passed []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		if a == "--" {
+			passed = args[i+1:] // turbo passes what follows -- to the tasks
+			break
+		}
 		if v, ok := flagValue(args, &i, "--filter -F"); ok {
 			filters = append(filters, v)
 			continue
@@ -500,7 +511,7 @@ func (w *walker) turbo(s scope, args []string) {
 		}
 		ws := s.deeper(" (turbo)") // its ports are not moved through turbo's arguments
 		ws.dir = dir
-		w.runScript(ws, "turbo", task, nil, false)
+		w.runScript(ws, "turbo", task, passed, false)
 	}
 }
 
@@ -568,12 +579,16 @@ func (w *walker) concurrently(s scope, args []string) {
 func (w *walker) runAll(s scope, name string, args []string) {
 	parallel := name == "run-p"
 	var pending []string
-	flush := func() bool {
+	// flush runs the pending group; it reports whether the group blocks
+	// the ones after it (it serves, or may).
+	flush := func() (blocks bool) {
 		before := len(w.out)
 		for _, pattern := range pending {
 			for _, script := range w.matchingScripts(s, pattern) {
-				w.runScript(s, "npm", script, nil, false)
-				if !parallel && len(w.out) > before {
+				run := func() { w.runScript(s, "npm", script, nil, false) }
+				if parallel {
+					run()
+				} else if !w.thenNext(run) {
 					return true
 				}
 			}
@@ -603,6 +618,17 @@ func (w *walker) runAll(s scope, name string, args []string) {
 		}
 	}
 	flush()
+}
+
+// thenNext runs one step of a sequence run one after another, and reports
+// whether the next step can start: only when this one is known to listen
+// on nothing (a build). One that serves blocks the rest while it runs, and
+// one that may serve on a port not inferred blocks them too, so that a
+// later script's port is never taken for the running one's.
+func (w *walker) thenNext(step func()) bool {
+	before, quiet := len(w.out), w.quiet
+	step()
+	return len(w.out) == before && w.quiet > quiet
 }
 
 // matchingScripts are the names of the scripts of the package at s.dir
@@ -715,11 +741,11 @@ var configs = sync.OnceValue(func() map[string]func(dir string, args []string) c
 		"browser-sync": browserSyncConfig("--config", "bs-config.js"),
 		"lite-server":  browserSyncConfig("-c --config", "bs-config.json", "bs-config.js"),
 		"wrangler":     literalConfig("-c --config", `(?m)^\[dev\][ \t]*\n(?:[^\[\n].*\n|\n)*?port\s*=\s*(\d+)`, "wrangler.toml"),
-		"wds":          literalConfig("-c --config", `\bport\s*:\s*(\d+)`, "web-dev-server.config.mjs", "web-dev-server.config.js", "web-dev-server.config.cjs", "wds.config.mjs"),
-		"lws":          literalConfig("-c --config-file", `\bport\s*:\s*(\d+)`, "lws.config.js", "lws.config.cjs", "lws.config.mjs", ".local-web-server.json"),
+		"wds":          exportedPortConfig("-c --config", "web-dev-server.config.mjs", "web-dev-server.config.js", "web-dev-server.config.cjs"),
+		"lws":          exportedPortConfig("-c --config-file", "lws.config.js", "lws.config.cjs", "lws.config.mjs", ".local-web-server.json"),
 		"pelican":      literalConfig("-s --settings", `(?m)^PORT\s*=\s*(\d+)\s*$`, "pelicanconf.py"),
-		"rackup":       literalConfig("", `\A#\\[^\n]*?(?:-p\s*|--port[=\s]+)(\d+)`, "config.ru"),
-		"thin":         literalConfig("-C --config", `(?m)^port:\s*(\d+)`, "thin.yml"),
+		"rackup":       rackOptionsLine,
+		"thin":         literalConfig("-C --config", `(?m)^port:\s*(\d+)`), // thin reads a config only with -C
 		"mosquitto":    listenConfig("-c --config-file", `(?m)^\s*(?:listener|port)\s+(\d+)`),
 		"nginx":        nginxConfig,
 		"caddy":        caddyConfig,
@@ -797,16 +823,17 @@ func literalConfig(flags, re string, names ...string) func(string, []string) con
 }
 
 // browserSyncConfig reads Browsersync's options file (bs-config.js, or
-// the JSON one lite-server reads): its port, and its UI's (ui: { port },
-// or ui: false for none). It decides the UI's port too, so the row's
-// second server is not added again.
-var (
-	bsPort   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bport["']?\s*:\s*(\d+)`) })
-	bsUI     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`["']?ui["']?\s*:\s*(false|\{[^{}]*\})`) })
-	bsUIPort = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bport["']?\s*:\s*(\d+)`) })
-)
-
+// the JSON one lite-server reads): the port of the object it exports.
 func browserSyncConfig(flags string, names ...string) func(string, []string) configResult {
+	return exportedPortConfig(flags, names...)
+}
+
+// exportedPortConfig reads the port key of the object a JavaScript config
+// exports (export default { port: 8000 }, module.exports = { … },
+// defineConfig({ … })), or of a JSON config's top level: the object's own
+// key, read with the tokenizer, so a nested one (a proxy's target) or one
+// in a comment is not taken for it.
+func exportedPortConfig(flags string, names ...string) func(string, []string) configResult {
 	return func(dir string, args []string) configResult {
 		files := names
 		for i := 0; i < len(args); i++ {
@@ -818,28 +845,109 @@ func browserSyncConfig(flags string, names ...string) func(string, []string) con
 		if err != nil {
 			return unread(path, err)
 		}
-		ui := bsUI().FindStringSubmatchIndex(text)
-		main := text
-		if ui != nil {
-			main = text[:ui[0]] + text[ui[1]:] // the UI's own port is not the server's
+		var port int
+		if strings.HasSuffix(path, ".json") {
+			var cfg struct {
+				Port int `json:"port"`
+			}
+			if json.Unmarshal([]byte(text), &cfg) == nil {
+				port = cfg.Port
+			}
+		} else {
+			port = jsExportedPort(jsTokens(text))
 		}
-		m := bsPort().FindStringSubmatch(main)
-		if m == nil {
+		if port < 1 || port > 65535 {
 			return configResult{exists: true}
 		}
-		ports := atoiAll(m[1:2])
-		if len(ports) == 0 {
-			return configResult{exists: true}
+		return configResult{ports: []int{port}, source: fmt.Sprintf("port %d in %s", port, filepath.Base(path)), exists: true}
+	}
+}
+
+// jsExportedPort is the literal port key of the object a JavaScript file
+// exports, 0 when there is none.
+func jsExportedPort(toks []srcToken) int {
+	for i := 0; i+2 < len(toks); i++ {
+		start := -1
+		switch {
+		case toks[i].text == "export" && toks[i+1].text == "default" && toks[i+2].text == "{":
+			start = i + 2
+		case toks[i].text == "exports" && toks[i+1].text == "=" && toks[i+2].text == "{" && i > 1 && toks[i-1].text == "." && toks[i-2].text == "module":
+			start = i + 2
+		case toks[i].text == "defineConfig" && toks[i+1].text == "(" && toks[i+2].text == "{":
+			start = i + 2
 		}
-		res := configResult{ports: ports, source: fmt.Sprintf("port %d in %s", ports[0], filepath.Base(path)), exists: true}
-		if ui != nil {
-			res.decidesAlso = true
-			if p := bsUIPort().FindStringSubmatch(text[ui[2]:ui[3]]); p != nil {
-				res.ports = append(res.ports, atoiAll(p[1:2])...)
+		if start < 0 {
+			continue
+		}
+		level := 0
+		for k := start; k+2 < len(toks) && k-start < maxArgTokens; k++ {
+			switch toks[k].text {
+			case "{", "(", "[":
+				level++
+			case "}", ")", "]":
+				level--
+			}
+			if level == 0 {
+				return 0 // the object ended
+			}
+			if level == 1 && (toks[k].text == "port" || toks[k].text == `"port"` || toks[k].text == "'port'") && toks[k+1].text == ":" && toks[k+2].kind == 'n' {
+				if p, ok := parsePort(toks[k+2].text); ok && (k+3 >= len(toks) || toks[k+3].text == "," || toks[k+3].text == "}") {
+					return p
+				}
+				return 0
 			}
 		}
-		return res
+		return 0
 	}
+	return 0
+}
+
+// rackOptions is rack 2's options line, the first line of config.ru:
+// "#\ -p 9393 -o 127.0.0.1".
+var rackOptions = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\A#\\[^\n]*?(?:-p\s*|--port[=\s]+)(\d+)`)
+})
+
+// rackOptionsLine reads the port of config.ru's options line, which rack 2
+// reads (observed with Debian's rack 2.2) and rack 3's rackup does not.
+// The version is Gemfile.lock's; without one, the port is only a guess.
+func rackOptionsLine(dir string, args []string) configResult {
+	path, text, err := readFile(dir, "config.ru")
+	if err != nil {
+		return unread(path, err)
+	}
+	m := rackOptions().FindStringSubmatch(text)
+	if m == nil {
+		return configResult{exists: true}
+	}
+	ports := atoiAll(m[1:2])
+	if len(ports) == 0 {
+		return configResult{exists: true}
+	}
+	res := configResult{ports: ports, source: fmt.Sprintf("the options line of %s (-p %d)", filepath.Base(path), ports[0]), exists: true}
+	_, lock, err := readFile(dir, "Gemfile.lock")
+	switch v, ok := gemVersion(lock, "rack"); {
+	case err == nil && ok && majorVersion(v) >= 3:
+		return configResult{exists: true} // rack 3 ignores the line
+	case err == nil && ok:
+		res.source += ", rack " + v
+	default:
+		res.guess = true
+		res.source += "; a guess: rack 2 reads that line, rack 3 does not, and no Gemfile.lock says which is installed"
+	}
+	return res
+}
+
+// gemVersion is the version Gemfile.lock resolves gem to ("    rack (2.2.8)").
+func gemVersion(lock, gem string) (string, bool) {
+	for _, line := range strings.Split(lock, "\n") {
+		if rest, ok := strings.CutPrefix(line, "    "+gem+" ("); ok && !strings.HasPrefix(rest, " ") {
+			if v, _, ok := strings.Cut(rest, ")"); ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
 }
 
 // listenConfig reads every port re finds in the file the tool's config flag
@@ -894,16 +1002,21 @@ var nginxListen = sync.OnceValue(func() *regexp.Regexp {
 })
 
 func nginxConfig(dir string, args []string) configResult {
-	prefix, file := dir, ""
+	prefix, file, prefixed := dir, "", false
 	for i := 0; i < len(args); i++ {
 		if v, ok := flagValue(args, &i, "-p"); ok {
-			prefix = join(dir, v)
+			prefix, prefixed = join(dir, v), true
 		} else if v, ok := flagValue(args, &i, "-c"); ok {
 			file = v
 		}
 	}
 	if file == "" {
 		return configResult{}
+	}
+	if !prefixed && !filepath.IsAbs(file) {
+		// Without -p, nginx reads a relative -c from the prefix it was
+		// built with (/usr/share/nginx on Debian), not from here.
+		return configResult{exists: true, none: fmt.Sprintf("nginx reads -c %s from its built-in prefix, not this directory: name the prefix with -p", file)}
 	}
 	path, text, err := readFile(prefix, file)
 	if err != nil {
@@ -914,23 +1027,63 @@ func nginxConfig(dir string, args []string) configResult {
 	for i, line := range lines {
 		lines[i], _, _ = strings.Cut(line, "#")
 	}
-	return portsIn(path, strings.Join(lines, "\n"), nginxListen())
+	var ports []int
+	for _, m := range nginxListen().FindAllStringSubmatch(strings.Join(lines, "\n"), maxSites) {
+		if strings.Contains(m[0], " udp") {
+			continue // a stream server's UDP port
+		}
+		if p := atoiAll(m[1:2]); len(p) > 0 && !slices.Contains(ports, p[0]) {
+			ports = append(ports, p[0])
+		}
+	}
+	if len(ports) == 0 {
+		return configResult{exists: true}
+	}
+	return configResult{ports: ports, source: fmt.Sprintf("listen %s in %s", intsString(ports), filepath.Base(path)), exists: true}
+}
+
+// caddyfileListens reads a Caddyfile's blocks at the top level, by brace
+// depth: a site block's addresses (separated by commas or blanks) each
+// listen on their port; the global options block ("{" alone) may hold
+// admin off, or admin ADDRESS (a TCP one moves the endpoint, a unix
+// socket takes it off TCP); snippets ("(name) {") are not sites.
+func caddyfileListens(text string) (ports []int, admin int) {
+	admin = 2019
+	depth, global := 0, false
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, "#"); i == 0 || i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if depth == 0 && strings.HasSuffix(line, "{") {
+			head := strings.TrimSpace(strings.TrimSuffix(line, "{"))
+			global = head == ""
+			if head != "" && !strings.HasPrefix(head, "(") && len(ports) < maxSites {
+				for _, addr := range strings.FieldsFunc(head, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+					addr = strings.TrimPrefix(strings.TrimPrefix(addr, "http://"), "https://")
+					if p, kind := parseAddr(strings.TrimSuffix(addr, "/")); kind == addrPort && !slices.Contains(ports, p) {
+						ports = append(ports, p)
+					}
+				}
+			}
+		}
+		if depth == 1 && global {
+			if f := strings.Fields(line); len(f) == 2 && f[0] == "admin" {
+				admin = 0 // off, or a unix socket
+				if p, kind := parseAddr(f[1]); kind == addrPort {
+					admin = p
+				}
+			}
+		}
+		depth = max(depth+strings.Count(line, "{")-strings.Count(line, "}"), 0)
+	}
+	return ports, admin
 }
 
 // caddyConfig reads what caddy run listens on: the site addresses of the
 // Caddyfile (:8080 {, localhost:8080 {, http://host:8080 {), or a JSON
 // config's servers' listen addresses; and the admin endpoint,
 // localhost:2019 unless the config turns it off or moves it.
-var caddySite = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^([^\s{}#(][^{}#\n]*?)\s*\{\s*$`)
-})
-
-// caddyAdmin is the global option that turns the admin endpoint off or
-// moves it (admin off, admin localhost:2020).
-var caddyAdmin = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^\s*admin\s+(?:off\b|\S*:(\d+))`)
-})
-
 func caddyConfig(dir string, args []string) configResult {
 	file := "Caddyfile"
 	for i := 0; i < len(args); i++ {
@@ -975,23 +1128,7 @@ func caddyConfig(dir string, args []string) configResult {
 			}
 		}
 	} else {
-		// A site block starts a line: its addresses, separated by
-		// commas or blanks, each listening on its port (a snippet's
-		// "(name) {" and the global options' "{" are not sites).
-		for _, m := range caddySite().FindAllStringSubmatch(text, maxSites) {
-			for _, addr := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-				addr = strings.TrimPrefix(strings.TrimPrefix(addr, "http://"), "https://")
-				if p, kind := parseAddr(strings.TrimSuffix(addr, "/")); kind == addrPort && !slices.Contains(ports, p) {
-					ports = append(ports, p)
-				}
-			}
-		}
-		if m := caddyAdmin().FindStringSubmatch(text); m != nil {
-			admin = 0 // admin off, or an address without a port
-			if p := atoiAll(m[1:2]); len(p) > 0 {
-				admin = p[0]
-			}
-		}
+		ports, admin = caddyfileListens(text)
 	}
 	if len(ports) == 0 {
 		return configResult{exists: true}

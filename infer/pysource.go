@@ -160,6 +160,7 @@ func pyServers(name string) (def int, ok bool) {
 func pyListenSites(file string, toks []srcToken) []listenSite {
 	var sites []listenSite
 	vars := pyAssignments(toks)
+	tornado := -1 // whether the file imports tornado: read once, when a .listen( is met
 	for i := 0; i+1 < len(toks) && len(sites) <= maxSites; i++ {
 		if toks[i].kind != 'i' || toks[i+1].text != "(" {
 			continue
@@ -171,7 +172,7 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 			name = toks[i-2].text + ".run"
 		case dotted && toks[i-2].text == "cherrypy" && name == "quickstart":
 			name = "cherrypy.quickstart"
-		case dotted && name == "listen" && pyImports(toks, "tornado"):
+		case dotted && name == "listen" && (tornado == 1 || tornado < 0 && pyImportsOnce(&tornado, toks, "tornado")):
 			// app.listen(8888): a socket's listen(5) takes a backlog,
 			// so only where the file imports tornado.
 			name = "tornado.listen"
@@ -238,11 +239,22 @@ func pyListenSites(file string, toks []srcToken) []listenSite {
 	return sites
 }
 
+// pyImportsOnce is pyImports, remembered in *known (1 or 0).
+func pyImportsOnce(known *int, toks []srcToken, module string) bool {
+	*known = 0
+	if pyImports(toks, module) {
+		*known = 1
+	}
+	return *known == 1
+}
+
 // pyImports reports whether the file imports module (import m, import
 // m.x, from m import …, from m.x import …).
 func pyImports(toks []srcToken, module string) bool {
 	for i := 0; i+1 < len(toks); i++ {
-		if toks[i].text != "import" && toks[i].text != "from" {
+		// A statement's first word: so a line of many "from"s is
+		// scanned once, not once per word.
+		if toks[i].text != "import" && toks[i].text != "from" || i > 0 && toks[i-1].line == toks[i].line {
 			continue
 		}
 		// import a, m.x: every name of the statement's line

@@ -423,9 +423,17 @@ func jsPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 				return portExpr{}, false
 			}
 		case len(part) >= 2 && part[0].text == "{":
-			// { port: N, host: … }
+			// { port: N, host: … }: the object's own key, not a nested
+			// one's ({ db: { port: 5432 } } has none).
+			level := 0
 			for k := 1; k+2 < len(part); k++ {
-				if part[k].text == "port" && part[k+1].text == ":" {
+				switch part[k].text {
+				case "{", "(", "[":
+					level++
+				case "}", ")", "]":
+					level--
+				}
+				if level == 0 && part[k].text == "port" && part[k+1].text == ":" {
 					end := k + 2 + jsArgEnd(part[k+2:], 0)
 					return jsPortExpr(part[k+2:min(end, len(part)-1)], vars, depth+1)
 				}
@@ -440,9 +448,10 @@ func jsPortExpr(e []srcToken, vars assignments, depth int) (portExpr, bool) {
 				return portExpr{}, false
 			}
 		case len(part) == 3 && part[0].kind == 'i' && part[1].text == "." && part[2].text == "port":
-			// config.port, where config was assigned an object once
+			// config.port, where config was assigned an object once and
+			// its port is never written (config.port = argv[2])
 			value, found := vars.lookup(part[0].text)
-			if !found || len(value) < 2 || value[0].text != "{" {
+			if _, written := vars[part[0].text+".port"]; written || !found || len(value) < 2 || value[0].text != "{" {
 				return portExpr{}, false
 			}
 			v, ok := jsPortExpr(value, vars, depth+1)
@@ -596,6 +605,8 @@ func jsAssignments(toks []srcToken) assignments {
 			}
 		case t.kind == 'i' && (i == 0 || toks[i-1].text != ".") && toks[i+1].text == "=" && toks[i+2].text != "=" && toks[i+2].text != ">":
 			a.add(t.text, nil) // a reassignment: computed
+		case t.kind == 'i' && (i == 0 || toks[i-1].text != ".") && toks[i+1].text == "." && i+4 < len(toks) && toks[i+2].kind == 'i' && toks[i+3].text == "=" && toks[i+4].text != "=" && toks[i+4].text != ">":
+			a.add(t.text+"."+toks[i+2].text, nil) // config.port = …: the field is written
 		case t.kind == 'i' && strings.Contains("+-*/|&?", toks[i+1].text) && toks[i+1].kind == 'p' && toks[i+2].text == "=" && (i+3 >= len(toks) || toks[i+3].text != "="):
 			a.add(t.text, nil)
 		}

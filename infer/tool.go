@@ -63,17 +63,13 @@ type tool struct {
 	// addrHidesEnv: any address flag, even one without a port, replaces
 	// the default bind that the variables feed (gunicorn -b localhost).
 	addrHidesEnv bool
-	// also is a second server the tool starts beside the main one, on
-	// this default port: Jekyll's LiveReload with --livereload,
-	// Browsersync's UI unless --no-ui. alsoWhen lists flags of which one
-	// must be present ("" for always), alsoUnless flags that turn it off,
-	// alsoPort the flags that name its port.
-	also                           int
-	alsoWhen, alsoUnless, alsoPort string
-	dotenv                         string // which .env files the tool loads: see dotenvFiles
-	config                         string // which config file may name the port: see configs
-	def                            int    // the default port; 0 when there is none
-	src                            string // where these facts are documented
+	// second is a server the tool starts beside the main one, whose port
+	// the command needs too (Jekyll's LiveReload with --livereload).
+	second *secondServer
+	dotenv string // which .env files the tool loads: see dotenvFiles
+	config string // which config file may name the port: see configs
+	def    int    // the default port; 0 when there is none
+	src    string // where these facts are documented
 }
 
 // dotenvFiles lists, for a scheme, the files a tool loads, highest
@@ -150,9 +146,14 @@ func (w *walker) tool(s scope, name string, args []string) {
 			w.note("%s: no port", why)
 			return
 		}
-		t = w.forInstalled(s, t)
+		t, unsure := w.forInstalled(s, t, args)
+		if unsure != "" {
+			w.note("no port for %q: %s", name, unsure)
+			return
+		}
 		rest, label, ok, quiet := t.match(name, args)
 		if quiet {
+			w.quiet++
 			return
 		}
 		if ok {
@@ -246,13 +247,8 @@ func (t *tool) positionals(args []string) []int {
 // its default.
 func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	s.tool, _, _ = strings.Cut(label, " ")
-	alsoDecided := false
-	if t.also != 0 {
-		defer func() {
-			if !alsoDecided {
-				w.alsoListens(s, t, label, args)
-			}
-		}()
+	if t.second != nil {
+		defer w.secondListens(s, t, label, args) // beside whatever the main server takes
 	}
 	// The address the server binds, where its command names one: every
 	// port this row adds is bound there.
@@ -287,7 +283,6 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 			return false
 		}
 		cfg := configs()[t.config](s.dir, args)
-		alsoDecided = cfg.decidesAlso
 		if cfg.skipped != "" {
 			// The file that could set the port was not read: its port is
 			// not known, and the default would be a guess.
@@ -314,6 +309,9 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {
 				w.addMovable(s, p, cfg.source, t.defaultMove(s))
+				if n := len(w.out); n > 0 && cfg.guess {
+					w.out[n-1].Guess = true
+				}
 			}
 			return true
 		}
@@ -336,22 +334,31 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 	}
 }
 
-// alsoListens adds the port of the second server a tool starts beside its
-// main one (see tool.also), where its flags turn it on.
-func (w *walker) alsoListens(s scope, t *tool, label string, args []string) {
-	has := func(flags string) bool {
-		return slices.ContainsFunc(args, func(a string) bool {
-			name, _, _ := strings.Cut(a, "=")
-			return inSet(flags, name)
-		})
-	}
-	if t.alsoWhen != "" && !has(t.alsoWhen) || t.alsoUnless != "" && has(t.alsoUnless) {
+// secondServer is a server a tool starts beside its main one, on its
+// default port or the one its flags name, when one of its enabling flags
+// is given. Only a server that fails when its port is taken belongs here:
+// one that moves to a free port (Browsersync's UI, wrangler's inspector)
+// does not need it freed.
+type secondServer struct {
+	port      int    // its default port
+	when      string // flags of which one turns it on
+	portFlags string // flags that name its port
+}
+
+// secondListens adds the port of the tool's second server, where its flags
+// turn it on.
+func (w *walker) secondListens(s scope, t *tool, label string, args []string) {
+	on := slices.ContainsFunc(args, func(a string) bool {
+		name, _, _ := strings.Cut(a, "=")
+		return inSet(t.second.when, name)
+	})
+	if !on {
 		return
 	}
-	port, source := t.also, fmt.Sprintf("the second server of %q, on its default port", label)
+	port, source := t.second.port, fmt.Sprintf("the second server of %q, on its default port", label)
 	for i := 0; i < len(args) && args[i] != "--"; i++ {
 		flag := args[i]
-		if v, ok := flagValue(args, &i, t.alsoPort); ok {
+		if v, ok := flagValue(args, &i, t.second.portFlags); ok {
 			if p, ok := parsePort(v); ok {
 				port, source = p, fmt.Sprintf("%s %s of %q", flagName(flag), v, label)
 			}
@@ -362,31 +369,48 @@ func (w *walker) alsoListens(s scope, t *tool, label string, args []string) {
 
 // forInstalled adjusts a row to the version of the tool installed in the
 // project, where the tool's behaviour changed between majors. Where no
-// version can be read, the newest behaviour holds: it is what a project
-// created today runs.
-func (w *walker) forInstalled(s scope, t *tool) *tool {
-	if t.names == "ng" {
+// version can be read and the versions would listen on different ports,
+// unsure says why, and no port is inferred.
+func (w *walker) forInstalled(s scope, t *tool, args []string) (adjusted *tool, unsure string) {
+	switch t.names {
+	case "ng":
 		// Angular 22 reads PORT, and it beats --port and angular.json
 		// (angular/angular-cli#32705, a breaking change; observed).
-		if v, ok := w.installedVersion(s.dir, "@angular/build"); !ok || majorVersion(v) >= 22 {
-			adjusted := *t
-			adjusted.env, adjusted.envWins = "PORT", true
-			return &adjusted
+		v, ok := w.installedVersion(s.dir, "@angular/build")
+		switch {
+		case ok && majorVersion(v) >= 22:
+			a := *t
+			a.env, a.envWins = "PORT", true
+			return &a, ""
+		case !ok && s.env["PORT"] != "":
+			return t, "PORT is set, and the Angular version is not known (no node_modules/@angular/build): Angular 22 and later listen on PORT, earlier ones do not; name the port with -p"
 		}
-	}
-	if t.names == "storybook" {
+	case "storybook":
 		// Storybook 10 reads -p, then SBCONFIG_PORT, then PORT, and
 		// without any asks the kernel for a free port: no default
 		// (storybook dist/bin/core.js resolveDevCommandOptions and
 		// core-server getServerPort with detect-port; observed with
-		// 10.6). The row is the older behaviour.
-		if v, ok := w.installedVersion(s.dir, "storybook"); !ok || majorVersion(v) >= 10 {
-			adjusted := *t
-			adjusted.env, adjusted.envWins, adjusted.def = "SBCONFIG_PORT PORT", false, 0
-			return &adjusted
+		// 10.6). The row is the older behaviour: SBCONFIG_PORT over -p,
+		// PORT not read, 6006.
+		v, ok := w.installedVersion(s.dir, "storybook")
+		newer := *t
+		newer.env, newer.envWins, newer.def = "SBCONFIG_PORT PORT", false, 0
+		if ok {
+			if majorVersion(v) >= 10 {
+				return &newer, ""
+			}
+			return t, ""
 		}
+		flag := slices.ContainsFunc(args, func(a string) bool { return inSet(t.port, strings.SplitN(a, "=", 2)[0]) })
+		switch sb := s.env["SBCONFIG_PORT"] != ""; {
+		case flag && sb:
+			return t, "-p and SBCONFIG_PORT are both set, and the Storybook version is not known: Storybook 10 takes -p, earlier ones SBCONFIG_PORT"
+		case !flag && !sb:
+			return t, "the Storybook version is not known: Storybook 10 picks a free port (or PORT) when none is named, earlier ones 6006; name the port with -p"
+		}
+		return &newer, "" // -p alone, or SBCONFIG_PORT alone: every version agrees
 	}
-	return t
+	return t, ""
 }
 
 // majorVersion is the major number of a semantic version ("v22.1.0",
@@ -616,9 +640,7 @@ func (w *walker) fromEnv(s scope, t *tool, label string) bool {
 type configResult struct {
 	ports  []int
 	source string
-	// decidesAlso: the config named the second server's port, or that
-	// there is none (see tool.also).
-	decidesAlso bool
+	guess  bool // the config's port is only a guess (what reads it depends on a version not known)
 	// env is the environment variable the config reads first, its port the
 	// fallback (port: Number(process.env.WEB_PORT) || 5173).
 	env    string
