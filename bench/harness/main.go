@@ -43,12 +43,12 @@ func main() {
 	ref := flag.String("reference", "", "bench/reference, the bind-probe-and-exec floor")
 	runs := flag.Int("runs", 60, "runs of each command per comparison")
 	hookLines := flag.Int("hook-lines", 100, "lines of each kind typed into each shell per run, measuring the hooks")
-	only := flag.String("only", "", `"hooks": measure the shell hooks alone (bench/hook-cost.sh)`)
+	only := flag.String("only", "", `"hooks": measure the shell hooks alone (bench/hook-cost.sh); "free": freeing a held port against fuser -k, at the start and with 1,000 processes`)
 	cardRef := flag.String("card-reference", "", "bench/reference built with -tags card: the floor with the design card's libraries linked (optional)")
 	docs := flag.String("docs", "", "write the table, as Markdown, to PAGE-table.md and into PAGE between its bench/run markers (docs/performance.md)")
 	flag.Parse()
-	if *pg == "" || *ref == "" && *only != "hooks" {
-		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-card-reference BIN] [-hook SCRIPT] [-runs N]")
+	if *pg == "" || *ref == "" && *only == "" {
+		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-card-reference BIN] [-runs N] [-hook-lines N] [-docs PAGE]\n       harness -portguard BIN -only hooks|free [-runs N] [-hook-lines N]")
 		os.Exit(2)
 	}
 	b := &bench{pg: *pg, ref: *ref, cardRef: *cardRef, runs: *runs, work: must(os.MkdirTemp("", "portguard-bench-"))}
@@ -60,11 +60,18 @@ func main() {
 		b.cleanup()
 		os.Exit(130)
 	}()
-	if *only == "hooks" {
-		fmt.Printf("portguard's shell hooks: %s\n\n", machine())
+	switch *only {
+	case "hooks":
+		fmt.Printf("portguard's shell hooks: %s, load average %s\n\n", machine(), loadAverage())
 		b.hookCosts(*hookLines, 3)
 		b.print()
-	} else {
+	case "free":
+		fmt.Printf("freeing a held port: %s, load average %s\n\n", machine(), loadAverage())
+		b.freeHeld(fmt.Sprintf("free a held port, %d processes", processCount()), 1.0)
+		b.idleUntil(1000)
+		b.freeHeld(fmt.Sprintf("free a held port, %d processes", processCount()), 0.35)
+		b.print()
+	default:
 		b.run(*hookLines)
 	}
 	if *docs != "" {
