@@ -69,7 +69,7 @@ _portguard_read() {
 # running their EXIT trap (exec, a trap of the user's set later) are
 # removed first.
 _portguard_open_file() {
-    local dir file prev pid globs
+    local dir file prev pid nullglob=1 failglob=
     if [[ -n ${XDG_RUNTIME_DIR-} && -d $XDG_RUNTIME_DIR && -O $XDG_RUNTIME_DIR && -w $XDG_RUNTIME_DIR ]]; then
         dir=$XDG_RUNTIME_DIR
     elif [[ -d /dev/shm && -k /dev/shm && -w /dev/shm ]]; then
@@ -77,15 +77,15 @@ _portguard_open_file() {
     else
         return 1
     fi
-    globs=$(shopt -p nullglob failglob)
-    shopt -s nullglob
-    shopt -u failglob
+    shopt -q nullglob || { nullglob= && shopt -s nullglob; }
+    ! shopt -q failglob || { failglob=1 && shopt -u failglob; }
     for file in "$dir"/portguard-hook.*; do
         pid=${file##*.}
         [[ -n $pid && $pid != *[!0-9]* && $pid != "$$" && -O $file && ! -L $file ]] || continue
         kill -0 "$pid" 2>/dev/null || command rm -f -- "$file"
     done
-    eval "$globs"
+    [[ -n $nullglob ]] || shopt -u nullglob
+    [[ -z $failglob ]] || shopt -s failglob
     file=$dir/portguard-hook.$$
     (umask 077 && set -C && : >"$file") 2>/dev/null || return 1
     _portguard_file=$file
@@ -218,8 +218,11 @@ _portguard_cancel() {
     kill -INT $$
 }
 
-# Sourced again, the shell keeps its file.
-_portguard_file_ok || _portguard_open_file || _portguard_file=
+# Sourced again, the shell keeps its file. A shell that is not
+# interactive (a script that sources .bashrc) reads no lines: no file.
+if [[ $- == *i* ]]; then
+    _portguard_file_ok || _portguard_open_file || _portguard_file=
+fi
 
 if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     # bash-preexec owns the DEBUG trap and calls preexec functions once
