@@ -137,25 +137,31 @@ _portguard_quiet_line() {
         local -
         set -f
     fi
-    local IFS=$' \t\n' word command='' first=1
+    local IFS=$' \t\n' word command='' state=first
     local -a words commands=()
     # shellcheck disable=SC2206 # split on purpose, globbing off
     words=(${1//[;&|$'\n']/ ; })
+    # One case per word (bash's cost is per command run): after a
+    # separator a command word, after a word of the list its arguments,
+    # after a word that needs its subcommand that subcommand.
     for word in "${words[@]}"; do
-        if [[ -n $command ]]; then
-            # The command's first argument, as its subcommand.
-            [[ $word != *[!A-Za-z0-9_.+-]* && -n ${_portguard_quiet[$command $word]+set} ]] || return 1
-            command=
-        elif [[ $word == ';' ]]; then
-            first=1
-        elif [[ -n $first ]]; then
+        case $state$word in
+        sub\;) return 1 ;;
+        *\;) state=first ;;
+        args*) ;;
+        first*)
             [[ $word != *[!A-Za-z0-9_.+-]* && -z ${BASH_ALIASES[$word]+set} ]] || return 1
-            [[ -n ${_portguard_quiet[$word]+set} ]] || command=$word
             commands+=("$word")
-            first=
-        fi
+            state=args
+            [[ -n ${_portguard_quiet[$word]+set} ]] || { command=$word && state=sub; }
+            ;;
+        sub*)
+            [[ $word != *[!A-Za-z0-9_.+-]* && -n ${_portguard_quiet[$command $word]+set} ]] || return 1
+            state=args
+            ;;
+        esac
     done
-    [[ -z $command && ${#commands[@]} -gt 0 ]] || return 1
+    [[ $state != sub && ${#commands[@]} -gt 0 ]] || return 1
     # None is a function: declare -F prints the names of those that are.
     if _portguard_file_ok; then
         declare -F -- "${commands[@]}" >|"$_portguard_file"
@@ -395,7 +401,8 @@ else
         _portguard_armed=
         _portguard_hist_back
         if [[ -n $entry ]]; then
-            _portguard_entry line "$entry"
+            # "%5d%c %s": the number, a * when modified, a blank.
+            line=${entry:${#pad}+2}
             [[ -z $previous ]] || _portguard_entry previous "$previous"
             if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$line" "$previous"; then
                 builtin history -d -1
