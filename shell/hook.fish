@@ -41,28 +41,31 @@ set -g _portguard_quiet {{.Words}}
 # So does a line with a substitution, an escape or a variable in it.
 function _portguard_quiet_line
     string match -qr '[$`\\\\!()]' -- $argv[1]; and return 1
-    set -l first 1
-    set -l command
-    set -l words (string match -ar '[;&|]|[^\s;&|]+' -- (string replace -a \n ';' -- $argv[1]))
-    set -q words[1]; or return 1
-    for word in $words
-        if set -q command[1]
-            # The command's first argument, as its subcommand.
-            contains -- "$command $word" $_portguard_quiet; or return 1
-            set command
-        else if contains -- $word ';' '&' '|'
-            set first 1
-        else if set -q first[1]
-            set first
+    # Each command's first two words, in one call (fish's cost is per
+    # command run): the word after a separator, and the one after it.
+    set -l pairs (string match -ag -r '(?:^|[;&|\n])\s*([^\s;&|]*)[ \t]*([^\s;&|]*)' -- $argv[1])
+    set -l word
+    set -l found
+    for next in $pairs
+        if not set -q word[1]
+            set word $next
+            continue
+        end
+        # An empty word is the second & of && (or ||).
+        if test -n "$word"
             string match -qr '^[A-Za-z0-9_.+-]+$' -- $word; or return 1
+            if not contains -- $word $_portguard_quiet
+                contains -- "$word $next" $_portguard_quiet; or return 1
+            end
             abbr --query -- $word; and return 1
             if functions -q -- $word
                 string match -q -- "$__fish_data_dir/*" (functions --details -- $word); or return 1
             end
-            contains -- $word $_portguard_quiet; or set command $word
+            set found 1
         end
+        set word
     end
-    not set -q command[1]
+    set -q found[1]
 end
 
 # _portguard_abbr_args TOKEN: an abbreviation or a function that is the
