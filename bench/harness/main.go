@@ -63,7 +63,7 @@ func main() {
 	switch *only {
 	case "hooks":
 		fmt.Printf("portguard's shell hooks: %s, load average %s\n\n", machine(), loadAverage())
-		b.hookCosts(*hookLines, 3)
+		b.hookCosts(*hookLines, 5)
 		b.print()
 	case "free":
 		fmt.Printf("freeing a held port: %s, load average %s\n\n", machine(), loadAverage())
@@ -143,7 +143,7 @@ func (b *bench) run(hookLines int) {
 
 	b.freeHeld("free a held port", 1.0)
 
-	b.hookCosts(hookLines, 3)
+	b.hookCosts(hookLines, 5)
 
 	held, _ := b.listener()
 	port := strconv.Itoa(held)
