@@ -152,9 +152,18 @@ func (b *bench) shellCPU(sh string, hook bool, port, lines int) (lineCost, error
 	}
 	b.started = append(b.started, cmd)
 	defer func() {
+		// The terminal's hangup ends the shell as closing a terminal
+		// does, so that its EXIT trap runs (the bash hook removes its
+		// file there); a shell still running a second later is killed.
 		tty.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
 		b.started = slices.DeleteFunc(b.started, func(c *exec.Cmd) bool { return c == cmd })
 	}()
 	term := &screen{}
