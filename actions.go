@@ -288,7 +288,11 @@ func (s *session) init(c *cli.Context) error {
 		if c.IsSet("commands") {
 			return usageErr("--hook checks every line; --commands is for the wrapper functions").withHint("pick one: portguard init " + name + " --hook")
 		}
-		out, err := shell.Hook(name, exe)
+		words, err := shell.ParseNeverListen(shell.NeverListen, c.String("never-listen"))
+		if err != nil {
+			return usageErr("--never-listen: %v", err)
+		}
+		out, err := shell.Hook(name, exe, words)
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ portguard ls [--json] [--udp] [PORT...]
 portguard ls -i [--force] [-t DUR]
 portguard free [options] PORT...
 portguard infer [--explain|--json] -- COMMAND [ARG...]
-portguard init bash|zsh|fish [--hook | --commands npm,yarn,…]
+portguard init bash|zsh|fish [--hook [--never-listen CMD,…] | --commands npm,yarn,…]
 portguard check-line [--shell S] [--alias NAME=TEXT]... [--probe] -- LINE
 portguard completion bash|zsh|fish
 portguard version`
@@ -114,6 +114,7 @@ func newApp(s *session) *cli.App {
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "hook", Usage: "check every command line you type, before the shell runs it (instead of wrapping commands)"},
 					&cli.StringFlag{Name: "commands", EnvVars: []string{"PORTGUARD_COMMANDS"}, Usage: "commands to wrap, comma-separated (default: " + strings.Join(shell.DefaultCommands, ",") + ")"},
+					&cli.StringFlag{Name: "never-listen", EnvVars: []string{"PORTGUARD_NEVER_LISTEN"}, Usage: "with --hook: more commands that never listen, comma-separated (mytool,git sync; -name removes one); a line made only of them starts no portguard"},
 				},
 				Action:       s.init,
 				BashComplete: completeShells,

@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The hook mode (portguard init SHELL --hook) in real interactive bash,
@@ -263,8 +265,9 @@ func TestHookFreePortAndOtherLinesAreSilent(t *testing.T) {
 			if screen := s.screen(); strings.Contains(screen, "portguard") {
 				t.Fatalf("the hook printed something for lines with nothing held:\n%s", screen)
 			}
-			if n := strings.Count(s.calls(), "check-line"); n != 3 {
-				t.Fatalf("want a check per line, got:\n%s", s.calls())
+			// ls and echo never listen: the shell decides them alone.
+			if calls := s.calls(); strings.Count(calls, "check-line") != 1 || !strings.Contains(calls, "holder -once") {
+				t.Fatalf("want the line that may serve checked, and it alone, got:\n%s", calls)
 			}
 		})
 	}
@@ -403,4 +406,119 @@ func TestHookUnderStrictShellOptions(t *testing.T) {
 			s.acceptServingLine(t, h, dir)
 		})
 	}
+}
+
+// A line made only of commands that never listen is decided in the
+// shell: it starts no process at all, where any other line starts
+// portguard. strace, attached to the shell, sees every process the shell
+// starts: the checked lines before and after show that it does.
+// PORTGUARD_NEVER_LISTEN adds umask to the list; ulimit, a builtin too,
+// is not on it.
+func TestHookLinesThatNeverListenStartNoProcess(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("strace is not installed; .ci/run installs it")
+		}
+		skipOrFail(t, tierTools, "strace is not installed")
+	}
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			extend := "export PORTGUARD_NEVER_LISTEN=umask"
+			if sh == "fish" {
+				extend = "set -gx PORTGUARD_NEVER_LISTEN umask"
+			}
+			s := startHookShellRC(t, sh, dir, extend, "")
+			trace := filepath.Join(t.TempDir(), "trace")
+			pid := strings.TrimSpace(s.run("display-message", "-p", "#{pane_pid}"))
+			st := exec.Command(strace, "-f", "-qq", "-e", "trace=execve,execveat,fork,vfork,clone,clone3", "-o", trace, "-p", pid)
+			if err := st.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				_ = st.Process.Signal(os.Interrupt) // strace detaches from the shell
+				_ = st.Wait()
+			})
+			processes := func() int { // what the shell has started so far
+				n := 0
+				for line := range strings.SplitSeq(readFile(trace), "\n") {
+					if strings.Contains(line, "execve") || strings.Contains(line, "fork(") ||
+						(strings.Contains(line, "clone") && !strings.Contains(line, "CLONE_THREAD") && !strings.Contains(line, "resumed>")) {
+						n++
+					}
+				}
+				return n
+			}
+
+			// A line that may serve is checked, by a process of its own
+			// (once strace is attached, which this also waits for).
+			port := freePort(t)
+			for i := 0; processes() == 0; i++ {
+				if i == 50 {
+					t.Fatalf("strace saw no process for a checked line:\n%s", readFile(trace))
+				}
+				s.typeLine(fmt.Sprintf("PORT=%d true", port))
+				time.Sleep(200 * time.Millisecond)
+			}
+			s.waitPrompt(t)
+			time.Sleep(300 * time.Millisecond)
+			checks, before := s.checks(), processes()
+
+			// Builtins of the list, umask added: no process, no check.
+			s.typeLine("cd . && pwd > known; echo ok >> known || true; umask >> known")
+			waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "known")) }, "ok")
+			s.typeLine("echo done >> known")
+			waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "known")) }, "done")
+			s.waitPrompt(t)
+			time.Sleep(300 * time.Millisecond)
+			if n := processes(); n != before || s.checks() != checks {
+				t.Fatalf("lines of commands that never listen started %d processes and %d checks; trace:\n%s\ncalls:\n%s",
+					n-before, s.checks()-checks, readFile(trace), s.calls())
+			}
+
+			// A word not on the list goes to portguard, which strace sees.
+			s.typeLine("ulimit -n > limits")
+			waitFor(t, "the log", s.calls, "-- ulimit -n > limits")
+			waitFor(t, "strace", func() string { return strconv.FormatBool(processes() > before) }, "true")
+		})
+	}
+}
+
+// The bash hook reads each line with builtins only, through a file of its
+// own in $XDG_RUNTIME_DIR (mode 0600, removed when the shell exits): a
+// line typed over two physical lines is checked whole, under Debian's
+// HISTCONTROL=ignoreboth, and with the history turned off the line's
+// first command still is.
+func TestBashHookReadsLinesWithoutForking(t *testing.T) {
+	dir, runtime := t.TempDir(), t.TempDir()
+	s := startHookShellRC(t, "bash", dir, "HISTCONTROL=ignoreboth\nXDG_RUNTIME_DIR="+runtime, "")
+	pid := strings.TrimSpace(s.run("display-message", "-p", "#{pane_pid}"))
+	file := filepath.Join(runtime, "portguard-hook."+pid)
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the hook's file: %v, %v", fi, err)
+	}
+
+	s.typeLine("cd . &&")
+	s.typeLine("builtin echo two > two")
+	waitFor(t, "the log", s.calls, "builtin echo two > two")
+	if !strings.Contains(s.calls(), "-- cd . &&") {
+		t.Fatalf("the line typed over two lines was not checked whole:\n%s", s.calls())
+	}
+	s.typeLine(" builtin echo spaced")
+	waitFor(t, "the log", s.calls, "--  builtin echo spaced")
+	s.typeLine("set +o history")
+	s.typeLine("builtin echo off > off")
+	waitFor(t, "the log", s.calls, "-- builtin echo off")
+	s.typeLine("set -o history")
+	s.typeLine("history | grep -c 'echo[ ]spaced'")
+	waitFor(t, "bash", s.screen, "\n0\n") // ignorespace kept it out, as without portguard
+
+	s.typeLine("exit")
+	waitFor(t, "the hook's file", func() string {
+		if _, err := os.Stat(file); os.IsNotExist(err) {
+			return "removed"
+		}
+		return "still there"
+	}, "removed")
 }

@@ -93,7 +93,9 @@ bind -x '"\C-t": _widget'
 dev() { PORT=%d holder -once -addr 127.0.0.1:%d; }`, starship, h.Port, h.Port)
 	s := startHookShellRC(t, "bash", dir, before, after)
 
-	s.typeLine("echo first")
+	// builtin runs a command: the line is checked. (echo alone never
+	// listens, and the shell decides it without portguard.)
+	s.typeLine("builtin echo first")
 	waitFor(t, "bash", s.screen, "\nfirst")
 	s.settle(t, 1, "one line")
 	s.run("send-keys", "Enter")
@@ -158,12 +160,12 @@ func TestZshHookWithPlugins(t *testing.T) {
 				before, after = "", plugins
 			}
 			s := startHookShellRC(t, "zsh", dir, before, after)
-			s.typeLine("echo first")
+			s.typeLine("builtin echo first") // checked: builtin runs a command
 			waitFor(t, "zsh", s.screen, "\nfirst")
 			s.settle(t, 1, "one line")
 
 			s.typeLine("source $ZDOTDIR/.zshrc")
-			s.typeLine("echo again")
+			s.typeLine("builtin echo again")
 			waitFor(t, "zsh", s.screen, "\nagain")
 			s.settle(t, 3, "after sourcing .zshrc again")
 

@@ -1,39 +1,14 @@
 #!/usr/bin/env bash
-# bench/hook-cost.sh PORTGUARD: the shell hook's cost per command line, as
-# the median in microseconds, printed alone for bench/harness.
-#
-# Per accepted line, the bash hook reads the line from the history (a
-# command substitution) and runs `portguard check-line`; the zsh and fish
-# hooks run `portguard check-line --probe`. This times the bash path, the
-# dearer one, for two lines in a project with a package.json and a .env:
-# one with no port (`ls -la`) and one whose port is free (`npm run dev`).
-# The larger median is printed.
+# bench/hook-cost.sh [-hook-lines N]: the shell hooks' cost per accepted
+# line alone, in each of bash, zsh and fish installed, as bench/run
+# measures it: portguard built as install.sh builds it, each line typed
+# into a real interactive shell on a pseudo-terminal, the shell's own CPU
+# time with the hook and without it, for lines of commands that never
+# listen and for a line that may serve (see bench/harness/hook.go).
 set -euo pipefail
-pg=$1
-runs=${RUNS:-200}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 47613)
-printf '{"scripts": {"dev": "vite --port %s"}}\n' "$port" >"$dir/package.json"
-printf 'API_URL=http://localhost:9999\n' >"$dir/.env"
-cd "$dir"
-set -o history
-HISTFILE=/dev/null
-
-median_us() { # LINE: the median cost of one hook check of LINE
-    local line=$1 i t0 t1 got
-    local -a samples=()
-    history -s "$line"
-    for ((i = 0; i < runs; i++)); do
-        t0=$EPOCHREALTIME
-        got=$(HISTTIMEFORMAT='' builtin history 1)
-        "$pg" check-line --shell bash -- "${got#*[0-9][* ] }" </dev/null >/dev/null 2>&1
-        t1=$EPOCHREALTIME
-        samples+=($(( (${t1/./} - ${t0/./}) )))
-    done
-    printf '%s\n' "${samples[@]}" | sort -n | sed -n "$((runs / 2 + 1))p"
-}
-
-a=$(median_us 'ls -la')
-b=$(median_us 'npm run dev')
-echo $((a > b ? a : b))
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags "-s -w" -o "$out/portguard" .
+go build -o "$out/harness" ./bench/harness
+"$out/harness" -portguard "$out/portguard" -only hooks "$@"

@@ -7,8 +7,11 @@
 # Every command line you accept is shown to portguard before bash runs
 # it. Only when the line will listen on a port that is already held does
 # portguard say who holds it and ask; declining cancels the whole line (it
-# is in the history: press Up to edit it). Lines with no port, or a free
-# one, cost one quick call. `PORTGUARD_DISABLE=1` turns the hook off.
+# is in the history: press Up to edit it). A line made only of commands
+# that never listen (git status, ls, cd, vim: `portguard init bash --hook
+# --never-listen mytool` adds to them) is decided here, with builtins,
+# and starts no process; any other line costs one quick call.
+# `PORTGUARD_DISABLE=1` turns the hook off.
 #
 # bash has no widget that sees the whole line before it runs, so the hook
 # is a DEBUG trap. It is armed for exactly one line: at each prompt, by the
@@ -22,6 +25,15 @@
 #
 # With bash-preexec loaded the check is a preexec function instead, and
 # the trap stays bash-preexec's.
+#
+# Nothing here forks per line: what a builtin prints (the line from the
+# history, the DEBUG trap, a function's body) is written to a file of the
+# hook's own on a memory file system and read back with `read`, where a
+# command substitution would fork a subshell. `history -a FILE` is not
+# used for it: it marks the lines as saved, and with histappend bash then
+# leaves them out of HISTFILE at exit (so would a PROMPT_COMMAND of
+# `history -a`). With no memory file system ($XDG_RUNTIME_DIR, /dev/shm)
+# the hook forks as before rather than write lines to a disk.
 
 if ((BASH_VERSINFO[0] < 4)); then
     echo "portguard: the bash hook needs bash 4.0 or later; use the wrappers: eval \"\$(portguard init bash)\"" >&2
@@ -32,15 +44,152 @@ _portguard_bin={{.Exe}}
 # checked here, so that one line is never checked twice.
 _portguard_hook=1
 
+# _portguard_file_ok: the hook's file is there and still its own, and no
+# symbolic link. In /dev/shm (sticky) nobody else can remove or replace
+# a file of ours, so what is checked here is what the next redirection
+# opens.
+_portguard_file_ok() {
+    [[ -n ${_portguard_file-} && -O $_portguard_file && ! -L $_portguard_file ]]
+}
+
+# _portguard_read VAR sets VAR to what a builtin just wrote to the file,
+# without its last newline. mapfile reads a file in blocks, where
+# `read -d ''` reads it a byte at a time.
+_portguard_read() {
+    local -a lines
+    mapfile -t lines <"$_portguard_file"
+    local IFS=$'\n'
+    printf -v "$1" '%s' "${lines[*]}"
+}
+
+# _portguard_open_file makes the file: in $XDG_RUNTIME_DIR (the user's
+# own, in memory) or else /dev/shm, mode 0600, created by this shell
+# (noclobber: never one someone else put there), named after its PID, and
+# removed when the shell exits. Files of shells that exited without
+# running their EXIT trap (exec, a trap of the user's set later) are
+# removed first.
+_portguard_open_file() {
+    local dir file prev pid nullglob=1 failglob=
+    if [[ -n ${XDG_RUNTIME_DIR-} && -d $XDG_RUNTIME_DIR && -O $XDG_RUNTIME_DIR && -w $XDG_RUNTIME_DIR ]]; then
+        dir=$XDG_RUNTIME_DIR
+    elif [[ -d /dev/shm && -k /dev/shm && -w /dev/shm ]]; then
+        dir=/dev/shm
+    else
+        return 1
+    fi
+    shopt -q nullglob || { nullglob= && shopt -s nullglob; }
+    ! shopt -q failglob || { failglob=1 && shopt -u failglob; }
+    for file in "$dir"/portguard-hook.*; do
+        pid=${file##*.}
+        [[ -n $pid && $pid != *[!0-9]* && $pid != "$$" && -O $file && ! -L $file ]] || continue
+        kill -0 "$pid" 2>/dev/null || command rm -f -- "$file"
+    done
+    [[ -n $nullglob ]] || shopt -u nullglob
+    [[ -z $failglob ]] || shopt -s failglob
+    file=$dir/portguard-hook.$$
+    (umask 077 && set -C && : >"$file") 2>/dev/null || return 1
+    _portguard_file=$file
+    _portguard_file_ok || { _portguard_file= && return 1; }
+    trap -p EXIT >|"$_portguard_file"
+    _portguard_read prev
+    _portguard_trap_command prev "$prev"
+    [[ $prev == *_portguard_remove_file* ]] || trap -- "${prev:+$prev
+}_portguard_remove_file" EXIT
+}
+
+_portguard_remove_file() {
+    _portguard_file_ok && command rm -f -- "$_portguard_file"
+    _portguard_file=
+}
+
+# _portguard_trap_command VAR TRAP sets VAR to the command of `trap -p`
+# output TRAP.
+_portguard_trap_command() {
+    local var=$1
+    eval "set -- $2"
+    printf -v "$var" '%s' "${3-}"
+}
+
+# The commands that never listen (shell.NeverListen, with the user's
+# --never-listen), as the keys of an associative array (bash 4.2: -g);
+# an older bash checks every line with portguard.
+_portguard_quiet_on=
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 402)); then
+    declare -gA _portguard_quiet=({{.Words}})
+    _portguard_quiet_on=1
+fi
+
+# _portguard_quiet_line LINE: 0 when every command of LINE is one that
+# never listens: a word of _portguard_quiet, or such a word and its
+# subcommand (git status), that is no alias or function here. Builtins
+# only, and no process: most lines are these. It reads the line
+# conservatively, as words between ; & | and newlines, each first word a
+# command: a quoted separator only makes one more command to know, and a
+# word with quotes, an assignment (PORT=3000), a redirection first or a
+# keyword (if, time, {) is no word of the list, so such a line goes to
+# portguard. So does a line with a substitution, an escape, a subshell or
+# a ! in it: what those run cannot be read from the words.
+_portguard_quiet_line() {
+    [[ -n $_portguard_quiet_on && $1 != *[\$\`\\\!\(\)]* ]] || return 1
+    if [[ $1 == *[*?[]* ]]; then
+        # The words are split unquoted: no globbing (local -: bash 4.4).
+        ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || return 1
+        local -
+        set -f
+    fi
+    local IFS=$' \t\n' word command='' state=first
+    local -a words commands=()
+    # shellcheck disable=SC2206 # split on purpose, globbing off
+    words=(${1//[;&|$'\n']/ ; })
+    # One case per word (bash's cost is per command run): after a
+    # separator a command word, after a word of the list its arguments,
+    # after a word that needs its subcommand that subcommand.
+    for word in "${words[@]}"; do
+        case $state$word in
+        sub\;) return 1 ;;
+        *\;) state=first ;;
+        args*) ;;
+        first*)
+            [[ $word != *[!A-Za-z0-9_.+-]* && -z ${BASH_ALIASES[$word]+set} ]] || return 1
+            commands+=("$word")
+            state=args
+            [[ -n ${_portguard_quiet[$word]+set} ]] || { command=$word && state=sub; }
+            ;;
+        sub*)
+            [[ $word != *[!A-Za-z0-9_.+-]* && -n ${_portguard_quiet[$command $word]+set} ]] || return 1
+            state=args
+            ;;
+        esac
+    done
+    [[ $state != sub && ${#commands[@]} -gt 0 ]] || return 1
+    # None is a function: declare -F prints the names of those that are.
+    if _portguard_file_ok; then
+        declare -F -- "${commands[@]}" >|"$_portguard_file"
+        [[ ! -s $_portguard_file ]]
+    else
+        for word in "${commands[@]}"; do
+            ! declare -F -- "$word" >/dev/null || return 1
+        done
+    fi
+}
+
 # _portguard_check_line LINE: 0 runs the line; 1 cancels it. Only
 # portguard's own answers cancel: 75 (a port is held and you declined)
 # and 130 (Ctrl-C). Anything else, a missing binary (127) included, runs
 # the line: a guard must never lock the shell.
 _portguard_check_line() {
     [[ -n ${PORTGUARD_DISABLE-} || $1 != *[![:space:]]* ]] && return 0
+    _portguard_quiet_line "$1" && return 0
     local -a words args=()
     local word body
-    read -ra words <<<"$1"
+    if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+        local - IFS=$' \t\n'
+        set -f
+        # shellcheck disable=SC2206 # split on purpose, globbing off
+        words=($1)
+    else
+        read -ra words <<<"$1"
+    fi
     for word in "${words[@]}"; do
         if [[ -n ${BASH_ALIASES[$word]+set} ]]; then
             args+=(--alias "$word=${BASH_ALIASES[$word]}")
@@ -49,7 +198,12 @@ _portguard_check_line() {
             # && npm run dev; } is followed like the line itself.
             # portguard's own wrappers (init bash) are not followed: the
             # line is what they run.
-            body=$(declare -f -- "$word")
+            if _portguard_file_ok; then
+                declare -f -- "$word" >|"$_portguard_file"
+                _portguard_read body
+            else
+                body=$(declare -f -- "$word")
+            fi
             [[ $body == *_portguard_run* ]] || args+=(--alias "$word=${body#*$'\n'}")
         fi
     done
@@ -69,6 +223,12 @@ _portguard_cancel() {
     trap - INT
     kill -INT $$
 }
+
+# Sourced again, the shell keeps its file. A shell that is not
+# interactive (a script that sources .bashrc) reads no lines: no file.
+if [[ $- == *i* ]]; then
+    _portguard_file_ok || _portguard_open_file || _portguard_file=
+fi
 
 if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     # bash-preexec owns the DEBUG trap and calls preexec functions once
@@ -125,10 +285,31 @@ else
         return 0
     }
 
+    # _portguard_history N VAR sets VAR to what `history N` prints.
+    _portguard_history() {
+        if _portguard_file_ok; then
+            HISTTIMEFORMAT='' builtin history "$1" >|"$_portguard_file"
+            _portguard_read "$2"
+        else
+            printf -v "$2" '%s' "$(HISTTIMEFORMAT='' builtin history "$1")"
+        fi
+    }
+
     # At the prompt HISTCMD is the number the next line will have in the
     # history; PROMPT_COMMAND's last step arms the trap for that line.
+    # `_portguard_prompt ours`: portguard's trap ran for the step's first
+    # commands, so it is still in place; `_portguard_prompt file`: the
+    # step wrote `trap -p DEBUG` to the hook's file; with no argument, to
+    # _portguard_dbg.
     _portguard_prompt() {
-        _portguard_keep_trap
+        case ${1-} in
+        ours) ;;
+        file)
+            _portguard_read _portguard_dbg
+            _portguard_keep_trap
+            ;;
+        *) _portguard_keep_trap ;;
+        esac
         _portguard_hist_back
         if [[ -n ${_portguard_int_trap+set} ]]; then
             eval "$_portguard_int_trap"
@@ -149,14 +330,6 @@ else
         printf -v "$1" '%s' "${e# }"
     }
 
-    # _portguard_trap_command VAR TRAP sets VAR to the command of `trap -p`
-    # output TRAP.
-    _portguard_trap_command() {
-        local var=$1
-        eval "set -- $2"
-        printf -v "$var" '%s' "${3-}"
-    }
-
     # _portguard_keep_trap: a tool loaded after portguard (starship, an
     # older bash-preexec-less prompt) may set its own DEBUG trap over
     # portguard's. At each prompt portguard's is put back, with theirs kept
@@ -172,8 +345,10 @@ else
 
     # The trap itself: the common case, disarmed with no trap of the
     # user's, is one test in a small function (bash's cost per call grows
-    # with the function's size).
+    # with the function's size). _portguard_ran tells the prompt that the
+    # trap is still portguard's, with no `trap -p` to read.
     _portguard_debug() {
+        _portguard_ran=1
         [[ -z $_portguard_armed$_portguard_prev_debug ]] || _portguard_on_debug
     }
 
@@ -198,26 +373,37 @@ else
         if [[ $- == *T* ]] || shopt -q extdebug; then
             ((${#FUNCNAME[@]} > 2)) && return 0
         fi
-        local line=$BASH_COMMAND entry='' previous=''
-        [[ ${PROMPT_COMMAND[*]-} == *"$line"* ]] && return 0
+        local line=$BASH_COMMAND entry='' previous='' sep=$'[\n\t ;&|(){}]'
+        # A command of PROMPT_COMMAND is one of its texts, whole: a line
+        # that is only part of a word of it (f, in "file") is not one.
+        # shellcheck disable=SC2053 # sep is a pattern
+        [[ $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *$sep"$line"$sep* ]] && return 0
         if [[ -o history ]]; then
             # With the user's HISTCONTROL set aside, an accepted line is
-            # always saved, as the number HISTCMD had at the prompt.
-            # Anything else that runs at the prompt (a trap of the user's
-            # on Ctrl-C, say) leaves the last entry an older one.
-            entry=$(HISTTIMEFORMAT='' builtin history 1)
-            local number=${entry#"${entry%%[![:space:]]*}"}
-            [[ ${number%%[!0-9]*} == "$_portguard_histcmd" ]] || return 0
+            # always saved, as the number HISTCMD had at the prompt
+            # (`history` prints it as %5d). Anything else that runs at the
+            # prompt (a trap of the user's on Ctrl-C, say) leaves the last
+            # entry an older one. The entry before it is read in the same
+            # call when the user's settings drop duplicates.
+            local hc=${_portguard_user_hc-${HISTCONTROL-}} n=1 pad all
+            [[ :$hc: == *dups* || :$hc: == *:ignoreboth:* || ${_portguard_user_hi-${HISTIGNORE-}} == *'&'* ]] && n=2
+            _portguard_history $n all
+            printf -v pad '%5d' "$_portguard_histcmd"
+            if [[ $all == "$pad"[\ \*]\ * ]]; then
+                entry=$all
+            elif [[ $all == *$'\n'"$pad"[\ \*]\ * ]]; then
+                previous=${all%%$'\n'"$pad"[\ \*]\ *}
+                entry=${all:${#previous}+1}
+            else
+                return 0
+            fi
         fi
         _portguard_armed=
         _portguard_hist_back
         if [[ -n $entry ]]; then
-            _portguard_entry line "$entry"
-            if [[ :${HISTCONTROL-}: == *dups* || :${HISTCONTROL-}: == *:ignoreboth:* || ${HISTIGNORE-} == *'&'* ]]; then
-                previous=$(HISTTIMEFORMAT='' builtin history 2)
-                previous=${previous%"$entry"}
-                _portguard_entry previous "${previous%$'\n'}"
-            fi
+            # "%5d%c %s": the number, a * when modified, a blank.
+            line=${entry:${#pad}+2}
+            [[ -z $previous ]] || _portguard_entry previous "$previous"
             if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$line" "$previous"; then
                 builtin history -d -1
             fi
@@ -233,8 +419,12 @@ else
     fi
 
     if [[ ${PROMPT_COMMAND[*]-} != *_portguard_prompt* ]]; then
+        # It disarms first: a trap still armed (Enter on an empty line)
+        # then takes none of these commands for a line. Unless portguard's
+        # trap ran for them, `trap -p DEBUG` is read, at the top level,
+        # where the DEBUG trap is seen.
         # shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
-        _portguard_step='_portguard_dbg=$(trap -p DEBUG); _portguard_prompt'
+        _portguard_step='_portguard_ran=; _portguard_armed=; if [[ -n $_portguard_ran ]]; then _portguard_prompt ours; elif _portguard_file_ok; then trap -p DEBUG >|"$_portguard_file"; _portguard_prompt file; else _portguard_dbg=$(trap -p DEBUG); _portguard_prompt; fi'
         # ${VAR@a} (bash 4.4) says whether it is an array without a fork.
         _portguard_pc_attrs=
         if [[ -z ${PROMPT_COMMAND+set} ]]; then

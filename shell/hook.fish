@@ -6,8 +6,11 @@
 # Only when the line will listen on a port that is already held does
 # portguard say who holds it and ask; declining cancels the line as
 # Ctrl-C does: it stays on the screen, unrun, and the editor starts a new
-# one. Lines with no port, or a free one, cost one quick call.
-# `set -gx PORTGUARD_DISABLE 1` turns the hook off.
+# one. A line made only of commands that never listen (git status, ls,
+# cd, vim: `portguard init fish --hook --never-listen mytool` adds to
+# them) is decided here, with builtins, and starts no process; any other
+# line costs one quick call. `set -gx PORTGUARD_DISABLE 1` turns the
+# hook off.
 #
 # The hook is a binding of Enter that looks at `commandline` and then
 # executes it. fish's own syntax (begin/end, `and`, `set`) is outside what
@@ -21,6 +24,49 @@ set -g _portguard_bin {{.Exe}}
 # Tells the wrapper functions (portguard init fish) that lines are already
 # checked here, so that one line is never checked twice.
 set -g _portguard_hook 1
+
+# The commands that never listen (shell.NeverListen, with the user's
+# --never-listen).
+set -g _portguard_quiet {{.Words}}
+
+# _portguard_quiet_line LINE: true when every command of LINE is one that
+# never listens: a word of _portguard_quiet, or such a word and its
+# subcommand (git status), that is no abbreviation and no function of
+# the user's (fish's own ls and cd are the commands). Builtins only, and
+# no process: most lines are these. It reads the line conservatively, as
+# words between ; & | and newlines, each first word a command: a quoted
+# separator only makes one more command to know, and a word with quotes,
+# an assignment (PORT=3000), a redirection first or a keyword (and, not,
+# begin, time) is no word of the list, so such a line goes to portguard.
+# So does a line with a substitution, an escape or a variable in it.
+function _portguard_quiet_line
+    string match -qr '[$`\\\\!()]' -- $argv[1]; and return 1
+    # Each command's first two words, in one call (fish's cost is per
+    # command run): the word after a separator, and the one after it.
+    set -l pairs (string match -ag -r '(?:^|[;&|\n])\s*([^\s;&|]*)[ \t]*([^\s;&|]*)' -- $argv[1])
+    set -l word
+    set -l found
+    for next in $pairs
+        if not set -q word[1]
+            set word $next
+            continue
+        end
+        # An empty word is the second & of && (or ||).
+        if test -n "$word"
+            string match -qr '^[A-Za-z0-9_.+-]+$' -- $word; or return 1
+            if not contains -- $word $_portguard_quiet
+                contains -- "$word $next" $_portguard_quiet; or return 1
+            end
+            abbr --query -- $word; and return 1
+            if functions -q -- $word
+                string match -q -- "$__fish_data_dir/*" (functions --details -- $word); or return 1
+            end
+            set found 1
+        end
+        set word
+    end
+    set -q found[1]
+end
 
 # _portguard_abbr_args TOKEN: an abbreviation or a function that is the
 # line's first word is passed as an alias, so that `dev`⏎ is checked as
@@ -51,7 +97,7 @@ end
 
 function _portguard_execute
     set -l line (commandline | string collect)
-    if test -z "$PORTGUARD_DISABLE"; and string match -qr '\S' -- $line; and commandline --is-valid
+    if test -z "$PORTGUARD_DISABLE"; and string match -qr '\S' -- $line; and commandline --is-valid; and not _portguard_quiet_line $line
         set -l args (_portguard_abbr_args (commandline -o)[1])
         # A quiet look first: only a held port is worth leaving the
         # editor for.

@@ -6,8 +6,10 @@
 # Only when the line will listen on a port that is already held does
 # portguard say who holds it and ask; declining cancels the line as
 # Ctrl-C would, and puts it in the history (press Up to change or retry
-# it). Lines with no port, or a free one, cost one quick call.
-# `PORTGUARD_DISABLE=1` turns the hook off.
+# it). A line made only of commands that never listen (git status, ls,
+# cd, vim: `portguard init zsh --hook --never-listen mytool` adds to
+# them) is decided here, with builtins, and starts no process; any other
+# line costs one quick call. `PORTGUARD_DISABLE=1` turns the hook off.
 #
 # The hook wraps the accept-line widget, which sees $BUFFER and can
 # decline; preexec runs too late to cancel anything.
@@ -17,10 +19,50 @@ typeset -g _portguard_bin={{.Exe}}
 # checked here, so that one line is never checked twice.
 typeset -g _portguard_hook=1
 
+# The commands that never listen (shell.NeverListen, with the user's
+# --never-listen), as the keys of an associative array.
+typeset -gA _portguard_quiet=({{.Words}})
+
+# _portguard_quiet_line LINE: 0 when every command of LINE is one that
+# never listens: a word of _portguard_quiet, or such a word and its
+# subcommand (git status), that is no alias or function here, on a line
+# with no global alias. Builtins only, and no process: most lines are
+# these. It reads the line conservatively, as words between ; & | and
+# newlines, each first word a command: a quoted separator only makes one
+# more command to know, and a word with quotes, an assignment
+# (PORT=3000), a redirection first or a keyword (if, time, {) is no word
+# of the list, so such a line goes to portguard. So does a line with a
+# substitution, an escape, a subshell, a glob qualifier or a ! (history
+# expansion, which zsh does after this) in it.
+_portguard_quiet_line() {
+    emulate -L zsh
+    [[ $1 != *[\$\`\\\!\(\)]* ]] || return 1
+    local word command=
+    local -i first=1
+    local -a words
+    words=(${=${1//[;&|$'\n']/ ; }})
+    for word in $words; do
+        (( ! ${+galiases[$word]} )) || return 1
+        if [[ -n $command ]]; then
+            # The command's first argument, as its subcommand.
+            [[ $word != *[^A-Za-z0-9_.+-]* ]] && (( ${+_portguard_quiet[$command $word]} )) || return 1
+            command=
+        elif [[ $word == ';' ]]; then
+            first=1
+        elif (( first )); then
+            [[ $word != *[^A-Za-z0-9_.+-]* ]] && (( ! ${+aliases[$word]} && ! ${+functions[$word]} )) || return 1
+            (( ${+_portguard_quiet[$word]} )) || command=$word
+            first=0
+        fi
+    done
+    [[ -z $command && ${#words} -gt 0 ]]
+}
+
 # _portguard_check TEXT: 0 runs the line; 1 means the user declined it.
 _portguard_check() {
     emulate -L zsh
     [[ -z ${PORTGUARD_DISABLE-} && $1 == *[^[:space:]]* ]] || return 0
+    ! _portguard_quiet_line "$1" || return 0
     local -a args
     local word
     for word in ${(z)1}; do

@@ -37,6 +37,9 @@ func TestScriptsParse(t *testing.T) {
 				t.Fatal(err)
 			}
 			scripts["init"] = out
+			if scripts["hook"], err = Hook(sh, exe, append(NeverListen, "my-tool")); err != nil {
+				t.Fatal(err)
+			}
 			if sh != "fish" {
 				if scripts["completion"], err = Completion(sh, exe); err != nil {
 					t.Fatal(err)
@@ -79,5 +82,40 @@ func TestParseCommands(t *testing.T) {
 	}
 	if _, err := Init("tcsh", "/x", DefaultCommands); err == nil || !strings.Contains(err.Error(), "unknown shell") {
 		t.Errorf("Init(tcsh) = %v", err)
+	}
+}
+
+func TestParseNeverListen(t *testing.T) {
+	got, err := ParseNeverListen([]string{"ls", "git status", "make"}, " my-tool , git  sync,-make,,")
+	if err != nil || strings.Join(got, "|") != "ls|git status|my-tool|git sync" {
+		t.Fatalf("ParseNeverListen = %q, %v", got, err)
+	}
+	for _, bad := range []string{"a;b", "$(x)", "git sync now", "-", "a'b"} {
+		if _, err := ParseNeverListen(NeverListen, bad); err == nil {
+			t.Errorf("ParseNeverListen(%q): no error", bad)
+		}
+	}
+	if _, err := Hook("bash", "/x", []string{"ls", "rm -rf /"}); err == nil {
+		t.Error("Hook accepted an entry of three words")
+	}
+}
+
+// The list is what the shells decide on without portguard: each entry is
+// a command word, or one and its subcommand, none twice, and none of the
+// words that run another command (the hook must send those to portguard).
+func TestNeverListenIsConservative(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range NeverListen {
+		if !neverListenEntry(e) || seen[e] {
+			t.Errorf("NeverListen: %q is malformed or repeated", e)
+		}
+		seen[e] = true
+	}
+	for _, w := range []string{"sudo", "doas", "env", "nohup", "xargs", "npx", "npm", "make", "exec", "command",
+		"builtin", "time", "eval", "source", ".", "find", "watch", "timeout", "nice", "ssh", "nc", "git",
+		"git daemon", "git instaweb", "python", "node", "code", "emacs", "sh", "bash", "docker"} {
+		if seen[w] {
+			t.Errorf("NeverListen has %q, which may start a server", w)
+		}
 	}
 }

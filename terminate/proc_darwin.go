@@ -114,8 +114,11 @@ func (h *handle) resume() { _ = h.signal(syscall.SIGCONT) }
 // signalUIDs: the owner rule uses the process's UID here.
 func signalUIDs(int) []int { return nil }
 
+// pidMark: macOS has no last-ID counter to read; every process is read.
+func pidMark() int { return 0 }
+
 // groupMembers lists the live processes in these process groups.
-func groupMembers(pgids map[int]bool) []Proc {
+func groupMembers(pgids map[int]bool, _ int, _ map[int]bool) []Proc {
 	var out []Proc
 	for _, p := range allProcs() {
 		if pgids[p.PGID] && p.state != "Z" {

@@ -173,9 +173,38 @@ func signalUIDs(pid int) []int {
 	return []int{ids[0], ids[2]}
 }
 
-// groupMembers lists the live processes in these process groups.
-func groupMembers(pgids map[int]bool) []Proc {
-	pids, _ := proc.PIDs()
+// pidMark is the last process or thread ID handed out so far; 0 when it
+// cannot be known (proc.LastPID).
+func pidMark() int {
+	n, _ := proc.LastPID()
+	return n
+}
+
+// newSince is at most this many IDs handed out since a mark: more, and
+// reading every process is as quick.
+const newSince = 512
+
+// groupMembers lists the live processes in these process groups: of them
+// all, or, with a mark (pidMark), only those started since it and the
+// processes in also. IDs are handed out in order, so those started since
+// are the ones above the mark, up to the last handed out now: a few
+// reads, where reading every process on a busy machine is a thousand.
+// When the IDs wrapped or too many were handed out, every process is
+// read.
+func groupMembers(pgids map[int]bool, mark int, also map[int]bool) []Proc {
+	var pids []int
+	if now := pidMark(); mark > 0 && now >= mark && now-mark <= newSince {
+		for id := mark + 1; id <= now; id++ {
+			if !also[id] && proc.IsProcess(id) {
+				pids = append(pids, id)
+			}
+		}
+		for pid := range also {
+			pids = append(pids, pid)
+		}
+	} else {
+		pids, _ = proc.PIDs()
+	}
 	var out []Proc
 	for _, pid := range pids {
 		if p, ok := readProc(pid); ok && pgids[p.PGID] && p.state != "Z" && p.state != "X" {

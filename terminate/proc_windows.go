@@ -163,5 +163,7 @@ func (h *handle) resume() {}
 // signalUIDs: owners are SIDs here.
 func signalUIDs(int) []int { return nil }
 
+func pidMark() int { return 0 }
+
 // groupMembers: Windows has no process groups to be left behind in.
-func groupMembers(map[int]bool) []Proc { return nil }
+func groupMembers(map[int]bool, int, map[int]bool) []Proc { return nil }

@@ -428,7 +428,10 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 	}
 	// Only a process that joins the holders' groups as they go, or a child
 	// of a signalled process, can be one they left behind: note the
-	// children now, and when the signals start (a few reads, not a scan).
+	// children now, and when the signals start (a few reads, not a scan),
+	// and the last process ID handed out before, so that those started
+	// since are found without reading every process.
+	mark := pidMark()
 	kids := map[int]bool{}
 	live := Snapshot()
 	for _, t := range plan.Targets {
@@ -452,7 +455,7 @@ func Execute(ctx context.Context, plan Plan, opt Options) ([]Result, error) {
 		// A holder may leave a process behind in its group (forked as it
 		// went) that takes the port again: the command would then fail to
 		// bind. Watch the ports a moment while one lives.
-		left := leftBehind(plan, kids, signalled)
+		left := leftBehind(plan, kids, signalled, mark)
 		if len(left) == 0 {
 			return results, nil
 		}
@@ -690,7 +693,7 @@ func waitFree(ctx context.Context, proto detect.Protocol, ports []int) error {
 // groupOf lists the live processes in the process groups of the plan's
 // holders that the plan does not signal, other than portguard and its
 // ancestors (a shell job may share a group with the server).
-func groupOf(plan Plan) map[int]Proc {
+func groupOf(plan Plan, mark int, kids map[int]bool) map[int]Proc {
 	pgids := map[int]bool{}
 	planned := map[int]bool{}
 	for _, t := range plan.Targets {
@@ -705,7 +708,7 @@ func groupOf(plan Plan) map[int]Proc {
 	}
 	ours := ancestorsOf(os.Getpid())
 	ours[os.Getpid()] = true
-	for _, p := range groupMembers(pgids) {
+	for _, p := range groupMembers(pgids, mark, kids) {
 		if !planned[p.PID] && !ours[p.PID] {
 			members[p.PID] = p
 		}
@@ -717,12 +720,12 @@ func groupOf(plan Plan) map[int]Proc {
 // as the signals went out (forked as a holder went), or were children of
 // a signalled process: what may take the port again. The rest of a group
 // (an editor, make's other recipes, a test harness) is not.
-func leftBehind(plan Plan, kids map[int]bool, signalled time.Time) []Proc {
+func leftBehind(plan Plan, kids map[int]bool, signalled time.Time, mark int) []Proc {
 	// Start times are kept in clock ticks: a process started in the tick
 	// before the first signal may read as started with it.
 	since := signalled.Add(-20 * time.Millisecond)
 	var left []Proc
-	for pid, p := range groupOf(plan) {
+	for pid, p := range groupOf(plan, mark, kids) {
 		if kids[pid] || !p.Started.Before(since) {
 			left = append(left, p)
 		}

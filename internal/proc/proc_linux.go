@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,6 +214,38 @@ func PIDs() ([]int, error) {
 		return true
 	})
 	return pids, err
+}
+
+// LastPID is the last process or thread ID the kernel handed out in this
+// process's PID namespace (/proc/sys/kernel/ns_last_pid). False when /proc
+// is another namespace's (its /proc/self is not this process), where the
+// IDs it lists are not the ones handed out here.
+func LastPID() (int, bool) {
+	if self, err := readlink("/proc/self"); err != nil || self != strconv.Itoa(os.Getpid()) {
+		return 0, false
+	}
+	b, err := ReadFile("/proc/sys/kernel/ns_last_pid")
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n, err == nil
+}
+
+// IsProcess reports whether id is a live process's ID, not one of its
+// other threads' (which /proc also answers for, though it lists only
+// processes).
+func IsProcess(id int) bool {
+	b, err := ReadFile(path(id, "status"))
+	if err != nil {
+		return false
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			return strings.TrimSpace(v) == strconv.Itoa(id)
+		}
+	}
+	return false
 }
 
 // Children lists the process's children, from every thread's children

@@ -3,7 +3,9 @@ package proc
 import (
 	"net"
 	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -138,5 +140,40 @@ func TestDisplayName(t *testing.T) {
 		if got := DisplayName(tt.comm, tt.argv); got != tt.want {
 			t.Errorf("DisplayName(%q, %q) = %q, want %q", tt.comm, tt.argv, got, tt.want)
 		}
+	}
+}
+
+// A process started after LastPID has an ID above it, and IsProcess tells
+// a process from one of its threads.
+func TestLastPIDAndIsProcess(t *testing.T) {
+	mark, ok := LastPID()
+	if !ok {
+		t.Skip("/proc is not this PID namespace's")
+	}
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	now, _ := LastPID()
+	if pid := cmd.Process.Pid; pid <= mark || pid > now {
+		t.Fatalf("started pid %d, not in (%d, %d]", pid, mark, now)
+	}
+	if !IsProcess(cmd.Process.Pid) || !IsProcess(os.Getpid()) {
+		t.Fatal("IsProcess: a process is not one")
+	}
+	thread := 0
+	_ = readDir(path(os.Getpid(), "task"), func(tid string) bool {
+		if n, _ := strconv.Atoi(tid); n != os.Getpid() {
+			thread = n
+			return false
+		}
+		return true
+	})
+	if thread == 0 {
+		t.Skip("no other thread to look at")
+	}
+	if IsProcess(thread) {
+		t.Fatalf("IsProcess: thread %d of pid %d is taken for a process", thread, os.Getpid())
 	}
 }
