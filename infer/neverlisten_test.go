@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"github.com/portguard/portguard/internal/winetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // arguments, with PORT in the environment and a project beside it whose
 // dev script names one.
 func TestNeverListenInfersNoPort(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"scripts": {"dev": "vite --port 4100"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
