@@ -1,12 +1,12 @@
 package infer
 
 import (
-	"github.com/portguard/portguard/internal/winetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/portguard/portguard/internal/winetest"
 	"github.com/portguard/portguard/shell"
 )
 
