@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"net"
@@ -87,26 +86,7 @@ func TestExitStatusOnWindows(t *testing.T) {
 // Under Wine, whose socket table has no owning PIDs, the holder is one
 // portguard cannot see, and says so without an empty user name.
 func TestHeldPortOnWindows(t *testing.T) {
-	holder := exec.Command(os.Args[0], "-test.run=^$")
-	holder.Env = append(os.Environ(), asVar+"=listener")
-	stdout, err := holder.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	t.Cleanup(func() {
-		_ = holder.Process.Kill()
-		<-exited
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	go func() { _ = holder.Wait(); close(exited) }()
-	port, perr := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || perr != nil {
-		t.Fatalf("the holder did not say its port: %q, %v", line, err)
-	}
+	holder, port, exited := winetest.StartListener(t, asVar+"=listener")
 
 	// portguard ls names no empty user either: Windows has no UIDs, and
 	// under Wine no holder has an account to compare.

@@ -1,7 +1,6 @@
 package terminate
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -43,26 +41,7 @@ func TestMain(m *testing.M) {
 // it with the port; the test's cleanup ends it if the test did not.
 func startHolder(t *testing.T) (*exec.Cmd, int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childMode+"=listen")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	line, err := bufio.NewReader(out).ReadString('\n')
-	go func() { _ = cmd.Wait(); close(exited) }()
-	port, perr := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || perr != nil {
-		t.Fatalf("the holder did not say its port: %q, %v", line, err)
-	}
+	cmd, port, _ := winetest.StartListener(t, childMode+"=listen")
 	return cmd, port
 }
 
