@@ -27,14 +27,7 @@ func TestMain(m *testing.M) {
 		os.Args = append([]string{"portguard"}, os.Args[2:]...) // past -test.run=^$
 		main()
 	case "listener":
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		fmt.Println(ln.Addr().(*net.TCPAddr).Port)
-		time.Sleep(time.Minute) // the test ends it long before
-		os.Exit(0)
+		winetest.Listen()
 	}
 	os.Exit(m.Run())
 }

@@ -113,14 +113,8 @@ func (w *walker) goRun(s scope, args []string) bool {
 	case sites[0].port == 0:
 		w.note("no port from the source: %s listens on an address computed at run time", sites[0].where)
 	case sites[0].env != "":
-		name, where := sites[0].env, sites[0].where+": "+sites[0].text
-		if p, ok := parseEnvPort(s.env[name]); ok {
-			w.addMovable(s, p, fmt.Sprintf("%s in the environment, read by %s", name, where), envMove(s, name))
-		} else if why := envPortProblem(name, s.env[name]); why != "" {
-			w.note("%s", why)
-		} else {
-			w.addMovable(s, sites[0].port, fmt.Sprintf("%s (%s is not set)", where, name), envMove(s, name))
-		}
+		name := sites[0].env
+		w.envOrFallback(s, name, s.env[name], name+" in the environment", sites[0].port, sites[0].where+": "+sites[0].text)
 	default:
 		w.add(s, sites[0].port, sites[0].where+": "+sites[0].text)
 	}

@@ -809,24 +809,36 @@ func (w *walker) sourcePort(s scope, sites []listenSite, dotenv bool, envFiles [
 				v, from = vars[name], name+" in ./.env, which the app loads with dotenv"
 			}
 		}
-		if p, ok := parseEnvPort(v); ok {
-			w.addMovable(s, p, fmt.Sprintf("%s, read by %s", from, where), envMove(s, name))
-			return true
-		}
-		if why := envPortProblem(name, v); why != "" {
-			w.note("%s (%s)", why, from)
-			return true
-		}
+		return w.envOrFallback(s, name, v, from, site.expr.literal, where)
 	}
 	if site.expr.literal != 0 {
-		var m *move
-		if site.expr.env != "" {
-			m = envMove(s, site.expr.env) // the variable beats the literal there
-		}
-		w.addMovable(s, site.expr.literal, where, m)
+		w.addMovable(s, site.expr.literal, where, nil)
 		return true
 	}
 	return false
+}
+
+// envOrFallback decides a port read as "the variable name, else the
+// literal fallback" (process.env.X || N, os.getenv("X", N), Go's if-empty
+// shape, a config's Number(process.env.X) || N): the variable's value
+// where it holds a port (value, found where from says), a note where it
+// holds something a tool would read otherwise, else the fallback, if
+// any. The variable moves the port either way (--next-free). It reports
+// whether it decided.
+func (w *walker) envOrFallback(s scope, name, value, from string, fallback int, where string) bool {
+	if p, ok := parseEnvPort(value); ok {
+		w.addMovable(s, p, fmt.Sprintf("%s, read by %s", from, where), envMove(s, name))
+		return true
+	}
+	if why := envPortProblem(name, value); why != "" {
+		w.note("%s (%s)", why, from)
+		return true
+	}
+	if fallback == 0 {
+		return false
+	}
+	w.addMovable(s, fallback, fmt.Sprintf("%s (%s is not set)", where, name), envMove(s, name))
+	return true
 }
 
 // noteSites says that several listen sites were found, and where: which

@@ -295,16 +295,7 @@ func (w *walker) apply(s scope, t *tool, label string, args []string) {
 			return true
 		}
 		if cfg.env != "" && len(cfg.ports) == 1 {
-			if p, ok := parseEnvPort(s.env[cfg.env]); ok {
-				w.addMovable(s, p, fmt.Sprintf("%s in the environment, read by %s", cfg.env, cfg.source[strings.LastIndex(cfg.source, " ")+1:]), envMove(s, cfg.env))
-				return true
-			}
-			if why := envPortProblem(cfg.env, s.env[cfg.env]); why != "" {
-				w.note("%s", why)
-				return true
-			}
-			w.addMovable(s, cfg.ports[0], fmt.Sprintf("%s (%s is not set)", cfg.source, cfg.env), envMove(s, cfg.env))
-			return true
+			return w.envOrFallback(s, cfg.env, s.env[cfg.env], cfg.env+" in the environment", cfg.ports[0], cfg.source)
 		}
 		if len(cfg.ports) > 0 {
 			for _, p := range cfg.ports {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -25,14 +24,7 @@ const childMode = "PORTGUARD_TEST_TERMINATE_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childMode) == "listen" {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			fmt.Println(err)
-			os.Exit(1)
-		}
-		fmt.Println(ln.Addr().(*net.TCPAddr).Port)
-		time.Sleep(time.Minute) // the test ends it long before
-		os.Exit(0)
+		winetest.Listen()
 	}
 	os.Exit(m.Run())
 }

@@ -2,12 +2,30 @@ package winetest
 
 import (
 	"bufio"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
+
+// Listen is the listener StartListener starts, run from the test
+// binary's TestMain when the role variable is set: it listens on a
+// loopback port, prints the port, and waits to be ended. It never
+// returns.
+func Listen() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
+	time.Sleep(time.Minute) // the test ends it long before
+	os.Exit(0)
+}
 
 // StartListener starts the test binary again with the environment
 // variable role set (the test's TestMain turns it into a listener), reads
