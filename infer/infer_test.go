@@ -203,11 +203,17 @@ func TestNotServingLinesInferNoPort(t *testing.T) {
 	dir := winetest.TempDir(t)
 	write(t, dir, "package.json", `{"scripts": {"dev": "vite", "start": "next start"}}`)
 	write(t, dir, "Makefile", "dev:\n\tvite --port 5174\n")
+	write(t, dir, "nginx.conf", "events {}\nhttp { server { listen 3093; } }\n")
 	tests := []struct {
 		argv []string
 		want int // 0: no port
 	}{
 		{[]string{"vite", "--help"}, 0},
+		{[]string{"nginx", "-p", ".", "-c", "nginx.conf"}, 3093},
+		{[]string{"nginx", "-t", "-p", ".", "-c", "nginx.conf"}, 0},
+		{[]string{"nginx", "-s", "stop", "-p", ".", "-c", "nginx.conf"}, 0},
+		{[]string{"deno", "serve", "--help"}, 0},
+		{[]string{"deno", "serve", "--port", "3092", "main.ts", "--help"}, 3092}, // the script's --help
 		{[]string{"vite", "-h"}, 0},
 		{[]string{"vite", "--port", "41210", "--help"}, 0},
 		{[]string{"vite", "--version"}, 0},

@@ -52,10 +52,17 @@ func notServing(name string, args []string, takesValue func(flag string) bool) s
 			return name + " -h prints its help and exits"
 		case (a == "-v" || a == "-V") && versionShort[name] == a:
 			return name + " " + a + " prints its version and exits"
+		case name == "nginx" && (a == "-t" || a == "-T"):
+			return "nginx " + a + " tests its configuration and exits"
+		case name == "nginx" && a == "-s":
+			return "nginx -s signals the running nginx and exits"
 		case strings.HasPrefix(a, "-"):
 			if takesValue(a) {
 				i++
 			}
+		case runtime && i == 0 && (name == "deno" || name == "bun") && (a == "run" || a == "serve" || a == "task"):
+			// the runtime's own subcommand: its flags follow, up to the
+			// script (deno serve --help)
 		case runtime:
 			return ""
 		case i == 0 && helpSubcommands[a]:
