@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,12 +74,38 @@ func lsofHolders(proto Protocol, port int) ([]Holder, error) {
 
 // parseLsof reads lsof's field output (lsofArgs) into holders: one per
 // process and address. Fields are one per line, the first character
-// naming the field; a "p" line starts a process, and the file fields that
-// follow belong to it.
+// naming the field. A "p" line starts a process; the file fields that
+// follow belong to it, a file's set running from its "f" (or, where lsof
+// leaves "f" out, its "t" or "P") to the next file or process.
+//
+// Recorded macOS output (testdata/lsof-macos) carries fields lsofArgs
+// does not ask for: "f" always, and "P" (protocol) and "T" (TCP state,
+// after the name) where a caller asked for them. A file whose protocol or
+// state says it is not a holder of this kind is skipped, and so is a TCP
+// name with a remote end ("local->remote"): a connection, not a listener.
 func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 	var holders []Holder
 	var cur Holder
-	family := ""
+	var file lsofFile
+	emit := func() {
+		defer func() { file = lsofFile{family: file.family} }()
+		if file.name == "" || !file.holds(proto) {
+			return
+		}
+		addr, at, err := lsofAddr(file.name, file.family, port)
+		if err != nil {
+			// lsof -iUDP:P also lists sockets whose remote port is
+			// P, and names it cannot parse (%lo0 zones): not a
+			// holder of this port, and no reason to fail the rest.
+			return
+		}
+		h := cur
+		h.Addr, h.Port = addr, at
+		twin := func(o Holder) bool { return o.PID == h.PID && o.Addr == h.Addr && o.Port == h.Port }
+		if !slices.ContainsFunc(holders, twin) { // the IPv4 and IPv6 "*:P" of one listener, without "t"
+			holders = append(holders, h)
+		}
+	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		line := sc.Text()
@@ -88,36 +115,72 @@ func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 		value := line[1:]
 		switch line[0] {
 		case 'p':
+			emit()
 			pid, err := strconv.Atoi(value)
-			if err != nil {
+			if err != nil || pid <= 0 {
 				return nil, fmt.Errorf("lsof: bad PID line %q", line)
 			}
 			cur = Holder{Port: port, Protocol: proto, PID: pid}
+			file = lsofFile{}
 		case 'c':
 			cur.Name = value
 		case 'u':
 			cur.UID, _ = strconv.Atoi(value)
 		case 'L':
 			cur.User = value
+		case 'f':
+			emit()
 		case 't':
-			family = value
+			if file.name != "" {
+				emit()
+			}
+			file.family = value
+		case 'P':
+			if file.name != "" {
+				emit()
+			}
+			file.protocol = value
 		case 'n':
 			if cur.PID == 0 {
 				return nil, fmt.Errorf("lsof: address %q before any process", value)
 			}
-			addr, at, err := lsofAddr(value, family, port)
-			if err != nil {
-				// lsof -iUDP:P also lists sockets whose remote port is
-				// P, and names it cannot parse (%lo0 zones): not a
-				// holder of this port, and no reason to fail the rest.
-				continue
+			if file.name != "" {
+				emit()
 			}
-			h := cur
-			h.Addr, h.Port = addr, at
-			holders = append(holders, h)
+			file.name = value
+		case 'T':
+			if state, ok := strings.CutPrefix(value, "ST="); ok {
+				file.state = state
+			}
 		}
 	}
+	emit()
 	return holders, sc.Err()
+}
+
+// lsofFile is one open file of lsof's field output, as far as read.
+type lsofFile struct {
+	name     string // n: "127.0.0.1:3000", "*:3000", "[::1]:3000", "local->remote"
+	family   string // t: IPv4, IPv6; lsof prints it only when asked
+	protocol string // P: TCP, UDP; only when asked
+	state    string // T ST=: LISTEN, ESTABLISHED; only when asked
+}
+
+// holds reports whether the file can be a holder of a proto port: what
+// its own fields say, where lsof printed them, must not contradict it.
+func (f lsofFile) holds(proto Protocol) bool {
+	if f.protocol != "" && !strings.EqualFold(f.protocol, string(proto)) {
+		return false
+	}
+	if proto == TCP {
+		if f.state != "" && f.state != "LISTEN" {
+			return false
+		}
+		if strings.Contains(f.name, "->") {
+			return false
+		}
+	}
+	return true
 }
 
 // lsofAddr turns lsof's name field into portguard's address form, and

@@ -59,6 +59,94 @@ func TestParseLsof(t *testing.T) {
 	}
 }
 
+// Real lsof field output recorded on Macs, as public sources quote it
+// (testdata/lsof-macos/SOURCES.md says where and which macOS). They were
+// taken with other -F fields than lsofArgs' and without -sTCP:LISTEN, so
+// they carry the "P" and "T" fields and connections beside listeners:
+// each is read for every listening TCP port, and for single ports of
+// either protocol.
+func TestParseLsofMacOSRecordings(t *testing.T) {
+	tests := []struct {
+		file  string
+		proto Protocol
+		port  int
+		want  []string // "PID NAME USER ADDR"
+	}{
+		{"pvw-raguay.txt", TCP, 0, []string{
+			"489 rapportd raguay 0.0.0.0:60406",
+			"604 SetappAgent raguay 127.0.0.1:2432", "604 SetappAgent raguay [::1]:2432",
+			"619 synergy-service raguay 127.0.0.1:24803", "619 synergy-service raguay 0.0.0.0:24802",
+			"630 golinks raguay 0.0.0.0:8000",
+			"727 figma_agent raguay 127.0.0.1:44960", "727 figma_agent raguay 127.0.0.1:44950",
+			"727 figma_agent raguay 127.0.0.1:18412", "727 figma_agent raguay 127.0.0.1:7335",
+			"770 coredns raguay 0.0.0.0:53",
+			"1899 Fastmarks raguay 0.0.0.0:6210",
+			"1905 synergys raguay 0.0.0.0:24800",
+			"1950 Adobe Desktop Service raguay 127.0.0.1:15292", "1950 Adobe Desktop Service raguay 127.0.0.1:15393",
+			"1950 Adobe Desktop Service raguay 127.0.0.1:16494",
+			"1974 node raguay 127.0.0.1:49762", "1974 node raguay 127.0.0.1:49763",
+			"1974 node raguay 127.0.0.1:45623", "1974 node raguay 127.0.0.1:64057",
+			"2817 Alfred Remote Server raguay 0.0.0.0:55685",
+			"35717 LinCastor Browser raguay 127.0.0.1:4321",
+			"76739 node raguay 0.0.0.0:9978",
+			"88917 BetterTouchTool raguay 0.0.0.0:56480",
+			"89127 Dropbox raguay 0.0.0.0:17500", "89127 Dropbox raguay 127.0.0.1:17600",
+			"89127 Dropbox raguay 127.0.0.1:17603", "89127 Dropbox raguay 0.0.0.0:17501"}},
+		// A connection to and from :49763 holds nothing of it; the listener does.
+		{"pvw-raguay.txt", TCP, 49763, []string{"1974 node raguay 127.0.0.1:49763"}},
+		{"pvw-raguay.txt", TCP, 60406, []string{"489 rapportd raguay 0.0.0.0:60406"}},
+		{"pvw-raguay.txt", TCP, 9898, nil}, // UDP only
+		{"pvw-raguay.txt", UDP, 17500, []string{"89127 Dropbox raguay 0.0.0.0:17500"}},
+		{"pvw-raguay.txt", UDP, 5353, []string{"619 synergy-service raguay 0.0.0.0:5353"}},
+		{"pvw-raguay.txt", UDP, 8000, nil}, // TCP only
+		{"pvw-issue1-dlvhdr.txt", TCP, 5000, []string{"866 ControlCenter dolevh 0.0.0.0:5000"}},
+		{"pvw-issue1-dlvhdr.txt", TCP, 7000, []string{"866 ControlCenter dolevh 0.0.0.0:7000"}},
+		{"pvw-issue1-dlvhdr.txt", TCP, 0, []string{
+			"783 rapportd dolevh 0.0.0.0:57607", "866 ControlCenter dolevh 0.0.0.0:5000", "866 ControlCenter dolevh 0.0.0.0:7000"}},
+		{"pvw-issue1-dlvhdr.txt", TCP, 993, nil}, // Mail's connections to :993
+		{"port-watcher-node.txt", TCP, 5174, []string{"481 node pordiewtrakul 0.0.0.0:5174"}},
+		{"port-watcher-rapportd.txt", TCP, 0, []string{"654 rapportd pordiewtrakul 0.0.0.0:53002"}},
+		{"port-watcher-rapportd.txt", UDP, 53002, nil},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%s/%d", tt.file, tt.proto, tt.port), func(t *testing.T) {
+			out, err := os.ReadFile(filepath.Join("testdata", "lsof-macos", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs, err := parseLsof(out, tt.proto, tt.port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range hs {
+				if (tt.port != 0 && h.Port != tt.port) || h.Protocol != tt.proto {
+					t.Errorf("holder %+v: wrong port or protocol", h)
+				}
+				got = append(got, formatHolder(h))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// The TCP state lsof prints with -T (after the name) rules a file out
+// when it is not LISTEN, as a remote end does.
+func TestParseLsofTCPState(t *testing.T) {
+	out := "p1\ncsrv\nf3\nPTCP\nn*:3000\nTST=LISTEN\nTQR=0\nTQS=0\n" +
+		"f4\nPTCP\nn127.0.0.1:3000\nTST=CLOSED\n" + // bound, never listened
+		"p2\ncclient\nf5\nPTCP\nn127.0.0.1:3000\nTST=SYN_SENT\n"
+	hs, err := parseLsof([]byte(out), TCP, 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != 1 || hs[0].PID != 1 || hs[0].Addr != "0.0.0.0:3000" {
+		t.Errorf("holders %+v, want only PID 1's listener", hs)
+	}
+}
+
 func formatHolder(h Holder) string {
 	return strconv.Itoa(h.PID) + " " + h.Name + " " + h.User + " " + h.Addr
 }
@@ -106,7 +194,7 @@ func TestLsofHolders(t *testing.T) {
 }
 
 func TestParseLsofRejectsGarbage(t *testing.T) {
-	for _, out := range []string{"pabc\n", "n127.0.0.1:3000\n"} {
+	for _, out := range []string{"pabc\n", "p-4\n", "p0\n", "n127.0.0.1:3000\n"} {
 		if hs, err := parseLsof([]byte(out), TCP, 3000); err == nil {
 			t.Errorf("%q: no error, holders %+v", out, hs)
 		}
