@@ -286,7 +286,12 @@ func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) er
 	}
 	// No descriptors at all: a thread-group leader that exited while its
 	// other threads run (a zombie leader) has none of its own, and its
-	// threads share the table that holds the socket.
+	// threads share the table that holds the socket. The kernel's own
+	// threads have none either, and are most of a quiet machine's
+	// processes: they are passed over without reading their tasks.
+	if kernelThreads()[pid] {
+		return nil
+	}
 	var tids []string
 	_ = readDir(path(pid, "task"), func(tid string) bool {
 		if tid != strconv.Itoa(pid) {
@@ -301,6 +306,34 @@ func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) er
 	}
 	return nil
 }
+
+// kernelThreads is the set of the kernel's own threads when this process
+// first asks: the children of kthreadd, PID 2 of the initial PID
+// namespace, read in one go. Elsewhere (a container's namespace, where
+// PID 2 is an ordinary process) it is empty. A kernel thread started
+// since is read as any process is; a PID reused since by a process with
+// no descriptors is passed over, which can only leave a socket without
+// an owner found, never give it a wrong one.
+var kernelThreads = sync.OnceValue(func() map[int]bool {
+	stat, err := ReadFile("/proc/2/stat")
+	if err != nil || !strings.HasPrefix(string(stat), "2 (kthreadd) ") {
+		return nil
+	}
+	if f := strings.Fields(string(stat)); len(f) < 4 || f[3] != "0" { // its parent: none
+		return nil
+	}
+	b, err := ReadFile("/proc/2/task/2/children")
+	if err != nil {
+		return nil
+	}
+	set := map[int]bool{}
+	for _, f := range strings.Fields(string(b)) {
+		if k, err := strconv.Atoi(f); err == nil {
+			set[k] = true
+		}
+	}
+	return set
+})
 
 // socketsIn reads one fd directory (under /proc) for SocketsOf, and says
 // how many descriptors it holds.

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -175,5 +176,66 @@ func TestLastPIDAndIsProcess(t *testing.T) {
 	}
 	if IsProcess(thread) {
 		t.Fatalf("IsProcess: thread %d of pid %d is taken for a process", thread, os.Getpid())
+	}
+}
+
+// A zombie leader: a process whose first thread has exited while another
+// runs on, holding the listener. Its own fd directory is empty; the
+// socket is found through its live thread. (The child is this test
+// binary, started as a listener by TestMain's PROC_TEST_ZOMBIE_LEADER.)
+func TestSocketsOfAZombieLeader(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROC_TEST_ZOMBIE_LEADER=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var inode uint64
+	if _, err := fmt.Fscan(out, &inode); err != nil {
+		t.Fatalf("reading the child's socket inode: %v", err)
+	}
+	pid := cmd.Process.Pid
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := ReadStat(pid)
+		if err == nil && st.State == 'Z' {
+			break // the leader is gone; its other threads run
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the child's first thread did not exit: %+v, %v", st, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if entries, _ := os.ReadDir(path(pid, "fd")); len(entries) != 0 {
+		t.Fatalf("a zombie leader's own fd directory lists %d entries, want none", len(entries))
+	}
+	found := false
+	if err := Sockets(pid, func(i uint64) bool { found = found || i == inode; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Errorf("Sockets(%d) did not find the listener (inode %d) its live thread holds", pid, inode)
+	}
+}
+
+// Every thread the kernel set lists as its own is one: no command line,
+// no descriptors. (Under a PID namespace of its own the set is empty.)
+func TestKernelThreads(t *testing.T) {
+	set := kernelThreads()
+	for pid := range set {
+		cmdline, err := ReadFile(path(pid, "cmdline"))
+		if err != nil {
+			continue // gone since
+		}
+		if len(cmdline) != 0 {
+			t.Errorf("PID %d, taken for a kernel thread, has a command line %q", pid, cmdline)
+		}
+	}
+	if set[os.Getpid()] || set[1] {
+		t.Error("this process or PID 1 taken for a kernel thread")
 	}
 }
