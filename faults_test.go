@@ -564,3 +564,55 @@ func wantTerminated(t *testing.T, out, who string) {
 		t.Fatalf("output does not say %s was terminated:\n%s", who, out)
 	}
 }
+
+// Ctrl-C while portguard waits out a long grace for a holder that ignores
+// SIGTERM: the wait stops, nothing more is signalled (no SIGKILL), and the
+// command does not run. It is pressed once portguard says "Ctrl-C stops
+// waiting", as a user would.
+func TestCtrlCDuringTheGraceStopsTheWait(t *testing.T) {
+	t.Parallel() // its own port and processes
+	h, err := startHolder(t.Name(), "-ignore-term", "-report-term")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Stop()
+	cmd := exec.Command(portguardPath(t), "-y", "-t", "60s", "-p", strconv.Itoa(h.Port), "--", "sh", "-c", "echo the command ran")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "PORTGUARD_YES=")
+	ownedBy(t, cmd)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	var said strings.Builder
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() {
+		said.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "Ctrl-C stops waiting") {
+			break
+		}
+	}
+	if !strings.Contains(said.String(), "Ctrl-C stops waiting") {
+		t.Fatalf("portguard never said that Ctrl-C stops the wait:\n%s", said.String())
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	said.Write(rest)
+	code := exitCode(cmd.Wait())
+	wantExit(t, code, 130, said.String())
+	wantOutput(t, said.String(), "interrupted while freeing the port; nothing was run")
+	if stdout.Len() > 0 {
+		t.Errorf("the command ran after Ctrl-C: %q", stdout.String())
+	}
+	if !isAlive(h.PID()) {
+		t.Errorf("the holder (pid %d) was killed after Ctrl-C stopped the wait", h.PID())
+	}
+}
