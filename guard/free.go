@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -167,9 +166,8 @@ func (g *Guard) ask(question string, offers []Offer) (Choice, error) {
 func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []int) error {
 	// Ctrl-C while waiting out the grace period stops the wait, and the
 	// command does not run.
-	signals := catchInterrupts(catchAfter)
-	defer signals.stop()
-	ctx := signals.ctx
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
 	err := g.stopContainers(ctx, plan)
 	if err == nil && len(plan.Containers) > 0 {
 		err = g.waitPorts(ctx, published)
@@ -179,7 +177,7 @@ func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []
 		// Watchers found later pass --force's rules, and nothing the user
 		// accepted at the prompt.
 		results, err = terminate.Execute(ctx, plan, terminate.Options{Grace: g.Grace, Protocol: g.protocol(),
-			Rules: terminate.Rules{Force: g.Force, Never: rules.Never}, Waiting: g.waitingLine(signals.catch)})
+			Rules: terminate.Rules{Force: g.Force, Never: rules.Never}, Waiting: g.waitingLine()})
 		for _, line := range resultLines(results) {
 			g.Notice("%s", sanitize(line))
 		}
@@ -196,7 +194,7 @@ func (g *Guard) execute(plan terminate.Plan, rules terminate.Rules, published []
 // waitingLine says what a long grace is waiting for. On a terminal it is
 // one line, redrawn each second and cleared at the end; elsewhere (a log,
 // CI) it is said once.
-func (g *Guard) waitingLine(catch func()) func([]string, time.Duration) {
+func (g *Guard) waitingLine() func([]string, time.Duration) {
 	said := false
 	return func(running []string, left time.Duration) {
 		if running == nil {
@@ -208,7 +206,6 @@ func (g *Guard) waitingLine(catch func()) func([]string, time.Duration) {
 		if said && g.Out == nil {
 			return
 		}
-		catch() // before it says so
 		line := fmt.Sprintf("portguard: waiting for %s to exit, %s before SIGKILL; Ctrl-C stops waiting",
 			sanitize(listNames(running, 3)), left.Round(time.Second))
 		if g.Out != nil {
@@ -347,54 +344,4 @@ func terminateFailure(err error, project settings.Settings) error {
 		return fail(Held, sanitize(err.Error()), fmt.Sprintf("see who holds it: portguard which %d", still.Port))
 	}
 	return err
-}
-
-// catchAfter is how long a wait runs before portguard catches Ctrl-C,
-// SIGTERM and SIGHUP itself: most holders are gone sooner.
-const catchAfter = 50 * time.Millisecond
-
-// interrupts is a context that Ctrl-C, SIGTERM and SIGHUP cancel once
-// portguard catches them: after catchAfter, or at once when catch is
-// called (before saying that Ctrl-C stops the wait). os/signal starts a
-// thread of its own on its first use, which costs more than most waits
-// take (0.7 ms of a 20 ms free here), so it is started only for a wait
-// that lasts. Until then the signals do what they do by default, end
-// portguard, which leaves the command unrun just the same; only the
-// sentence saying so is missing.
-type interrupts struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	timer   *time.Timer
-	mu      sync.Mutex
-	release func() // set once catching
-}
-
-func catchInterrupts(delay time.Duration) *interrupts {
-	i := &interrupts{}
-	i.ctx, i.cancel = context.WithCancel(context.Background())
-	i.timer = time.AfterFunc(delay, i.catch)
-	return i
-}
-
-// catch starts catching the signals, once.
-func (i *interrupts) catch() {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.release != nil || i.ctx.Err() != nil {
-		return
-	}
-	var caught context.Context
-	caught, i.release = signal.NotifyContext(i.ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	context.AfterFunc(caught, i.cancel)
-}
-
-// stop ends the wait's catching, and cancels its context.
-func (i *interrupts) stop() {
-	i.timer.Stop()
-	i.cancel()
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.release != nil {
-		i.release()
-	}
 }
