@@ -80,7 +80,16 @@ func parseStat(pid int, b []byte) (Stat, error) {
 	return s, nil
 }
 
+// bootTime is when the machine booted, by the wall clock: now less the
+// time since boot (CLOCK_BOOTTIME, the clock /proc's start times count
+// in). /proc/stat's btime is only the whole second, and with it a process
+// started a moment ago read as started up to a second earlier: before
+// the signals, for the check of what a holder left behind.
 var bootTime = sync.OnceValue(func() time.Time {
+	var since unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &since); err == nil {
+		return time.Now().Add(-time.Duration(since.Nano()))
+	}
 	b, err := ReadFile("/proc/stat")
 	if err != nil {
 		return time.Time{}

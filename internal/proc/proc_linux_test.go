@@ -239,3 +239,27 @@ func TestKernelThreads(t *testing.T) {
 		t.Error("this process or PID 1 taken for a kernel thread")
 	}
 }
+
+// A process's start time, by the wall clock, is when it started: to the
+// clock tick /proc counts in (10 ms), not to the whole second of
+// /proc/stat's btime, which put a process started a moment ago up to a
+// second in the past.
+func TestStartedIsWhenTheProcessStarted(t *testing.T) {
+	before := time.Now()
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	st, err := ReadStat(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tick = time.Second / userHZ
+	started := st.Started()
+	if started.Before(before.Add(-2*tick)) || started.After(after.Add(tick)) {
+		t.Errorf("started %s, want between %s and %s (the fork, to a clock tick)",
+			started.Format(time.StampMicro), before.Format(time.StampMicro), after.Format(time.StampMicro))
+	}
+}
