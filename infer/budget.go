@@ -235,7 +235,7 @@ func Within[T any](b Budget, f func() T) (result T, done bool) {
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	// runtime.ReadMemStats, not runtime/metrics: that package's init
-	// builds its tables on every start, inference or not (0.5 ms here).
+	// builds its tables on every start, inference or not.
 	var mem runtime.MemStats
 	for {
 		select {
