@@ -49,25 +49,32 @@ func (b *bench) hookCosts(lines, rounds int) {
 			fmt.Printf("%s is not installed: its hook is not measured\n", sh)
 			continue
 		}
-		var noneKnown, noneServing, hookKnown, hookServing []time.Duration
+		var noneKnown, noneServing, hookKnown, hookServing, floorKnown []time.Duration
 		starts := map[string]int{}
 		for range rounds {
-			none, err := b.shellCPU(sh, false, port, lines)
+			none, err := b.shellCPU(sh, withoutHook, port, lines)
 			if err != nil {
 				b.fail("%s without the hook: %v", sh, err)
 				return
 			}
-			hook, err := b.shellCPU(sh, true, port, lines)
+			hook, err := b.shellCPU(sh, withHook, port, lines)
 			if err != nil {
 				b.fail("%s with the hook: %v", sh, err)
 				return
 			}
+			floor, err := b.shellCPU(sh, withFloor, port, lines)
+			if err != nil {
+				b.fail("%s with an empty hook: %v", sh, err)
+				return
+			}
 			noneKnown, noneServing = append(noneKnown, none.known), append(noneServing, none.serving)
 			hookKnown, hookServing = append(hookKnown, hook.known), append(hookServing, hook.serving)
+			floorKnown = append(floorKnown, floor.known)
 			starts["known"] += hook.knownStarts
 			starts["serving"] += hook.servingStarts
 		}
 		k := slices.Min(hookKnown) - slices.Min(noneKnown)
+		f := slices.Min(floorKnown) - slices.Min(noneKnown)
 		s := slices.Min(hookServing) - slices.Min(noneServing)
 		perKnown := float64(starts["known"]) / float64(rounds*lines)
 		perServing := float64(starts["serving"]) / float64(rounds*lines)
@@ -75,6 +82,9 @@ func (b *bench) hookCosts(lines, rounds int) {
 		b.rows = append(b.rows, row{what: sh + " hook, a line of commands that never listen",
 			value:     fmt.Sprintf("%.3f ms of shell time, %.2f portguard starts per line", float64(k)/1e6, perKnown),
 			goalLabel: "< 0.3 ms, no process", met: &knownMet})
+		b.rows = append(b.rows, row{what: sh + " hook's floor: the same way in, a function that does nothing",
+			value:     fmt.Sprintf("%.3f ms of shell time per line of commands that never listen", float64(f)/1e6),
+			goalLabel: "(no goal)"})
 		line := fmt.Sprintf("PORT=%d true", port)
 		start := b.time([]string{b.pg, "check-line", "--shell", sh, "--", line})
 		servingMet := s <= servingGoal && perServing == 1
@@ -97,9 +107,30 @@ type lineCost struct {
 	knownStarts, servingStarts int
 }
 
-// shellCPU starts sh interactively on a pseudo-terminal, with the hook or
-// without it, and types lines of each kind.
-func (b *bench) shellCPU(sh string, hook bool, port, lines int) (lineCost, error) {
+// What a measured shell loads.
+type hookVariant int
+
+const (
+	withoutHook hookVariant = iota
+	withHook                // portguard init SHELL --hook
+	// withFloor takes the hook's way in, with a function that does
+	// nothing: bash's DEBUG trap and prompt step, zsh's accept-line
+	// widget, fish's binding of Enter. What it costs is the least any
+	// hook that sees the line before it runs can cost in that shell.
+	withFloor
+)
+
+// floorHooks are withFloor's rc lines.
+var floorHooks = map[string]string{
+	"bash": "_pg_floor() { :; }\ntrap _pg_floor DEBUG\nPROMPT_COMMAND=_pg_floor\n",
+	"zsh":  "_pg_floor() { zle .accept-line -- \"$@\"; }\nzle -N accept-line _pg_floor\n",
+	"fish": "function _pg_floor; commandline -f execute; end\nbind \\r _pg_floor\nbind \\n _pg_floor\n",
+}
+
+// shellCPU starts sh interactively on a pseudo-terminal, with the hook,
+// without it, or with the floor, and types lines of each kind.
+func (b *bench) shellCPU(sh string, variant hookVariant, port, lines int) (lineCost, error) {
+	hook := variant == withHook
 	home, err := os.MkdirTemp(b.work, sh+"-")
 	if err != nil {
 		return lineCost{}, err
@@ -118,6 +149,9 @@ func (b *bench) shellCPU(sh string, hook bool, port, lines int) (lineCost, error
 		if hook {
 			load = fmt.Sprintf("eval \"$('%s' init bash --hook)\"\n_portguard_bin='%s'\n", b.pg, wrapper)
 		}
+		if variant == withFloor {
+			load = floorHooks["bash"]
+		}
 		rc := filepath.Join(home, "rc")
 		// Debian's default history settings, as users have them.
 		err = os.WriteFile(rc, []byte("PS1='$ '\nHISTFILE=/dev/null\nHISTCONTROL=ignoreboth\nshopt -s histappend\n"+load), 0o644)
@@ -126,12 +160,18 @@ func (b *bench) shellCPU(sh string, hook bool, port, lines int) (lineCost, error
 		if hook {
 			load = fmt.Sprintf("eval \"$('%s' init zsh --hook)\"\n_portguard_bin='%s'\n", b.pg, wrapper)
 		}
+		if variant == withFloor {
+			load = floorHooks["zsh"]
+		}
 		err = os.WriteFile(filepath.Join(home, ".zshrc"), []byte("PS1='$ '\nHISTFILE=/dev/null\n"+load), 0o644)
 		cmd = exec.Command("zsh", "-i")
 		cmd.Env = append(cmd.Env, "ZDOTDIR="+home)
 	case "fish":
 		if hook {
 			load = fmt.Sprintf("'%s' init fish --hook | source\nset -g _portguard_bin '%s'\n", b.pg, wrapper)
+		}
+		if variant == withFloor {
+			load = floorHooks["fish"]
 		}
 		rc := filepath.Join(home, "config.fish")
 		err = os.WriteFile(rc, []byte("set -g fish_greeting\nfunction fish_prompt; echo -n '$ '; end\n"+load), 0o644)
