@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net/netip"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,16 +78,21 @@ func lsofHolders(proto Protocol, port int) ([]Holder, error) {
 // leaves "f" out, its "t" or "P") to the next file or process.
 //
 // Recorded macOS output (testdata/lsof-macos) carries fields lsofArgs
-// does not ask for: "f" always, and "P" (protocol) and "T" (TCP state,
-// after the name) where a caller asked for them. A file whose protocol or
+// does not ask for: "f" in every recording, and "P" (protocol) and "T"
+// (TCP state, after the name) where a caller asked for them. A file whose protocol or
 // state says it is not a holder of this kind is skipped, and so is a TCP
 // name with a remote end ("local->remote"): a connection, not a listener.
 func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 	var holders []Holder
 	var cur Holder
 	var file lsofFile
+	type key struct {
+		pid  int
+		addr string
+	}
+	seen := map[key]bool{}
 	emit := func() {
-		defer func() { file = lsofFile{family: file.family} }()
+		defer func() { file = lsofFile{} }()
 		if file.name == "" || !file.holds(proto) {
 			return
 		}
@@ -101,8 +105,8 @@ func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 		}
 		h := cur
 		h.Addr, h.Port = addr, at
-		twin := func(o Holder) bool { return o.PID == h.PID && o.Addr == h.Addr && o.Port == h.Port }
-		if !slices.ContainsFunc(holders, twin) { // the IPv4 and IPv6 "*:P" of one listener, without "t"
+		if k := (key{h.PID, h.Addr}); !seen[k] { // the IPv4 and IPv6 "*:P" of one listener, without "t"
+			seen[k] = true
 			holders = append(holders, h)
 		}
 	}

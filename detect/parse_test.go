@@ -596,3 +596,35 @@ func TestUnseenHolders(t *testing.T) {
 		t.Errorf("no socket anywhere: free, got %+v", got)
 	}
 }
+
+// A file's type (IPv4, IPv6) is its own: a wildcard without one is not
+// taken for the family of the file before it.
+func TestParseLsofFamilyIsPerFile(t *testing.T) {
+	out := "p1\ncsrv\nf3\ntIPv6\nn*:3000\nf4\nn*:3001\n"
+	hs, err := parseLsof([]byte(out), TCP, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hs {
+		got = append(got, h.Addr)
+	}
+	if want := []string{"[::]:3000", "0.0.0.0:3001"}; !slices.Equal(got, want) {
+		t.Errorf("addresses %q, want %q", got, want)
+	}
+}
+
+// portguard ls on macOS reads every listener through parseLsof: one
+// process with 10,000 of them (the benchmark's case) must stay linear.
+func BenchmarkParseLsofManyListeners(b *testing.B) {
+	var out strings.Builder
+	out.WriteString("p1\ncsrv\nu501\nLme\n")
+	for port := 20000; port < 30000; port++ {
+		fmt.Fprintf(&out, "f%d\ntIPv4\nn127.0.0.1:%d\n", port, port)
+	}
+	for b.Loop() {
+		if hs, err := parseLsof([]byte(out.String()), TCP, 0); err != nil || len(hs) != 10000 {
+			b.Fatalf("%d holders, %v", len(hs), err)
+		}
+	}
+}

@@ -88,7 +88,9 @@ func parseStat(pid int, b []byte) (Stat, error) {
 var bootTime = sync.OnceValue(func() time.Time {
 	var since unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &since); err == nil {
-		return time.Now().Add(-time.Duration(since.Nano()))
+		// By the wall clock only (Round(0)): Go's monotonic reading
+		// leaves out the time the machine slept, which start times count.
+		return time.Now().Round(0).Add(-time.Duration(since.Nano()))
 	}
 	b, err := ReadFile("/proc/stat")
 	if err != nil {
@@ -316,33 +318,70 @@ func SocketsOf(pid int, owner func(uid int) bool, fn func(inode uint64) bool) er
 	return nil
 }
 
-// kernelThreads is the set of the kernel's own threads when this process
-// first asks: the children of kthreadd, PID 2 of the initial PID
-// namespace, read in one go. Elsewhere (a container's namespace, where
-// PID 2 is an ordinary process) it is empty. A kernel thread started
-// since is read as any process is; a PID reused since by a process with
-// no descriptors is passed over, which can only leave a socket without
-// an owner found, never give it a wrong one.
-var kernelThreads = sync.OnceValue(func() map[int]bool {
-	stat, err := ReadFile("/proc/2/stat")
-	if err != nil || !strings.HasPrefix(string(stat), "2 (kthreadd) ") {
-		return nil
+// kernelThreads is the set of the kernel's own threads: the children of
+// kthreadd, PID 2 of the initial PID namespace, read in one go, and again
+// once the set is a second old (kernel workers come and go, and their IDs
+// are reused). Where PID 2 is no kernel thread (a container's namespace,
+// where it is an ordinary process, whatever its name), the set is empty.
+//
+// The kernel also starts its user-mode helpers (a core-dump pipe,
+// request-key) as kthreadd's children. Such a helper that holds a socket
+// through a zombie leader is passed over, as is a PID reused within the
+// second: either can only leave a socket without an owner found, never
+// give it a wrong one.
+func kernelThreads() map[int]bool {
+	kthreads.mu.Lock()
+	defer kthreads.mu.Unlock()
+	if kthreads.set == nil || time.Since(kthreads.read) > time.Second {
+		kthreads.set, kthreads.read = readKernelThreads(), time.Now()
 	}
-	if f := strings.Fields(string(stat)); len(f) < 4 || f[3] != "0" { // its parent: none
-		return nil
+	return kthreads.set
+}
+
+var kthreads struct {
+	mu   sync.Mutex
+	set  map[int]bool
+	read time.Time
+}
+
+// pfKthread is PF_KTHREAD, the flag of a kernel thread in /proc/PID/stat's
+// flags (field 9).
+const pfKthread = 0x00200000
+
+// isKthreadd reports whether a /proc/PID/stat line is the kernel's
+// thread starter: a kernel thread (PF_KTHREAD) with no parent. A process
+// that only takes its name (or entered a PID namespace from outside, and
+// so has no parent there either) is not one.
+func isKthreadd(stat []byte) bool {
+	end := bytes.LastIndexByte(stat, ')')
+	if end < 0 {
+		return false
+	}
+	// After the command: state, ppid, pgrp, session, tty_nr, tpgid, flags.
+	f := strings.Fields(string(stat[end+1:]))
+	if len(f) < 7 || f[1] != "0" {
+		return false
+	}
+	flags, err := strconv.ParseUint(f[6], 10, 64)
+	return err == nil && flags&pfKthread != 0
+}
+
+func readKernelThreads() map[int]bool {
+	set := map[int]bool{}
+	if stat, err := ReadFile("/proc/2/stat"); err != nil || !isKthreadd(stat) {
+		return set
 	}
 	b, err := ReadFile("/proc/2/task/2/children")
 	if err != nil {
-		return nil
+		return set
 	}
-	set := map[int]bool{}
 	for _, f := range strings.Fields(string(b)) {
 		if k, err := strconv.Atoi(f); err == nil {
 			set[k] = true
 		}
 	}
 	return set
-})
+}
 
 // socketsIn reads one fd directory (under /proc) for SocketsOf, and says
 // how many descriptors it holds.

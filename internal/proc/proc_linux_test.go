@@ -222,21 +222,36 @@ func TestSocketsOfAZombieLeader(t *testing.T) {
 	}
 }
 
-// Every thread the kernel set lists as its own is one: no command line,
-// no descriptors. (Under a PID namespace of its own the set is empty.)
+// The kernel's threads are passed over; this process, PID 1 and a child
+// started now never are. (Under a PID namespace of its own the set is
+// empty.)
 func TestKernelThreads(t *testing.T) {
-	set := kernelThreads()
-	for pid := range set {
-		cmdline, err := ReadFile(path(pid, "cmdline"))
-		if err != nil {
-			continue // gone since
-		}
-		if len(cmdline) != 0 {
-			t.Errorf("PID %d, taken for a kernel thread, has a command line %q", pid, cmdline)
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	set := readKernelThreads()
+	for _, pid := range []int{os.Getpid(), 1, cmd.Process.Pid} {
+		if set[pid] {
+			t.Errorf("PID %d taken for a kernel thread", pid)
 		}
 	}
-	if set[os.Getpid()] || set[1] {
-		t.Error("this process or PID 1 taken for a kernel thread")
+	st, err := ReadStat(2)
+	if err == nil && st.Comm == "kthreadd" && st.PPID == 0 && len(set) == 0 {
+		t.Error("kthreadd is PID 2, and no kernel thread was found")
+	}
+	// A kernel thread has no command line. kthreadd's other children,
+	// the kernel's user-mode helpers, are rare and short-lived: most of
+	// the set has none.
+	without := 0
+	for pid := range set {
+		if cmdline, err := ReadFile(path(pid, "cmdline")); err == nil && len(cmdline) == 0 {
+			without++
+		}
+	}
+	if len(set) > 0 && without < len(set)/2 {
+		t.Errorf("%d of the %d processes taken for kernel threads have a command line", len(set)-without, len(set))
 	}
 }
 
@@ -261,5 +276,22 @@ func TestStartedIsWhenTheProcessStarted(t *testing.T) {
 	if started.Before(before.Add(-2*tick)) || started.After(after.Add(tick)) {
 		t.Errorf("started %s, want between %s and %s (the fork, to a clock tick)",
 			started.Format(time.StampMicro), before.Format(time.StampMicro), after.Format(time.StampMicro))
+	}
+}
+
+func TestIsKthreadd(t *testing.T) {
+	for _, tt := range []struct {
+		name, stat string
+		want       bool
+	}{
+		{"the kernel's", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 1 0 0 0 20 0 1 0 2", true},
+		{"a shell named so, entered from outside the namespace", "2 (kthreadd) S 0 2 2 34816 2 4194304 0 0 0 0 1 0 0 0 20 0 1 0 2", false},
+		{"a kernel thread with a parent", "2 (kworker/0:1) I 2 0 0 0 -1 69238880 0 0 0 0 0 0 0 0 20 0 1 0 9", false},
+		{"truncated", "2 (kthreadd) S 0 0", false},
+		{"garbage", "kthreadd", false},
+	} {
+		if got := isKthreadd([]byte(tt.stat)); got != tt.want {
+			t.Errorf("%s: isKthreadd = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
