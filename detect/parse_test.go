@@ -37,25 +37,32 @@ func TestParseLsof(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			out, err := os.ReadFile(filepath.Join("testdata", "lsof", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs, err := parseLsof(out, tt.proto, tt.port)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range hs {
-				if h.Port != tt.port || h.Protocol != tt.proto {
-					t.Errorf("holder %+v: wrong port or protocol", h)
-				}
-				got = append(got, formatHolder(h))
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("got %q\nwant %q", got, tt.want)
-			}
+			wantLsofHolders(t, filepath.Join("testdata", "lsof", tt.file), tt.proto, tt.port, tt.want)
 		})
+	}
+}
+
+// wantLsofHolders parses a recorded lsof answer for proto and port (0:
+// every port) and checks its holders, as "PID NAME USER ADDR".
+func wantLsofHolders(t *testing.T, file string, proto Protocol, port int, want []string) {
+	t.Helper()
+	out, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := parseLsof(out, proto, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hs {
+		if (port != 0 && h.Port != port) || h.Protocol != proto {
+			t.Errorf("holder %+v: wrong port or protocol", h)
+		}
+		got = append(got, formatHolder(h))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
 
@@ -110,24 +117,7 @@ func TestParseLsofMacOSRecordings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%d", tt.file, tt.proto, tt.port), func(t *testing.T) {
-			out, err := os.ReadFile(filepath.Join("testdata", "lsof-macos", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs, err := parseLsof(out, tt.proto, tt.port)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range hs {
-				if (tt.port != 0 && h.Port != tt.port) || h.Protocol != tt.proto {
-					t.Errorf("holder %+v: wrong port or protocol", h)
-				}
-				got = append(got, formatHolder(h))
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("got %q\nwant %q", got, tt.want)
-			}
+			wantLsofHolders(t, filepath.Join("testdata", "lsof-macos", tt.file), tt.proto, tt.port, tt.want)
 		})
 	}
 }
