@@ -79,9 +79,10 @@ func lsofHolders(proto Protocol, port int) ([]Holder, error) {
 //
 // Recorded macOS output (testdata/lsof-macos) carries fields lsofArgs
 // does not ask for: "f" in every recording, and "P" (protocol) and "T"
-// (TCP state, after the name) where a caller asked for them. A file whose protocol or
-// state says it is not a holder of this kind is skipped, and so is a TCP
-// name with a remote end ("local->remote"): a connection, not a listener.
+// (TCP state, after the name) where a caller asked for them. A file
+// whose protocol or state says it is not a holder of this kind is
+// skipped, and so is a TCP name with a remote end ("local->remote"): a
+// connection, not a listener.
 func parseLsof(out []byte, proto Protocol, port int) ([]Holder, error) {
 	var holders []Holder
 	var cur Holder
