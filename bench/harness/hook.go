@@ -120,6 +120,14 @@ const (
 	withFloor
 )
 
+// hookLoads are withHook's rc lines, given portguard and the wrapper
+// that counts its starts.
+var hookLoads = map[string]string{
+	"bash": "eval \"$('%s' init bash --hook)\"\n_portguard_bin='%s'\n",
+	"zsh":  "eval \"$('%s' init zsh --hook)\"\n_portguard_bin='%s'\n",
+	"fish": "'%s' init fish --hook | source\nset -g _portguard_bin '%s'\n",
+}
+
 // floorHooks are withFloor's rc lines.
 var floorHooks = map[string]string{
 	"bash": "_pg_floor() { :; }\ntrap _pg_floor DEBUG\nPROMPT_COMMAND=_pg_floor\n",
@@ -142,37 +150,27 @@ func (b *bench) shellCPU(sh string, variant hookVariant, port, lines int) (lineC
 	if err := os.WriteFile(wrapper, []byte(fmt.Sprintf("#!/bin/sh\necho >>'%s'\nexec '%s' \"$@\"\n", log, b.pg)), 0o755); err != nil {
 		return lineCost{}, err
 	}
+	// What the rc file loads: the hook, run through the counting wrapper,
+	// or its floor, or nothing.
 	load := ""
+	switch variant {
+	case withHook:
+		load = fmt.Sprintf(hookLoads[sh], b.pg, wrapper)
+	case withFloor:
+		load = floorHooks[sh]
+	}
 	var cmd *exec.Cmd
 	switch sh {
 	case "bash":
-		if hook {
-			load = fmt.Sprintf("eval \"$('%s' init bash --hook)\"\n_portguard_bin='%s'\n", b.pg, wrapper)
-		}
-		if variant == withFloor {
-			load = floorHooks["bash"]
-		}
 		rc := filepath.Join(home, "rc")
 		// Debian's default history settings, as users have them.
 		err = os.WriteFile(rc, []byte("PS1='$ '\nHISTFILE=/dev/null\nHISTCONTROL=ignoreboth\nshopt -s histappend\n"+load), 0o644)
 		cmd = exec.Command("bash", "--noprofile", "--rcfile", rc, "-i")
 	case "zsh":
-		if hook {
-			load = fmt.Sprintf("eval \"$('%s' init zsh --hook)\"\n_portguard_bin='%s'\n", b.pg, wrapper)
-		}
-		if variant == withFloor {
-			load = floorHooks["zsh"]
-		}
 		err = os.WriteFile(filepath.Join(home, ".zshrc"), []byte("PS1='$ '\nHISTFILE=/dev/null\n"+load), 0o644)
 		cmd = exec.Command("zsh", "-i")
 		cmd.Env = append(cmd.Env, "ZDOTDIR="+home)
 	case "fish":
-		if hook {
-			load = fmt.Sprintf("'%s' init fish --hook | source\nset -g _portguard_bin '%s'\n", b.pg, wrapper)
-		}
-		if variant == withFloor {
-			load = floorHooks["fish"]
-		}
 		rc := filepath.Join(home, "config.fish")
 		err = os.WriteFile(rc, []byte("set -g fish_greeting\nfunction fish_prompt; echo -n '$ '; end\n"+load), 0o644)
 		cmd = exec.Command("fish", "--no-config", "-i", "-C", "source "+rc)
