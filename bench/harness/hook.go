@@ -144,6 +144,16 @@ func (b *bench) shellCPU(sh string, variant hookVariant, port, lines int) (lineC
 		return lineCost{}, err
 	}
 	defer os.RemoveAll(home)
+	// The bash hook keeps a file in $XDG_RUNTIME_DIR, else /dev/shm, and
+	// removes it as the shell exits. A run directory of the session's own
+	// in memory (as a user's is) goes with the session, also when a shell
+	// that did not exit on hangup had to be killed.
+	runtimeDir, err := os.MkdirTemp("/dev/shm", "portguard-bench-")
+	if err != nil {
+		runtimeDir = home
+	} else {
+		defer os.RemoveAll(runtimeDir)
+	}
 	log := filepath.Join(home, "starts")
 	wrapper := filepath.Join(home, "portguard")
 	// The hook runs this, which counts the starts, then portguard itself.
@@ -180,7 +190,7 @@ func (b *bench) shellCPU(sh string, variant hookVariant, port, lines int) (lineC
 		return lineCost{}, err
 	}
 	cmd.Dir = home
-	cmd.Env = append(os.Environ(), append(cmd.Env, "HOME="+home, "TERM=xterm", "NO_COLOR=1")...)
+	cmd.Env = append(os.Environ(), append(cmd.Env, "HOME="+home, "XDG_RUNTIME_DIR="+runtimeDir, "TERM=xterm", "NO_COLOR=1")...)
 	cmd.Env = slices.DeleteFunc(cmd.Env, func(e string) bool {
 		return strings.HasPrefix(e, "PORTGUARD_") || strings.HasPrefix(e, "PROMPT_COMMAND=")
 	})
