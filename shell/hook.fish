@@ -26,8 +26,17 @@ set -g _portguard_bin {{.Exe}}
 set -g _portguard_hook 1
 
 # The commands that never listen (shell.NeverListen, with the user's
-# --never-listen).
+# --never-listen). A word that can be part of a variable's name is one
+# variable of its own, _portguard_q_WORD, so that every command of a line
+# is looked up in one `set -q`; the rest (a word and its subcommand, git
+# status) are a list, looked at only for the commands the variables do not
+# know.
 set -g _portguard_quiet {{.Words}}
+set -g _portguard_quiet_rest (string match -rv '^[A-Za-z0-9_]+$' -- $_portguard_quiet)
+for _portguard_w in (string match -r '^[A-Za-z0-9_]+$' -- $_portguard_quiet)
+    set -g _portguard_q_$_portguard_w 1
+end
+set -e _portguard_w
 
 # _portguard_quiet_line LINE: true when every command of LINE is one that
 # never listens: a word of _portguard_quiet, or such a word and its
@@ -39,33 +48,32 @@ set -g _portguard_quiet {{.Words}}
 # an assignment (PORT=3000), a redirection first or a keyword (and, not,
 # begin, time) is no word of the list, so such a line goes to portguard.
 # So does a line with a substitution, an escape or a variable in it.
+# fish's cost is per command run, so the line's commands and their
+# second words are read in one match, into the named groups' variables.
+# fish before 3.4 sets no such variables, and every line with a word goes
+# to portguard.
 function _portguard_quiet_line
     string match -qr '[$`\\\\!()]' -- $argv[1]; and return 1
-    # Each command's first two words, in one call (fish's cost is per
-    # command run): the word after a separator, and the one after it.
-    set -l pairs (string match -ag -r '(?:^|[;&|\n])\s*([^\s;&|]*)[ \t]*([^\s;&|]*)' -- $argv[1])
-    set -l word
-    set -l found
-    for next in $pairs
-        if not set -q word[1]
-            set word $next
-            continue
-        end
-        # An empty word is the second & of && (or ||).
-        if test -n "$word"
-            string match -qr '^[A-Za-z0-9_.+-]+$' -- $word; or return 1
-            if not contains -- $word $_portguard_quiet
-                contains -- "$word $next" $_portguard_quiet; or return 1
+    # No word: blanks and separators only, which run nothing.
+    string match -qagr '(?:^|[;&|\n])\s*(?<_portguard_word>[^\s;&|]+)(?:[ \t]+(?<_portguard_next>[^\s;&|]+))?' -- $argv[1]; or return 0
+    set -q _portguard_word[1]; or return 1
+    if not set -q _portguard_q_$_portguard_word
+        # One of them is not a word of the variables: each command again,
+        # its second word beside it (empty when it has none).
+        set -l next $_portguard_next
+        for word in $_portguard_word
+            if not set -q _portguard_q_$word; and not contains -- $word $_portguard_quiet_rest
+                contains -- "$word $next[1]" $_portguard_quiet_rest; or return 1
             end
-            abbr --query -- $word; and return 1
-            if functions -q -- $word
-                string match -q -- "$__fish_data_dir/*" (functions --details -- $word); or return 1
-            end
-            set found 1
+            set -e next[1]
         end
-        set word
     end
-    set -q found[1]
+    abbr --query -- $_portguard_word; and return 1
+    for word in $_portguard_word
+        if functions -q -- $word
+            functions --details -- $word | string match -q -- "$__fish_data_dir/*"; or return 1
+        end
+    end
 end
 
 # _portguard_abbr_args TOKEN: an abbreviation or a function that is the
@@ -96,8 +104,11 @@ function _portguard_abbr_args
 end
 
 function _portguard_execute
-    set -l line (commandline | string collect)
-    if test -z "$PORTGUARD_DISABLE"; and string match -qr '\S' -- $line; and commandline --is-valid; and not _portguard_quiet_line $line
+    # The buffer and a newline: read, where a substitution of
+    # `commandline | string collect` costs twice as much.
+    commandline | read -lz line
+    if test -z "$PORTGUARD_DISABLE"; and commandline --is-valid; and not _portguard_quiet_line $line
+        set line (string replace -r '\n$' '' -- $line | string collect)
         set -l args (_portguard_abbr_args (commandline -o)[1])
         # A quiet look first: only a held port is worth leaving the
         # editor for.
