@@ -34,35 +34,38 @@ typeset -gA _portguard_quiet=({{.Words}})
 # of the list, so such a line goes to portguard. So does a line with a
 # substitution, an escape, a subshell, a glob qualifier or a ! (history
 # expansion, which zsh does after this) in it.
+# It reads the line a command at a time: zsh's cost is per command it
+# runs, and a function call costs as much as a few of them.
 _portguard_quiet_line() {
     emulate -L zsh
     [[ $1 != *[\$\`\\\!\(\)]* ]] || return 1
-    local word command=
-    local -i first=1
+    local command
     local -a words
-    words=(${=${1//[;&|$'\n']/ ; }})
-    for word in $words; do
-        (( ! ${+galiases[$word]} )) || return 1
-        if [[ -n $command ]]; then
+    if (( ${#galiases} )); then
+        # A global alias expands anywhere in the line.
+        local -a global=(${(k)galiases})
+        words=(${=${1//[;&|$'\n']/ }})
+        global=(${words:*global})
+        (( ${#global} == 0 )) || return 1
+    fi
+    local -i found=0
+    for command in ${(s:;:)${1//[&|$'\n']/;}}; do
+        words=(${=command})
+        (( ${#words} )) || continue
+        [[ $words[1] != *[^A-Za-z0-9_.+-]* ]] && (( ! ${+aliases[$words[1]]} && ! ${+functions[$words[1]]} )) || return 1
+        if (( ! ${+_portguard_quiet[$words[1]]} )); then
             # The command's first argument, as its subcommand.
-            [[ $word != *[^A-Za-z0-9_.+-]* ]] && (( ${+_portguard_quiet[$command $word]} )) || return 1
-            command=
-        elif [[ $word == ';' ]]; then
-            first=1
-        elif (( first )); then
-            [[ $word != *[^A-Za-z0-9_.+-]* ]] && (( ! ${+aliases[$word]} && ! ${+functions[$word]} )) || return 1
-            (( ${+_portguard_quiet[$word]} )) || command=$word
-            first=0
+            [[ -n ${words[2]-} && $words[2] != *[^A-Za-z0-9_.+-]* ]] && (( ${+_portguard_quiet[$words[1] $words[2]]} )) || return 1
         fi
+        found=1
     done
-    [[ -z $command && ${#words} -gt 0 ]]
+    (( found ))
 }
 
 # _portguard_check TEXT: 0 runs the line; 1 means the user declined it.
+# The caller has found it is not a line of commands that never listen.
 _portguard_check() {
     emulate -L zsh
-    [[ -z ${PORTGUARD_DISABLE-} && $1 == *[^[:space:]]* ]] || return 0
-    ! _portguard_quiet_line "$1" || return 0
     local -a args
     local word
     for word in ${(z)1}; do
@@ -94,10 +97,11 @@ _portguard_check() {
 # checked whole: $PREBUFFER holds the lines before the last. A plugin
 # that wraps portguard's widget and calls it back (or a chain of them)
 # checks once.
+# It is the body of each wrapped widget's function, with $widget set
+# there: one function call less for every line.
 _portguard_accept() {
-    local widget=$1
-    shift
-    if [[ -z ${_portguard_checking-} ]]; then
+    if [[ -z ${_portguard_checking-} && -z ${PORTGUARD_DISABLE-} && $PREBUFFER$BUFFER == *[^[:space:]]* ]] &&
+        ! _portguard_quiet_line "$PREBUFFER$BUFFER"; then
         local _portguard_checking=1
         if ! _portguard_check "$PREBUFFER$BUFFER"; then
             # Cancelled as Ctrl-C would: a fresh, empty line, so that what
@@ -115,7 +119,13 @@ _portguard_accept() {
             return 1
         fi
     fi
-    zle _portguard_orig_$widget -- "$@"
+    # A builtin widget is called by its own name, with no function of
+    # portguard's between.
+    if (( ${+_portguard_builtin[$widget]} )); then
+        zle .$widget -- "$@"
+    else
+        zle _portguard_orig_$widget -- "$@"
+    fi
 }
 
 # Each widget that runs the line is wrapped: accept-line (Enter),
@@ -127,6 +137,7 @@ _portguard_accept() {
 # portguard's check, which plugins re-sourced after it keep calling.
 if (( ! ${+_portguard_wrapped} )); then
     typeset -g _portguard_wrapped=1
+    typeset -gA _portguard_builtin
     () {
         local widget previous
         for widget in accept-line accept-and-hold accept-line-and-down-history; do
@@ -136,8 +147,10 @@ if (( ! ${+_portguard_wrapped} )); then
             else
                 functions[_portguard_orig_$widget]="zle .$widget -- \"\$@\""
                 zle -N _portguard_orig_$widget
+                _portguard_builtin[$widget]=1
             fi
-            functions[_portguard_$widget]="_portguard_accept $widget \"\$@\""
+            functions[_portguard_$widget]="local widget=$widget
+${functions[_portguard_accept]}"
             zle -N $widget _portguard_$widget
         done
     }
