@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/hook-cost.sh [-hook-lines N]: the shell hooks' cost per accepted
+# bench/hook-cost.sh [-hook-lines N] [-shells bash,zsh]: the shell hooks' cost per accepted
 # line alone, in each of bash, zsh and fish installed, as bench/run
 # measures it: portguard built as install.sh builds it, each line typed
 # into a real interactive shell on a pseudo-terminal, the shell's own CPU

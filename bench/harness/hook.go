@@ -44,7 +44,7 @@ const (
 // so the least is the closest to what the shell itself spends.
 func (b *bench) hookCosts(lines, rounds int) {
 	port := freePort()
-	for _, sh := range []string{"bash", "zsh", "fish"} {
+	for _, sh := range b.shells {
 		if _, err := exec.LookPath(sh); err != nil {
 			fmt.Printf("%s is not installed: its hook is not measured\n", sh)
 			continue

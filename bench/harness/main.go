@@ -43,6 +43,7 @@ func main() {
 	ref := flag.String("reference", "", "bench/reference, the bind-probe-and-exec floor")
 	runs := flag.Int("runs", 60, "runs of each command per comparison")
 	hookLines := flag.Int("hook-lines", 100, "lines of each kind typed into each shell per run, measuring the hooks")
+	shells := flag.String("shells", "bash,zsh,fish", "the shells whose hooks are measured, those of them installed")
 	only := flag.String("only", "", `"hooks": measure the shell hooks alone (bench/hook-cost.sh); "free": freeing a held port against fuser -k, at the start and with 1,000 processes`)
 	cardRef := flag.String("card-reference", "", "bench/reference built with -tags card: the floor with the design card's libraries linked (optional)")
 	docs := flag.String("docs", "", "write the table, as Markdown, to PAGE-table.md and into PAGE between its bench/run markers (docs/performance.md)")
@@ -51,7 +52,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: harness -portguard BIN -reference BIN [-card-reference BIN] [-runs N] [-hook-lines N] [-docs PAGE]\n       harness -portguard BIN -only hooks|free [-runs N] [-hook-lines N]")
 		os.Exit(2)
 	}
-	b := &bench{pg: *pg, ref: *ref, cardRef: *cardRef, runs: *runs, work: must(os.MkdirTemp("", "portguard-bench-"))}
+	b := &bench{pg: *pg, ref: *ref, cardRef: *cardRef, runs: *runs, shells: strings.Split(*shells, ","), work: must(os.MkdirTemp("", "portguard-bench-"))}
 	defer b.cleanup()
 	interrupted := make(chan os.Signal, 1)
 	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
@@ -90,6 +91,7 @@ type bench struct {
 	pg, ref string
 	cardRef string
 	runs    int
+	shells  []string // whose hooks are measured
 	work    string
 	// The machine's state when the run started, for the table.
 	processes int
