@@ -424,7 +424,7 @@ else
         # trap ran for them, `trap -p DEBUG` is read, at the top level,
         # where the DEBUG trap is seen.
         # shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
-        _portguard_step='_portguard_ran=; _portguard_armed=; if [[ -n $_portguard_ran ]]; then _portguard_prompt ours; elif _portguard_file_ok; then trap -p DEBUG >|"$_portguard_file"; _portguard_prompt file; else _portguard_dbg=$(trap -p DEBUG); _portguard_prompt; fi'
+        _portguard_step='_portguard_ran= _portguard_armed=; if [[ -n $_portguard_ran ]]; then _portguard_prompt ours; elif _portguard_file_ok; then trap -p DEBUG >|"$_portguard_file"; _portguard_prompt file; else _portguard_dbg=$(trap -p DEBUG); _portguard_prompt; fi'
         # ${VAR@a} (bash 4.4) says whether it is an array without a fork.
         _portguard_pc_attrs=
         if [[ -z ${PROMPT_COMMAND+set} ]]; then
