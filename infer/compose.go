@@ -178,7 +178,9 @@ func interpolate(s string, vars map[string]string) string {
 // otherwise grow until memory runs out while it is decoded.
 const maxYAMLNodes = 100_000
 
-var errYAMLTooBig = fmt.Errorf("nested more than %d levels, or more than %d values once its aliases are expanded", maxNesting, maxYAMLNodes)
+// errYAMLTooBig is a constant's text (fmt at package initialisation would
+// cost every start); TestErrYAMLTooBigNamesItsLimits keeps its numbers.
+var errYAMLTooBig = errors.New("nested more than 200 levels, or more than 100000 values once its aliases are expanded")
 
 // decodeYAML decodes b into v after checking its nesting and its size
 // with aliases expanded.

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -41,5 +42,14 @@ func TestInterpolate(t *testing.T) {
 		if got := interpolate(in, vars); got != want {
 			t.Errorf("interpolate(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// errYAMLTooBig's text is written out rather than formatted at start-up;
+// it must still name the limits the code applies.
+func TestErrYAMLTooBigNamesItsLimits(t *testing.T) {
+	want := fmt.Sprintf("nested more than %d levels, or more than %d values once its aliases are expanded", maxNesting, maxYAMLNodes)
+	if errYAMLTooBig.Error() != want {
+		t.Errorf("errYAMLTooBig = %q, want %q", errYAMLTooBig, want)
 	}
 }

@@ -18,17 +18,24 @@ func (t *tool) takesValue(flag string) bool {
 	return false
 }
 
-// versionShort are the tools whose -v or -V (not only --version) prints a
-// version and exits. Elsewhere -v is verbose (hugo, python) or takes a
-// value (django-admin -v 2), and the server starts.
-var versionShort = map[string]string{
-	"next": "-v", "vite": "-v", "nuxt": "-v", "nuxi": "-v", "astro": "-v", "gatsby": "-v", "parcel": "-V",
-	"webpack": "-v", "webpack-dev-server": "-v", "http-server": "-v", "serve": "-v", "live-server": "-v",
-	"json-server": "-v", "wrangler": "-v", "netlify": "-v", "ntl": "-v", "vercel": "-v", "ionic": "-v", "hexo": "-v",
-	"docsify": "-v", "storybook": "-V", "docusaurus": "-V", "eleventy": "-v", "node": "-v", "nodejs": "-v", "deno": "-V",
-	"bun": "-v", "npm": "-v", "yarn": "-v", "pnpm": "-v", "npx": "-v", "gunicorn": "-v", "jekyll": "-v", "mix": "-v",
-	"rails": "-v", "zola": "-V", "mdbook": "-V", "postgres": "-V", "postmaster": "-V", "redis-server": "-v",
-	"memcached": "-V", "python": "-V", "python3": "-V", "ruby": "-v", "php": "-v", "uvicorn": "", "flask": "",
+// versionShort is the short flag, -v or -V (not only --version), with
+// which the tool prints a version and exits, or "". Elsewhere -v is
+// verbose (hugo, uvicorn) or takes a value (django-admin -v 2), and the
+// server starts. A switch, not a map: a map literal is built at every
+// start, and most runs never ask.
+func versionShort(name string) string {
+	switch name {
+	case "parcel", "storybook", "docusaurus", "deno", "zola", "mdbook", "postgres", "postmaster", "memcached", "python", "python3":
+		return "-V"
+	case "next", "vite", "nuxt", "nuxi", "astro", "gatsby",
+		"webpack", "webpack-dev-server", "http-server", "serve", "live-server",
+		"json-server", "wrangler", "netlify", "ntl", "vercel", "ionic", "hexo",
+		"docsify", "eleventy", "node", "nodejs",
+		"bun", "npm", "yarn", "pnpm", "npx", "gunicorn", "jekyll", "mix",
+		"rails", "redis-server", "ruby", "php":
+		return "-v"
+	}
+	return ""
 }
 
 // helpSubcommands are subcommands that print help or a version.
@@ -50,7 +57,7 @@ func notServing(name string, args []string, takesValue func(flag string) bool) s
 			return name + " " + a + " prints and exits"
 		case a == "-h" && !takesValue("-h"):
 			return name + " -h prints its help and exits"
-		case (a == "-v" || a == "-V") && versionShort[name] == a:
+		case (a == "-v" || a == "-V") && versionShort(name) == a:
 			return name + " " + a + " prints its version and exits"
 		case name == "nginx" && (a == "-t" || a == "-T"):
 			return "nginx " + a + " tests its configuration and exits"
@@ -102,7 +109,7 @@ func packageManagerNotServing(pm string, args []string) string {
 		switch {
 		case a == "--":
 			return ""
-		case a == "--help" || a == "-h" || a == "--version" || a == "-?" || a == "--usage" || (a == "-v" && versionShort[pm] == "-v"):
+		case a == "--help" || a == "-h" || a == "--version" || a == "-?" || a == "--usage" || (a == "-v" && versionShort(pm) == "-v"):
 			return pm + " " + a + " prints and exits"
 		case pm != "npm" && !strings.HasPrefix(a, "-"):
 			return ""

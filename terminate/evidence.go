@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A process above a holder is a launcher only on evidence, read from what
@@ -70,7 +71,11 @@ type command struct {
 	watchFlag     string // the flag that set it
 }
 
-var versionSuffix = regexp.MustCompile(`^(python|pypy|ruby|node|perl|php)[0-9.]*$`)
+// versionSuffix is compiled on first use, not at every start: most runs
+// never describe a process.
+var versionSuffix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(python|pypy|ruby|node|perl|php)[0-9.]*$`)
+})
 
 func parseCommand(argv []string) command {
 	// A process that rewrote its title (npm sets process.title to "npm run
@@ -83,7 +88,7 @@ func parseCommand(argv []string) command {
 	}
 	prog := filepath.Base(argv[0])
 	prog = strings.TrimPrefix(prog, "-") // a login shell's -bash
-	if m := versionSuffix.FindStringSubmatch(prog); m != nil {
+	if m := versionSuffix().FindStringSubmatch(prog); m != nil {
 		prog = m[1]
 		if prog == "python" || prog == "pypy" {
 			prog = "python"
