@@ -485,6 +485,35 @@ func TestHookLinesThatNeverListenStartNoProcess(t *testing.T) {
 	}
 }
 
+// A word of the never-listen list that the user has made a function of
+// their own runs what the function says: such a line goes to portguard,
+// also when the function is defined after lines of the list were read
+// (in bash a line that only defines a function runs no DEBUG trap, so
+// the hook cannot keep which words are functions from line to line).
+func TestHookFunctionNamedLikeAQuietWordIsChecked(t *testing.T) {
+	for _, sh := range hookShells {
+		t.Run(sh, func(t *testing.T) {
+			dir := t.TempDir()
+			s := startHookShell(t, sh, dir)
+			s.typeLine("pwd > before")
+			waitFor(t, "the line's output", func() string { return readFile(filepath.Join(dir, "before")) }, dir)
+			s.waitPrompt(t)
+			if strings.Contains(s.calls(), "pwd") {
+				t.Fatalf("a line of pwd was checked:\n%s", s.calls())
+			}
+			define := `pwd() { echo mine; }`
+			if sh == "fish" {
+				define = `function pwd; echo mine; end`
+			}
+			s.typeLine(define)
+			s.waitPrompt(t)
+			s.typeLine("pwd > after")
+			waitFor(t, "the log", s.calls, "-- pwd > after")
+			waitFor(t, "the function's output", func() string { return readFile(filepath.Join(dir, "after")) }, "mine")
+		})
+	}
+}
+
 // The bash hook reads each line with builtins only, through a file of its
 // own in $XDG_RUNTIME_DIR (mode 0600, removed when the shell exits): a
 // line typed over two physical lines is checked whole, under Debian's

@@ -180,6 +180,13 @@ _portguard_quiet_line() {
 _portguard_check_line() {
     [[ -n ${PORTGUARD_DISABLE-} || $1 != *[![:space:]]* ]] && return 0
     _portguard_quiet_line "$1" && return 0
+    _portguard_ask "$1"
+}
+
+# _portguard_ask LINE: portguard's answer for a line that may serve. (bash
+# copies a function's whole body at every call, so what most lines never
+# need is in functions of its own.)
+_portguard_ask() {
     local -a words args=()
     local word body
     if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
@@ -352,17 +359,28 @@ else
         [[ -z $_portguard_armed$_portguard_prev_debug ]] || _portguard_on_debug
     }
 
+    # bash copies a function's whole body at every call: the trap's path
+    # for a line is split into small functions, and what most lines never
+    # need (another tool's DEBUG trap, the history off) is in functions of
+    # its own.
     _portguard_on_debug() {
-        if [[ -n $_portguard_prev_debug && -z ${_portguard_in_prev-} ]]; then
-            # A trap that wraps portguard's own calls it back: once only.
-            _portguard_in_prev=1
-            eval "$_portguard_prev_debug"
-            local status=$?
-            unset _portguard_in_prev
-            ((status == 0)) || return $status
+        if [[ -n $_portguard_prev_debug ]]; then
+            [[ -z ${_portguard_in_prev-} ]] || return 0
+            _portguard_run_prev || return $?
         fi
-        [[ -z ${_portguard_in_prev-} ]] || return 0
-        [[ -n $_portguard_armed ]] || return 0
+        [[ -z $_portguard_armed ]] || _portguard_on_line
+    }
+
+    # A trap that wraps portguard's own calls it back: once only.
+    _portguard_run_prev() {
+        _portguard_in_prev=1
+        eval "$_portguard_prev_debug"
+        local status=$?
+        unset _portguard_in_prev
+        return $status
+    }
+
+    _portguard_on_line() {
         # Not the line: PROMPT_COMMAND's own commands, a bind -x widget
         # (READLINE_LINE is set while it runs), completion, a subshell.
         [[ -n ${COMP_LINE-} || -n ${READLINE_LINE+set} ]] && return 0
@@ -371,44 +389,51 @@ else
         # it on) the trap fires inside functions too, and those commands
         # are not the line either.
         if [[ $- == *T* ]] || shopt -q extdebug; then
-            ((${#FUNCNAME[@]} > 2)) && return 0
+            ((${#FUNCNAME[@]} > 3)) && return 0
         fi
-        local line=$BASH_COMMAND entry='' previous='' sep=$'[\n\t ;&|(){}]'
         # A command of PROMPT_COMMAND is one of its texts, whole: a line
         # that is only part of a word of it (f, in "file") is not one.
+        local sep=$'[\n\t ;&|(){}]'
         # shellcheck disable=SC2053 # sep is a pattern
-        [[ $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *$sep"$line"$sep* ]] && return 0
+        [[ $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *$sep"$BASH_COMMAND"$sep* ]] && return 0
         if [[ -o history ]]; then
-            # With the user's HISTCONTROL set aside, an accepted line is
-            # always saved, as the number HISTCMD had at the prompt
-            # (`history` prints it as %5d). Anything else that runs at the
-            # prompt (a trap of the user's on Ctrl-C, say) leaves the last
-            # entry an older one. The entry before it is read in the same
-            # call when the user's settings drop duplicates.
-            local hc=${_portguard_user_hc-${HISTCONTROL-}} n=1 pad all
-            [[ :$hc: == *dups* || :$hc: == *:ignoreboth:* || ${_portguard_user_hi-${HISTIGNORE-}} == *'&'* ]] && n=2
-            _portguard_history $n all
-            printf -v pad '%5d' "$_portguard_histcmd"
-            if [[ $all == "$pad"[\ \*]\ * ]]; then
-                entry=$all
-            elif [[ $all == *$'\n'"$pad"[\ \*]\ * ]]; then
-                previous=${all%%$'\n'"$pad"[\ \*]\ *}
-                entry=${all:${#previous}+1}
-            else
-                return 0
-            fi
+            _portguard_history_line || return 0
+        else
+            _portguard_armed=
+            _portguard_hist_back
+            _portguard_line=$BASH_COMMAND
+        fi
+        _portguard_check_line "$_portguard_line" || _portguard_cancel
+    }
+
+    # _portguard_history_line sets _portguard_line to the accepted line,
+    # from the history. With the user's HISTCONTROL set aside, an accepted
+    # line is always saved, as the number HISTCMD had at the prompt
+    # (`history` prints it as %5d). Anything else that runs at the prompt
+    # (a trap of the user's on Ctrl-C, say) leaves the last entry an older
+    # one, and it fails. The entry before it is read in the same call when
+    # the user's settings drop duplicates.
+    _portguard_history_line() {
+        local hc=${_portguard_user_hc-${HISTCONTROL-}} n=1 pad all entry previous=''
+        [[ :$hc: == *dups* || :$hc: == *:ignoreboth:* || ${_portguard_user_hi-${HISTIGNORE-}} == *'&'* ]] && n=2
+        _portguard_history $n all
+        printf -v pad '%5d' "$_portguard_histcmd"
+        if [[ $all == "$pad"[\ \*]\ * ]]; then
+            entry=$all
+        elif [[ $all == *$'\n'"$pad"[\ \*]\ * ]]; then
+            previous=${all%%$'\n'"$pad"[\ \*]\ *}
+            entry=${all:${#previous}+1}
+        else
+            return 1
         fi
         _portguard_armed=
         _portguard_hist_back
-        if [[ -n $entry ]]; then
-            # "%5d%c %s": the number, a * when modified, a blank.
-            line=${entry:${#pad}+2}
-            [[ -z $previous ]] || _portguard_entry previous "$previous"
-            if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$line" "$previous"; then
-                builtin history -d -1
-            fi
+        # "%5d%c %s": the number, a * when modified, a blank.
+        _portguard_line=${entry:${#pad}+2}
+        [[ -z $previous ]] || _portguard_entry previous "$previous"
+        if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$_portguard_line" "$previous"; then
+            builtin history -d -1
         fi
-        _portguard_check_line "$line" || _portguard_cancel
     }
 
     # A DEBUG trap that was there before (not bash-preexec's) keeps
