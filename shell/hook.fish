@@ -32,6 +32,10 @@ set -g _portguard_hook 1
 # status) are a list, looked at only for the commands the variables do not
 # know.
 set -g _portguard_quiet {{.Words}}
+# Sourced again with another list: the words of the last one go first.
+for _portguard_w in (set -n | string match '_portguard_q_*')
+    set -e $_portguard_w
+end
 set -g _portguard_quiet_rest (string match -rv '^[A-Za-z0-9_]+$' -- $_portguard_quiet)
 for _portguard_w in (string match -r '^[A-Za-z0-9_]+$' -- $_portguard_quiet)
     set -g _portguard_q_$_portguard_w 1
@@ -49,14 +53,24 @@ set -e _portguard_w
 # begin, time) is no word of the list, so such a line goes to portguard.
 # So does a line with a substitution, an escape or a variable in it.
 # fish's cost is per command run, so the line's commands and their
-# second words are read in one match, into the named groups' variables.
-# fish before 3.4 sets no such variables, and every line with a word goes
-# to portguard.
+# second words are read in one match, into the named groups' variables
+# (string match -g: fish 3.4; an older fish refuses the flag, and every
+# line goes to portguard).
 function _portguard_quiet_line
     string match -qr '[$`\\\\!()]' -- $argv[1]; and return 1
-    # No word: blanks and separators only, which run nothing.
-    string match -qagr '(?:^|[;&|\n])\s*(?<_portguard_word>[^\s;&|]+)(?:[ \t]+(?<_portguard_next>[^\s;&|]+))?' -- $argv[1]; or return 0
+    string match -qagr '(?:^|[;&|\n])\s*(?<_portguard_word>[^\s;&|]+)(?:[ \t]+(?<_portguard_next>[^\s;&|]+))?' -- $argv[1] 2>/dev/null
+    switch $status
+        case 1
+            # No word: blanks and separators only, which run nothing.
+            return 0
+        case 0
+        case '*'
+            return 1
+    end
     set -q _portguard_word[1]; or return 1
+    # A command word is a plain name, as every word of the list is ([ or
+    # ls[1] would be read by set -q as an index).
+    string match -qr '[^A-Za-z0-9_.+-]' -- $_portguard_word; and return 1
     if not set -q _portguard_q_$_portguard_word
         # One of them is not a word of the variables: each command again,
         # its second word beside it (empty when it has none).

@@ -121,3 +121,76 @@ func TestNeverListenIsConservative(t *testing.T) {
 		}
 	}
 }
+
+// fish's test of a line, run by fish itself on a table of lines: 0 for a
+// line made only of commands that never listen, 1 for any other.
+func TestFishQuietLine(t *testing.T) {
+	fish := need(t, "fish")
+	hook, err := Hook("fish", "/nonexistent/portguard", NeverListen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The hook leaves a shell that is not interactive at its first line.
+	_, body, _ := strings.Cut(hook, "status is-interactive; or exit 0\n")
+	lines := []struct {
+		line  string
+		quiet bool
+	}{
+		{"ls", true},
+		{"cd . && pwd >/dev/null && echo hi", true},
+		{"git status --short | head", true},
+		{"git  status", true},
+		{"ls\ngit log -1", true},
+		{"   ", true},
+		{"git", false},
+		{"git statusx", false},
+		{"npm run dev", false},
+		{"ls; npm start", false},
+		{"ls\nnpm start", false},
+		{"PORT=3000 ls", false},
+		{"echo $PORT", false},
+		{"echo (npm start)", false},
+		{"'ls'", false},
+		{">out ls", false},
+		{"[ -d /tmp ]; and echo yes", false},
+		{"ls[1]", false},
+		{"gco main", false}, // an abbreviation
+		{"mine", false},     // a function of the user's
+		{"pwd", false},      // and, last, one named like a word of the list
+	}
+	script := body + "\nabbr -a gco git checkout\nfunction mine; end\n"
+	for i, l := range lines {
+		if i == len(lines)-1 {
+			script += "function pwd; echo mine; end\n"
+		}
+		script += "_portguard_quiet_line " + quote("fish", l.line) + "; echo $status\n"
+	}
+	out, err := exec.Command(fish, "--no-config", "-c", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("fish: %v\n%s", err, out)
+	}
+	got := strings.Fields(string(out))
+	if len(got) != len(lines) {
+		t.Fatalf("fish printed %q for %d lines", out, len(lines))
+	}
+	for i, l := range lines {
+		if want := map[bool]string{true: "0", false: "1"}[l.quiet]; got[i] != want {
+			t.Errorf("%q: status %s, want %s", l.line, got[i], want)
+		}
+	}
+
+	// Sourced again with a word taken out of the list, fish checks it.
+	fewer, err := ParseNeverListen(NeverListen, "-curl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Hook("fish", "/nonexistent/portguard", fewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, againBody, _ := strings.Cut(again, "status is-interactive; or exit 0\n")
+	out, err = exec.Command(fish, "--no-config", "-c", body+"\n"+againBody+"\n_portguard_quiet_line 'curl -s x'; echo $status\n").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Errorf("curl after the list lost it: %q, %v", out, err)
+	}
+}
