@@ -145,6 +145,28 @@ dev() { PORT=%d holder -once -addr 127.0.0.1:%d; }`, starship, h.Port, h.Port)
 	}
 }
 
+// An rc file sourced again after portguard was upgraded reaches a zsh that
+// is already open: its wrapped widgets run the new check. The older
+// portguard is stood in for by what it left in the shell: widget functions
+// that call its _portguard_accept with the widget's name (here one that
+// only runs the line), and no record of which widgets were builtin.
+func TestZshHookSourcedAgainAfterAnUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	older := `if (( ! ${+older} )); then # once: the rc file is sourced again below
+    older=1
+    unset _portguard_builtin
+    _portguard_accept() { local widget=$1; shift; zle _portguard_orig_$widget -- "$@"; }
+    for w in accept-line accept-and-hold accept-line-and-down-history; do
+        functions[_portguard_$w]="_portguard_accept $w \"\$@\""
+    done
+fi`
+	s := startHookShellRC(t, "zsh", dir, "", older)
+	s.typeLine("source $ZDOTDIR/.zshrc")
+	s.typeLine("builtin echo upgraded")
+	waitFor(t, "zsh", s.screen, "\nupgraded")
+	s.settle(t, 1, "after sourcing .zshrc again") // the line after it, by the new check
+}
+
 func TestZshHookWithPlugins(t *testing.T) {
 	plugins := fmt.Sprintf("source %s\nsource %s",
 		plugin(t, "/usr/share/zsh-autosuggestions/zsh-autosuggestions.zsh"),

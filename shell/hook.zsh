@@ -135,9 +135,9 @@ _portguard_accept() {
 # builtin widgets by calling .NAME, and an alias has no such name. Sourcing
 # the rc file again wraps nothing twice: the chain already ends in
 # portguard's check, which plugins re-sourced after it keep calling.
+(( ${+_portguard_builtin} )) || typeset -gA _portguard_builtin
 if (( ! ${+_portguard_wrapped} )); then
     typeset -g _portguard_wrapped=1
-    typeset -gA _portguard_builtin
     () {
         local widget previous
         for widget in accept-line accept-and-hold accept-line-and-down-history; do
@@ -149,9 +149,18 @@ if (( ! ${+_portguard_wrapped} )); then
                 zle -N _portguard_orig_$widget
                 _portguard_builtin[$widget]=1
             fi
-            functions[_portguard_$widget]="local widget=$widget
-${functions[_portguard_accept]}"
             zle -N $widget _portguard_$widget
         done
     }
 fi
+# The wrapped widgets' functions are made at every source, outside the
+# guard: an rc file sourced again after an upgrade reaches a shell that is
+# already open. (A shell wrapped by an older portguard has no record of
+# builtin widgets, and calls its _portguard_orig_ widgets.)
+() {
+    local widget
+    for widget in accept-line accept-and-hold accept-line-and-down-history; do
+        functions[_portguard_$widget]="local widget=$widget
+${functions[_portguard_accept]}"
+    done
+}
