@@ -483,3 +483,29 @@ func free(ctx context.Context, holders []detect.Holder, opt Options) ([]Result, 
 	}
 	return Execute(ctx, plan, opt)
 }
+
+func TestVersionedRuntime(t *testing.T) {
+	tests := []struct {
+		prog, want string
+		ok         bool
+	}{
+		{"python", "python", true},
+		{"python3", "python", true},
+		{"python3.12", "python", true},
+		{"pypy3", "python", true},
+		{"node22", "node", true},
+		{"ruby3.3", "ruby", true},
+		{"perl5.36.0", "perl", true},
+		{"php8.2", "php", true},
+		{"nodejs", "", false}, // mapped on its own
+		{"python-config", "", false},
+		{"ipython3", "", false},
+		{"3.12", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := versionedRuntime(tt.prog); got != tt.want || ok != tt.ok {
+			t.Errorf("versionedRuntime(%q) = %q, %v; want %q, %v", tt.prog, got, ok, tt.want, tt.ok)
+		}
+	}
+}
