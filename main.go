@@ -28,6 +28,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/portguard/portguard/guard"
+	// For its side effect: the heap starts on a huge page where the
+	// kernel has one at hand, which spares a run most of its page faults
+	// (internal/hugeheap says how much).
+	_ "github.com/portguard/portguard/internal/hugeheap"
 	"github.com/portguard/portguard/wrap"
 )
 

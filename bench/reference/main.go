@@ -6,8 +6,9 @@
 //
 //	reference PORT COMMAND [ARG...]
 //
-// It starts as portguard does (main.go's go:debug settings), so that the
-// ratio measures portguard's work and libraries, not runtime settings.
+// It starts as portguard does (main.go's go:debug settings, and its heap
+// on a huge page: internal/hugeheap), so that the ratio measures
+// portguard's work and libraries, not how either starts.
 //
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
@@ -19,6 +20,8 @@ import (
 	"os/exec"
 	"strconv"
 	"syscall"
+
+	_ "github.com/portguard/portguard/internal/hugeheap"
 )
 
 func main() {
