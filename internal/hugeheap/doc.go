@@ -1,18 +1,27 @@
-// Package hugeheap backs the start of portguard's heap with one huge page
-// (Linux), for what its import costs: one read of /proc/buddyinfo and two
-// madvise calls, made as the program starts.
+// Package hugeheap backs the region of portguard's heap where a run's
+// allocations go with one huge page (Linux), for what its import costs:
+// three small reads of /proc and /sys and one madvise call, made as the
+// program starts.
 //
-// portguard lives for milliseconds and touches about a megabyte of fresh
-// heap on the way to freeing a port. Each 4 KiB page of it is a page fault
-// on first touch; on a virtual machine with shadow paging a fault costs
-// 12–17 µs, so the heap's faults were a fifth of a run (bench/run prints
-// them). One huge page of 2 MiB is faulted or collapsed once, in about
-// 0.3 ms. It is asked for only when the kernel has a free block of that
-// size at hand (/proc/buddyinfo), so that it need not wait on compaction
-// for it; anywhere else (no THP, an older kernel, other page sizes,
-// macOS, Windows) the import does nothing.
+// portguard lives for milliseconds and touches fresh heap a 4 KiB page at
+// a time, each page a fault on first touch. On a virtual machine with
+// shadow paging a fault costs many microseconds, and the heap's faults were
+// a large part of a run (bench/run prints a run's faults). Collapsing the
+// region the heap grows in into one 2 MiB page costs about as much as a
+// few dozen of those faults, and spares the rest of the region's.
 //
-// Import it for its side effect, from main only, and as early as the
-// imports allow: the package depends on syscall alone, so Go initialises
-// it among the first, before most of the heap is touched.
+// MADV_COLLAPSE can go into direct reclaim and compaction, which is why
+// the Go runtime stopped using it (golang/go#63334). So it is asked for
+// once, while the program initialises; only
+// where the kernel shows a free block of the size (/proc/buddyinfo), so
+// that it is unlikely to have to make one; never where the administrator
+// turned transparent huge pages off or GODEBUG=disablethp=1 is set; and no
+// memory is marked for huge pages, so that no later fault waits for one.
+// Anywhere else (an older kernel, other page sizes, macOS, Windows) the
+// import does nothing.
+//
+// Import it for its side effect, from main only. Its import path sorts
+// before most of the standard library and it needs only syscall, so Go
+// initialises it among the first packages, before most of the heap is
+// touched.
 package hugeheap

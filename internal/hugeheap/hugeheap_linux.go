@@ -11,11 +11,7 @@ const (
 	hugePage = 2 << 20
 	// hugeOrder is its order in /proc/buddyinfo: 2^9 pages of 4 KiB.
 	hugeOrder = 9
-	// ahead is how much heap a run touches after initialisation, at most
-	// (a held port, with /proc scanned): the huge pages cover it.
-	ahead = 1 << 20
 
-	madvHugepage = 14 // MADV_HUGEPAGE
 	madvCollapse = 25 // MADV_COLLAPSE, Linux 6.1
 )
 
@@ -23,40 +19,82 @@ const (
 // lowest free pages, so it lies where the heap grows next.
 var frontier []byte
 
-// asked records what init asked of the kernel, for the tests: the first
-// huge page's address (0 when nothing was asked) and MADV_COLLAPSE's
-// answer.
+// asked records what init asked of the kernel, for the tests: the huge
+// page's address (0 when nothing was asked) and MADV_COLLAPSE's answer.
 var asked struct {
 	at       uintptr
 	collapse syscall.Errno
 }
 
 func init() {
-	if syscall.Getpagesize() != 4096 || !hugePageFree(readBuddyinfo()) {
+	if !wanted(syscall.Getpagesize(), readFile("/sys/kernel/mm/transparent_hugepage/enabled", 64), godebug(),
+		readFile("/proc/buddyinfo", 4096)) {
 		return
 	}
 	frontier = make([]byte, 64<<10)
 	at := uintptr(unsafe.Pointer(&frontier[0]))
 	frontier = nil
+	// One collapse, of the region the heap grows in; nothing is marked
+	// for huge pages, so no later fault of the run can wait on the
+	// kernel for one.
 	first := at &^ (hugePage - 1)
-	end := (at + ahead + hugePage - 1) &^ (hugePage - 1)
-	// Where the heap is still untouched, the first fault takes a huge
-	// page; where the runtime has touched it already (the region the
-	// frontier is in), the touched pages are collapsed into one.
-	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, first, end-first, madvHugepage)
 	_, _, errno := syscall.Syscall(syscall.SYS_MADVISE, first, hugePage, madvCollapse)
 	asked.at, asked.collapse = first, errno
 }
 
-// readBuddyinfo reads /proc/buddyinfo with syscall alone (os would make
-// this package initialise later), nil on any failure.
-func readBuddyinfo() []byte {
-	fd, err := syscall.Open("/proc/buddyinfo", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+// wanted decides whether to ask for the huge page at all: only where pages
+// are 4 KiB, where the administrator has not turned transparent huge pages
+// off (enabled = never: MADV_COLLAPSE itself would ignore that), nor the
+// user Go's use of them (GODEBUG=disablethp=1), and where /proc/buddyinfo
+// shows a free block of the size, so that the kernel is unlikely to
+// reclaim or compact memory for it.
+func wanted(pageSize int, thpEnabled []byte, godebug string, buddyinfo []byte) bool {
+	return pageSize == 4096 && !contains(string(thpEnabled), "[never]") &&
+		!hasSetting(godebug, "disablethp=1") && hugePageFree(buddyinfo)
+}
+
+func godebug() string {
+	v, _ := syscall.Getenv("GODEBUG")
+	return v
+}
+
+// hasSetting reports whether the comma-separated list holds setting; the
+// last of a name's settings wins, as in the runtime.
+func hasSetting(list, setting string) bool {
+	name := setting[:indexByte([]byte(setting), '=')+1]
+	found := false
+	for len(list) > 0 {
+		item := list
+		if i := indexByte([]byte(list), ','); i >= 0 {
+			item, list = list[:i], list[i+1:]
+		} else {
+			list = ""
+		}
+		if len(item) >= len(name) && item[:len(name)] == name {
+			found = item == setting
+		}
+	}
+	return found
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// readFile reads up to max bytes of a /proc or /sys file with syscall
+// alone (os would make this package initialise later), nil on any failure.
+func readFile(name string, max int) []byte {
+	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil
 	}
 	defer syscall.Close(fd)
-	buf := make([]byte, 4096)
+	buf := make([]byte, max)
 	n := 0
 	for n < len(buf) {
 		m, err := syscall.Read(fd, buf[n:])

@@ -35,16 +35,45 @@ func TestHugePageFree(t *testing.T) {
 	}
 }
 
+func TestWanted(t *testing.T) {
+	const free = "Node 0, zone   Normal  1 1 1 1 1 1 1 1 1 3 7\n"
+	const madvise = "always [madvise] never\n"
+	tests := []struct {
+		name     string
+		pageSize int
+		thp      string
+		godebug  string
+		buddy    string
+		want     bool
+	}{
+		{"4 KiB pages, THP on request, a free block", 4096, madvise, "", free, true},
+		{"THP always", 4096, "[always] madvise never\n", "", free, true},
+		{"the administrator turned THP off", 4096, "always madvise [never]\n", "", free, false},
+		{"no THP in the kernel: the file is missing", 4096, "", "", free, true}, // MADV_COLLAPSE then fails, harmlessly
+		{"GODEBUG turns Go's huge pages off", 4096, madvise, "disablethp=1", free, false},
+		{"among other settings", 4096, madvise, "gctrace=0,disablethp=1,x=y", free, false},
+		{"set, then set back", 4096, madvise, "disablethp=1,disablethp=0", free, true},
+		{"another setting only", 4096, madvise, "madvdontneed=1", free, true},
+		{"64 KiB pages", 65536, madvise, "", free, false},
+		{"no free block of the size", 4096, madvise, "", "Node 0, zone   Normal  1 1 1 1 1 1 1 1 1 0 0\n", false},
+	}
+	for _, tt := range tests {
+		if got := wanted(tt.pageSize, []byte(tt.thp), tt.godebug, []byte(tt.buddy)); got != tt.want {
+			t.Errorf("%s: wanted = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 // TestHeapStartIsAHugePage: this test binary imports the package, so its
 // init ran as portguard's does. Where the kernel could give a huge page,
 // the heap's region around the frontier is now one.
 func TestHeapStartIsAHugePage(t *testing.T) {
 	if asked.at == 0 {
-		t.Skip("nothing was asked: pages are not 4 KiB, or /proc/buddyinfo showed no free huge page")
+		t.Skip("nothing was asked: pages are not 4 KiB, THP or Go's use of it is off, or /proc/buddyinfo showed no free huge page")
 	}
 	if asked.collapse != 0 {
-		// No THP (enabled=never), a kernel before 6.1, or a region the
-		// runtime had not mapped whole.
+		// A kernel before 6.1 or without THP, or no huge page to be had
+		// after all.
 		t.Skipf("MADV_COLLAPSE: %v", asked.collapse)
 	}
 	kb, ok := anonHugeKB(t, asked.at)
