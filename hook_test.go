@@ -517,8 +517,8 @@ func TestHookFunctionNamedLikeAQuietWordIsChecked(t *testing.T) {
 // The bash hook reads each line with builtins only, through a file of its
 // own in $XDG_RUNTIME_DIR (mode 0600, removed when the shell exits): a
 // line typed over two physical lines is checked whole, under Debian's
-// HISTCONTROL=ignoreboth, and with the history turned off the line's
-// first command still is.
+// HISTCONTROL=ignoreboth; with no line in the history (turned off, or
+// HISTSIZE=0) each command of the line is checked as it comes.
 func TestBashHookReadsLinesWithoutForking(t *testing.T) {
 	dir, runtime := t.TempDir(), t.TempDir()
 	s := startHookShellRC(t, "bash", dir, "HISTCONTROL=ignoreboth\nXDG_RUNTIME_DIR="+runtime, "")
@@ -537,11 +537,17 @@ func TestBashHookReadsLinesWithoutForking(t *testing.T) {
 	s.typeLine(" builtin echo spaced")
 	waitFor(t, "the log", s.calls, "--  builtin echo spaced")
 	s.typeLine("set +o history")
-	s.typeLine("builtin echo off > off")
-	waitFor(t, "the log", s.calls, "-- builtin echo off")
+	s.typeLine("cd . && builtin echo off > off")
+	waitFor(t, "the log", s.calls, "-- builtin echo off > off")
 	s.typeLine("set -o history")
 	s.typeLine("history | grep -c 'echo[ ]spaced'")
 	waitFor(t, "bash", s.screen, "\n0\n") // ignorespace kept it out, as without portguard
+	s.typeLine("HISTSIZE=0")
+	s.typeLine("cd . && builtin echo none > none")
+	waitFor(t, "the log", s.calls, "-- builtin echo none > none")
+	if strings.Contains(s.calls(), "-- cd .\n") {
+		t.Fatalf("cd, a command that never listens, went to portguard:\n%s", s.calls())
+	}
 
 	s.typeLine("exit")
 	waitFor(t, "the hook's file", func() string {

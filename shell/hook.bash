@@ -396,10 +396,12 @@ else
         local sep=$'[\n\t ;&|(){}]'
         # shellcheck disable=SC2053 # sep is a pattern
         [[ $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *$sep"$BASH_COMMAND"$sep* ]] && return 0
-        if [[ -o history ]]; then
+        if [[ -o history && ( -z ${HISTSIZE-} || $HISTSIZE == *[!0]* ) ]]; then
             _portguard_history_line || return 0
         else
-            _portguard_armed=
+            # No line to read from the history (it is off, or HISTSIZE=0
+            # keeps none): each top-level command of the line is checked
+            # as it comes, and the prompt disarms.
             _portguard_hist_back
             _portguard_line=$BASH_COMMAND
         fi
