@@ -1,6 +1,6 @@
 // Package hugeheap backs the region of portguard's heap where a run's
 // allocations go with one huge page (Linux), for what its import costs:
-// three small reads of /proc and /sys and one madvise call, made as the
+// two small reads, of /sys and /proc, and one madvise call, made as the
 // program starts.
 //
 // portguard lives for milliseconds and touches fresh heap a 4 KiB page at
@@ -12,11 +12,11 @@
 //
 // MADV_COLLAPSE can go into direct reclaim and compaction, which is why
 // the Go runtime stopped using it (golang/go#63334). So it is asked for
-// once, while the program initialises; only
-// where the kernel shows a free block of the size (/proc/buddyinfo), so
-// that it is unlikely to have to make one; never where the administrator
-// turned transparent huge pages off or GODEBUG=disablethp=1 is set; and no
-// memory is marked for huge pages, so that no later fault waits for one.
+// once, while the program initialises; only where the kernel shows a free
+// block of the size (/proc/buddyinfo), so that it is unlikely to have to
+// make one; never where the administrator turned transparent huge pages
+// off or GODEBUG=disablethp=1 is set; and no memory is marked for huge
+// pages, so that no later fault waits for one.
 // Anywhere else (an older kernel, other page sizes, macOS, Windows) the
 // import does nothing.
 //

@@ -61,11 +61,11 @@ func godebug() string {
 // hasSetting reports whether the comma-separated list holds setting; the
 // last of a name's settings wins, as in the runtime.
 func hasSetting(list, setting string) bool {
-	name := setting[:indexByte([]byte(setting), '=')+1]
+	name := setting[:indexByte(setting, '=')+1]
 	found := false
 	for len(list) > 0 {
 		item := list
-		if i := indexByte([]byte(list), ','); i >= 0 {
+		if i := indexByte(list, ','); i >= 0 {
 			item, list = list[:i], list[i+1:]
 		} else {
 			list = ""
@@ -77,6 +77,7 @@ func hasSetting(list, setting string) bool {
 	return found
 }
 
+// contains is strings.Contains (see indexByte).
 func contains(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if s[i:i+len(sub)] == sub {
@@ -110,8 +111,9 @@ func readFile(name string, max int) []byte {
 }
 
 // hugePageFree reports whether /proc/buddyinfo shows a free block of a
-// huge page or larger in a zone that serves user memory (any but DMA), so
-// that the kernel can hand one out without reclaim or compaction. A line
+// huge page or larger in a zone that serves user memory (any but DMA): the
+// kernel then most likely has one to hand out without reclaim or
+// compaction (the figures are a snapshot, and watermarks apply). A line
 // is "Node 0, zone   Normal  c0 c1 … c10": the free blocks of each order.
 func hugePageFree(buddyinfo []byte) bool {
 	for len(buddyinfo) > 0 {
@@ -121,46 +123,43 @@ func hugePageFree(buddyinfo []byte) bool {
 		} else {
 			buddyinfo = nil
 		}
-		f := fields(line)
-		// Node, 0,, zone, NAME, then the counts.
-		if len(f) < 4+hugeOrder+1 || string(f[2]) != "zone" || string(f[3]) == "DMA" {
-			continue
-		}
-		for _, count := range f[4+hugeOrder:] {
-			if string(count) != "0" {
-				return true
+		// The words in place, without a slice of them: Node, 0,, zone,
+		// NAME, then the counts of orders 0, 1, ….
+		n, zone, free := 0, "", false
+		for i := 0; i < len(line); n++ {
+			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+				i++
 			}
+			start := i
+			for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+				i++
+			}
+			word := line[start:i]
+			switch {
+			case len(word) == 0:
+				n--
+			case n == 2 && string(word) != "zone":
+				i = len(line) // no zone's line
+			case n == 3:
+				zone = string(word)
+			case n >= 4+hugeOrder && string(word) != "0":
+				free = true
+			}
+		}
+		if free && zone != "DMA" && n > 4+hugeOrder {
+			return true
 		}
 	}
 	return false
 }
 
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
+// indexByte is strings.IndexByte and bytes.IndexByte, which would make
+// this package initialise later.
+func indexByte[S ~string | ~[]byte](s S, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
 			return i
 		}
 	}
 	return -1
-}
-
-// fields splits b at runs of spaces and tabs.
-func fields(b []byte) [][]byte {
-	var f [][]byte
-	start := -1
-	for i, c := range b {
-		switch {
-		case c == ' ' || c == '\t':
-			if start >= 0 {
-				f = append(f, b[start:i])
-				start = -1
-			}
-		case start < 0:
-			start = i
-		}
-	}
-	if start >= 0 {
-		f = append(f, b[start:])
-	}
-	return f
 }

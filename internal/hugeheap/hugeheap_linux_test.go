@@ -24,6 +24,8 @@ func TestHugePageFree(t *testing.T) {
 		{"only DMA has them: user memory does not come from there", dma + fragmented, false},
 		{"order 10 alone is enough", fragmented + only10, true},
 		{"no trailing newline", strings.TrimSuffix(normal, "\n"), true},
+		{"a blank after each count, as the kernel prints them", "Node 0, zone   Normal      1      0      0      0      0      0      0      0      0      0      1 \n", true},
+		{"a blank after each count, none free", "Node 0, zone   Normal      1      0      0      0      0      0      0      0      0      0      0 \n", false},
 		{"unreadable: nothing is asked", "", false},
 		{"a line cut short", "Node 0, zone   Normal  1 2 3\n", false},
 		{"not buddyinfo", "MemTotal: 24 GiB\n", false},
