@@ -23,6 +23,8 @@ func TestHugePageFree(t *testing.T) {
 		{"free blocks of order 9 and 10", dma + normal, true},
 		{"only DMA has them: user memory does not come from there", dma + fragmented, false},
 		{"order 10 alone is enough", fragmented + only10, true},
+		{"order 9 alone is enough", "Node 0, zone   Normal  5 4 3 2 1 0 0 0 0 2 0\n", true},
+		{"order 8 is not", "Node 0, zone   Normal  5 4 3 2 1 0 0 0 6 0 0\n", false},
 		{"no trailing newline", strings.TrimSuffix(normal, "\n"), true},
 		{"a blank after each count, as the kernel prints them", "Node 0, zone   Normal      1      0      0      0      0      0      0      0      0      0      1 \n", true},
 		{"a blank after each count, none free", "Node 0, zone   Normal      1      0      0      0      0      0      0      0      0      0      0 \n", false},
