@@ -548,6 +548,12 @@ func TestBashHookReadsLinesWithoutForking(t *testing.T) {
 	if strings.Contains(s.calls(), "-- cd .\n") {
 		t.Fatalf("cd, a command that never listens, went to portguard:\n%s", s.calls())
 	}
+	// A loop's command is checked the first time it runs, not at every turn.
+	s.typeLine("for i in 1 2 3; do builtin echo turn > turn; done; builtin echo looped > looped")
+	waitFor(t, "the log", s.calls, "-- builtin echo looped > looped")
+	if n := strings.Count(s.calls(), "-- builtin echo turn > turn"); n != 1 {
+		t.Fatalf("the loop's command was checked %d times, want once:\n%s", n, s.calls())
+	}
 
 	s.typeLine("exit")
 	waitFor(t, "the hook's file", func() string {

@@ -324,6 +324,7 @@ else
         fi
         _portguard_hist_aside
         _portguard_histcmd=$HISTCMD
+        _portguard_seen=
         _portguard_armed=1
     }
 
@@ -401,7 +402,11 @@ else
         else
             # No line to read from the history (it is off, or HISTSIZE=0
             # keeps none): each top-level command of the line is checked
-            # as it comes, and the prompt disarms.
+            # as it comes, and the prompt disarms. A loop typed at the
+            # prompt runs its commands again and again: each is checked
+            # the first time, not at every turn.
+            [[ $'\n'$_portguard_seen == *$'\n'"$BASH_COMMAND"$'\n'* ]] && return 0
+            _portguard_seen+=$BASH_COMMAND$'\n'
             _portguard_hist_back
             _portguard_line=$BASH_COMMAND
         fi
