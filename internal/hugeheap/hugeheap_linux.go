@@ -88,7 +88,9 @@ func contains(s, sub string) bool {
 }
 
 // readFile reads up to max bytes of a /proc or /sys file with syscall
-// alone (os would make this package initialise later), nil on any failure.
+// alone, nil on any failure. It is internal/proc's ReadFile written again
+// on purpose: that package, like os, strings and bytes, would make this
+// one initialise after them, once more of the heap is touched.
 func readFile(name string, max int) []byte {
 	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
