@@ -563,3 +563,37 @@ func TestBashHookReadsLinesWithoutForking(t *testing.T) {
 		return "still there"
 	}, "removed")
 }
+
+// The bash hook sets HISTCONTROL and HISTIGNORE aside while it reads a
+// line, then keeps the history as the user's own settings would have:
+// a duplicate of the line before and an ignored line out, the rest in.
+// With function tracing on (extdebug, as nvm turns it on) and the history
+// off, what a function runs is not taken for a command of the line.
+func TestBashHookKeepsTheUsersHistory(t *testing.T) {
+	dir := t.TempDir()
+	s := startHookShellRC(t, "bash", dir, "HISTCONTROL=ignoreboth\nHISTIGNORE='echo ign*'", "")
+	for _, line := range []string{"echo a", "echo a", "echo b", "echo a", "echo ignored", " echo spaced", "echo b", "echo done"} {
+		s.typeLine(line)
+	}
+	s.typeLine("history > hist")
+	waitFor(t, "the history", func() string { return readFile(filepath.Join(dir, "hist")) }, "history > hist")
+	var kept []string
+	for line := range strings.SplitSeq(readFile(filepath.Join(dir, "hist")), "\n") {
+		if _, entry, ok := strings.Cut(line, "  echo "); ok {
+			kept = append(kept, entry)
+		}
+	}
+	if got := strings.Join(kept, ","); got != "a,b,a,b,done" {
+		t.Fatalf("the history kept %s, want a,b,a,b,done:\n%s", got, readFile(filepath.Join(dir, "hist")))
+	}
+
+	s.typeLine("set +o history; shopt -s extdebug")
+	s.typeLine("f() { builtin echo inner > inner; }")
+	s.typeLine("f")
+	waitFor(t, "the function's output", func() string { return readFile(filepath.Join(dir, "inner")) }, "inner")
+	s.waitPrompt(t)
+	if calls := s.calls(); !strings.Contains(calls, "-- f\n") || strings.Contains(calls, "-- builtin echo inner") ||
+		strings.Contains(calls, "_portguard") {
+		t.Fatalf("want the line f checked, and nothing the function or the prompt runs:\n%s", calls)
+	}
+}

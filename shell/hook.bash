@@ -123,12 +123,15 @@ fi
 # never listens: a word of _portguard_quiet, or such a word and its
 # subcommand (git status), that is no alias or function here. Builtins
 # only, and no process: most lines are these. It reads the line
-# conservatively, as words between ; & | and newlines, each first word a
-# command: a quoted separator only makes one more command to know, and a
-# word with quotes, an assignment (PORT=3000), a redirection first or a
+# conservatively, as commands between ; & | and newlines, each first word
+# a command: a quoted separator only makes one more command to know, and
+# a word with quotes, an assignment (PORT=3000), a redirection first or a
 # keyword (if, time, {) is no word of the list, so such a line goes to
 # portguard. So does a line with a substitution, an escape, a subshell or
 # a ! in it: what those run cannot be read from the words.
+# bash's cost is per command run, and a function's whole body is copied
+# at each call: the loop is per command, not per word, and what only a
+# shell with no file for the hook needs is a function of its own.
 _portguard_quiet_line() {
     [[ -n $_portguard_quiet_on && $1 != *[\$\`\\\!\(\)]* ]] || return 1
     if [[ $1 == *[*?[]* ]]; then
@@ -137,40 +140,39 @@ _portguard_quiet_line() {
         local -
         set -f
     fi
-    local IFS=$' \t\n' word command='' state=first
-    local -a words commands=()
+    # Split at the separators, a newline being one: the empty command
+    # between && is dropped by the splitting, a blank one adds no name.
+    local IFS=$'\n' command commands names=''
     # shellcheck disable=SC2206 # split on purpose, globbing off
-    words=(${1//[;&|$'\n']/ ; })
-    # One case per word (bash's cost is per command run): after a
-    # separator a command word, after a word of the list its arguments,
-    # after a word that needs its subcommand that subcommand.
-    for word in "${words[@]}"; do
-        case $state$word in
-        sub\;) return 1 ;;
-        *\;) state=first ;;
-        args*) ;;
-        first*)
-            [[ $word != *[!A-Za-z0-9_.+-]* && -z ${BASH_ALIASES[$word]+set} ]] || return 1
-            commands+=("$word")
-            state=args
-            [[ -n ${_portguard_quiet[$word]+set} ]] || { command=$word && state=sub; }
-            ;;
-        sub*)
-            [[ $word != *[!A-Za-z0-9_.+-]* && -n ${_portguard_quiet[$command $word]+set} ]] || return 1
-            state=args
-            ;;
-        esac
+    commands=(${1//[;&|]/$'\n'})
+    IFS=$' \t\n'
+    for command in "${commands[@]}"; do
+        # shellcheck disable=SC2086 # split on purpose, globbing off
+        set -- $command
+        # A word of the list, or one whose subcommand is (git status); no
+        # alias.
+        [[ $# == 0 || ($1 != *[!A-Za-z0-9_.+-]* && -z ${BASH_ALIASES[$1]+set} &&
+            (-n ${_portguard_quiet[$1]+set} || (${2-} != *[!A-Za-z0-9_.+-]* && -n ${_portguard_quiet[$1 ${2-}]+set}))) ]] || return 1
+        names+=" ${1-}"
     done
-    [[ $state != sub && ${#commands[@]} -gt 0 ]] || return 1
-    # None is a function: declare -F prints the names of those that are.
-    if _portguard_file_ok; then
-        declare -F -- "${commands[@]}" >|"$_portguard_file"
-        [[ ! -s $_portguard_file ]]
-    else
-        for word in "${commands[@]}"; do
-            ! declare -F -- "$word" >/dev/null || return 1
-        done
-    fi
+    # None is a function: declare -F prints the names of those that are
+    # (and, given none, all functions). The names are of letters, digits
+    # and _.+- only.
+    # shellcheck disable=SC2086
+    [[ -n ${_portguard_out-} ]] || { _portguard_no_function $names; return; }
+    # shellcheck disable=SC2086
+    declare -F -- $names >|"$_portguard_out"
+    [[ ! -s $_portguard_out ]]
+}
+
+# _portguard_no_function NAME...: 0 when there are names and none is a
+# function, asked one by one with no file to write to.
+_portguard_no_function() {
+    (($#)) || return 1
+    local name
+    for name; do
+        ! declare -F -- "$name" >/dev/null || return 1
+    done
 }
 
 # _portguard_check_line LINE: 0 runs the line; 1 cancels it. Only
@@ -241,6 +243,8 @@ if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     # bash-preexec owns the DEBUG trap and calls preexec functions once
     # per line, with the line.
     _portguard_preexec() {
+        local _portguard_out=
+        ! _portguard_file_ok || _portguard_out=$_portguard_file
         _portguard_check_line "$1" || _portguard_cancel
     }
     _portguard_restore_int() {
@@ -255,7 +259,11 @@ if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     fi
 else
     _portguard_armed=
-    _portguard_histcmd=
+    _portguard_pad=
+    _portguard_spaces='     '
+    # bash 5.2 reads $(<file) without a subshell.
+    _portguard_slurp=0
+    ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 502)) || _portguard_slurp=1
 
     # The history keeps the whole line, where BASH_COMMAND is only its
     # first command. HISTCONTROL and HISTIGNORE may keep a line out of it
@@ -263,10 +271,6 @@ else
     # the prompt they are set aside and every line is saved; the check
     # then puts them back and removes the line again if they would have
     # kept it out.
-    _portguard_hist_aside() {
-        _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-}
-        HISTCONTROL='' HISTIGNORE=''
-    }
     _portguard_hist_back() {
         [[ -n ${_portguard_user_hc+set} ]] || return 0
         HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
@@ -292,40 +296,16 @@ else
         return 0
     }
 
-    # _portguard_history N VAR sets VAR to what `history N` prints.
-    _portguard_history() {
-        if _portguard_file_ok; then
-            HISTTIMEFORMAT='' builtin history "$1" >|"$_portguard_file"
-            _portguard_read "$2"
-        else
-            printf -v "$2" '%s' "$(HISTTIMEFORMAT='' builtin history "$1")"
+    # _portguard_hist_drop ENTRY: the line's entry is taken out of the
+    # history again when the user's settings would have kept it out after
+    # ENTRY, the one before it (as `history` prints it).
+    _portguard_hist_drop() {
+        local previous=$1
+        # Only an entry that ends as the line does can be the same.
+        [[ $previous == *"$_portguard_line" ]] && _portguard_entry previous "$previous" || previous=''
+        if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$_portguard_line" "$previous"; then
+            builtin history -d -1
         fi
-    }
-
-    # At the prompt HISTCMD is the number the next line will have in the
-    # history; PROMPT_COMMAND's last step arms the trap for that line.
-    # `_portguard_prompt ours`: portguard's trap ran for the step's first
-    # commands, so it is still in place; `_portguard_prompt file`: the
-    # step wrote `trap -p DEBUG` to the hook's file; with no argument, to
-    # _portguard_dbg.
-    _portguard_prompt() {
-        case ${1-} in
-        ours) ;;
-        file)
-            _portguard_read _portguard_dbg
-            _portguard_keep_trap
-            ;;
-        *) _portguard_keep_trap ;;
-        esac
-        _portguard_hist_back
-        if [[ -n ${_portguard_int_trap+set} ]]; then
-            eval "$_portguard_int_trap"
-            unset _portguard_int_trap
-        fi
-        _portguard_hist_aside
-        _portguard_histcmd=$HISTCMD
-        _portguard_seen=
-        _portguard_armed=1
     }
 
     # _portguard_entry VAR ENTRY sets VAR to the command of a `history`
@@ -336,6 +316,44 @@ else
         e=${e#"${e%%[!0-9]*}"}
         e=${e#[* ]}
         printf -v "$1" '%s' "${e# }"
+    }
+
+    # PROMPT_COMMAND's last step, `_portguard_prompt check "$_portguard_ran"`,
+    # arms the trap for the next line, whose number in the history is
+    # HISTCMD now (it is printed as %5d). bash runs the DEBUG trap before
+    # it expands the command's words: the second argument is the command
+    # portguard's trap ran for, this one when the trap is still
+    # portguard's. (Read inside the function, with function tracing on, it
+    # would be the function's own first command.) Otherwise it returns 1,
+    # and the step then reads `trap -p DEBUG` at the top level, where the
+    # trap is seen, and calls `_portguard_prompt file` (it is in the hook's
+    # file) or `_portguard_prompt dbg` (in _portguard_dbg). `ours`, and no
+    # argument for `dbg`, are what the step of an older portguard passes,
+    # in a shell that sourced this one again.
+    _portguard_prompt() {
+        [[ ${1-} == check && ${2-} == "_portguard_prompt check"* && -z ${_portguard_int_trap+set} ]] ||
+            _portguard_prompt_other "$@" || return 1
+        # Set aside, unless they still are (Enter on an empty line).
+        [[ -n ${_portguard_user_hc+set} ]] ||
+            _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-} HISTCONTROL='' HISTIGNORE=''
+        # The number as `history` prints it, %5d.
+        _portguard_armed=1 _portguard_seen='' _portguard_ran='' _portguard_pad=${_portguard_spaces:${#HISTCMD}}$HISTCMD
+    }
+
+    _portguard_prompt_other() {
+        if [[ -n ${_portguard_int_trap+set} ]]; then
+            eval "$_portguard_int_trap"
+            unset _portguard_int_trap
+        fi
+        case ${1-} in
+        check) [[ ${2-} == "_portguard_prompt check"* ]] ;;
+        ours) ;;
+        file)
+            _portguard_read _portguard_dbg
+            _portguard_keep_trap
+            ;;
+        *) _portguard_keep_trap ;;
+        esac
     }
 
     # _portguard_keep_trap: a tool loaded after portguard (starship, an
@@ -352,24 +370,12 @@ else
     }
 
     # The trap itself: the common case, disarmed with no trap of the
-    # user's, is one test in a small function (bash's cost per call grows
-    # with the function's size). _portguard_ran tells the prompt that the
-    # trap is still portguard's, with no `trap -p` to read.
+    # user's, is one test in a small function. _portguard_ran, the command
+    # it last ran for, tells the prompt that the trap is still portguard's,
+    # with no `trap -p` to read.
     _portguard_debug() {
-        _portguard_ran=1
-        [[ -z $_portguard_armed$_portguard_prev_debug ]] || _portguard_on_debug
-    }
-
-    # bash copies a function's whole body at every call: the trap's path
-    # for a line is split into small functions, and what most lines never
-    # need (another tool's DEBUG trap, the history off) is in functions of
-    # its own.
-    _portguard_on_debug() {
-        if [[ -n $_portguard_prev_debug ]]; then
-            [[ -z ${_portguard_in_prev-} ]] || return 0
-            _portguard_run_prev || return $?
-        fi
-        [[ -z $_portguard_armed ]] || _portguard_on_line
+        _portguard_ran=$BASH_COMMAND
+        [[ -z $_portguard_armed$_portguard_prev_debug ]] || _portguard_on_line
     }
 
     # A trap that wraps portguard's own calls it back: once only.
@@ -381,66 +387,81 @@ else
         return $status
     }
 
+    # _portguard_on_line: the line's first top-level command is about to
+    # run. bash copies a function's whole body at every call, and its cost
+    # is per command run: this is the path of every line, and what most
+    # lines never need (another tool's DEBUG trap, the history off, a
+    # duplicate) is in functions of their own.
     _portguard_on_line() {
-        # Not the line: PROMPT_COMMAND's own commands, a bind -x widget
-        # (READLINE_LINE is set while it runs), completion, a subshell.
-        [[ -n ${COMP_LINE-} || -n ${READLINE_LINE+set} ]] && return 0
-        ((BASH_SUBSHELL)) && return 0
-        # With function tracing on (set -T, extdebug: nvm and others turn
-        # it on) the trap fires inside functions too, and those commands
-        # are not the line either.
-        if [[ $- == *T* ]] || shopt -q extdebug; then
-            ((${#FUNCNAME[@]} > 3)) && return 0
+        if [[ -n $_portguard_prev_debug ]]; then
+            [[ -z ${_portguard_in_prev-} ]] || return 0
+            _portguard_run_prev || return $?
+            [[ -n $_portguard_armed ]] || return 0
         fi
-        # A command of PROMPT_COMMAND is one of its texts, whole: a line
-        # that is only part of a word of it (f, in "file") is not one.
-        local sep=$'[\n\t ;&|(){}]'
-        # shellcheck disable=SC2053 # sep is a pattern
-        [[ $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *$sep"$BASH_COMMAND"$sep* ]] && return 0
-        if [[ -o history && ( -z ${HISTSIZE-} || $HISTSIZE == *[!0]* ) ]]; then
-            _portguard_history_line || return 0
-        else
-            # No line to read from the history (it is off, or HISTSIZE=0
-            # keeps none): each top-level command of the line is checked
-            # as it comes, and the prompt disarms. A loop typed at the
-            # prompt runs its commands again and again: each is checked
-            # the first time, not at every turn.
-            [[ $'\n'$_portguard_seen == *$'\n'"$BASH_COMMAND"$'\n'* ]] && return 0
-            _portguard_seen+=$BASH_COMMAND$'\n'
-            _portguard_hist_back
-            _portguard_line=$BASH_COMMAND
+        # Not the line: a bind -x widget (READLINE_LINE is set while it
+        # runs), completion, a subshell; with function tracing on (set -T,
+        # extdebug: nvm and others turn it on), a command in a function;
+        # a command of PROMPT_COMMAND, one of its texts whole (a line that
+        # is only part of a word of it, f in "file", is not one).
+        [[ -n ${COMP_LINE-} || -n ${READLINE_LINE+set} || $BASH_SUBSHELL != 0 ||
+            (($- == *T* || :$BASHOPTS: == *:extdebug:*) && ${#FUNCNAME[@]} -gt 2) ||
+            $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *[$'\n\t ;&|(){}']"$BASH_COMMAND"[$'\n\t ;&|(){}']* ]] && return 0
+        # The hook's file, checked once for all the line's reads.
+        local _portguard_out='' all previous='' lines
+        [[ -n $_portguard_file && -O $_portguard_file && ! -L $_portguard_file ]] && _portguard_out=$_portguard_file
+        if [[ ! -o history || (-n ${HISTSIZE-} && $HISTSIZE != *[!0]*) ]]; then
+            _portguard_each_command
+            return
         fi
-        _portguard_check_line "$_portguard_line" || _portguard_cancel
-    }
-
-    # _portguard_history_line sets _portguard_line to the accepted line,
-    # from the history. With the user's HISTCONTROL set aside, an accepted
-    # line is always saved, as the number HISTCMD had at the prompt
-    # (`history` prints it as %5d). Anything else that runs at the prompt
-    # (a trap of the user's on Ctrl-C, say) leaves the last entry an older
-    # one, and it fails. The entry before it is read in the same call when
-    # the user's settings drop duplicates.
-    _portguard_history_line() {
-        local hc=${_portguard_user_hc-${HISTCONTROL-}} n=1 pad all entry previous=''
-        [[ :$hc: == *dups* || :$hc: == *:ignoreboth:* || ${_portguard_user_hi-${HISTIGNORE-}} == *'&'* ]] && n=2
-        _portguard_history $n all
-        printf -v pad '%5d' "$_portguard_histcmd"
-        if [[ $all == "$pad"[\ \*]\ * ]]; then
-            entry=$all
-        elif [[ $all == *$'\n'"$pad"[\ \*]\ * ]]; then
-            previous=${all%%$'\n'"$pad"[\ \*]\ *}
-            entry=${all:${#previous}+1}
+        # With the user's HISTCONTROL set aside, an accepted line is always
+        # saved, as the number HISTCMD had at the prompt. Anything else
+        # that runs at the prompt (a trap of the user's on Ctrl-C, say)
+        # leaves the last entry an older one, and the line is not read.
+        # The entry before it is read too, for the user's settings that
+        # drop duplicates. bash 5.2 reads $(<file) with no subshell; an
+        # older one forks for it, so there mapfile reads the file (in
+        # blocks, where `read -d ''` reads it a byte at a time).
+        if [[ -z $_portguard_out ]]; then
+            all=$(HISTTIMEFORMAT='' builtin history 2)$'\n'
         else
-            return 1
+            HISTTIMEFORMAT='' builtin history 2 >|"$_portguard_out"
+            if ((_portguard_slurp)); then
+                all=$(<"$_portguard_out")$'\n'
+            else
+                mapfile lines <"$_portguard_out"
+                printf -v all '%s' "${lines[@]}"
+            fi
+        fi
+        if [[ $all != "$_portguard_pad"[\ \*]\ * && $all == *$'\n'"$_portguard_pad"[\ \*]\ * ]]; then
+            previous=${all%%$'\n'"$_portguard_pad"[\ \*]\ *}
+            all=${all:${#previous}+1}
+        elif [[ $all != "$_portguard_pad"[\ \*]\ * ]]; then
+            return 0
         fi
         _portguard_armed=
-        _portguard_hist_back
-        # "%5d%c %s": the number, a * when modified, a blank.
-        _portguard_line=${entry:${#pad}+2}
-        [[ -z $previous ]] || _portguard_entry previous "$previous"
-        if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$_portguard_line" "$previous"; then
-            builtin history -d -1
+        if [[ -n ${_portguard_user_hc+set} ]]; then
+            HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
+            unset _portguard_user_hc _portguard_user_hi
         fi
+        # "%5d%c %s\n": the number, a * when modified, a blank; the newline
+        # that ends the output.
+        _portguard_line=${all:${#_portguard_pad}+2:${#all}-${#_portguard_pad}-3}
+        [[ $previous == *"$_portguard_line" || -n ${HISTIGNORE-} || $_portguard_line == [[:space:]]* ]] &&
+            _portguard_hist_drop "$previous"
+        [[ -n ${PORTGUARD_DISABLE-} || $_portguard_line != *[![:space:]]* ]] && return 0
+        _portguard_quiet_line "$_portguard_line" || _portguard_ask "$_portguard_line" || _portguard_cancel
+    }
+
+    # _portguard_each_command: with no line to read from the history (it
+    # is off, or HISTSIZE=0 keeps none), each top-level command of the line
+    # is checked as it comes, and the prompt disarms. A loop typed at the
+    # prompt runs its commands again and again: each is checked the first
+    # time, not at every turn.
+    _portguard_each_command() {
+        [[ $'\n'$_portguard_seen == *$'\n'"$BASH_COMMAND"$'\n'* ]] && return 0
+        _portguard_seen+=$BASH_COMMAND$'\n'
+        _portguard_hist_back
+        _portguard_check_line "$BASH_COMMAND" || _portguard_cancel
     }
 
     # A DEBUG trap that was there before (not bash-preexec's) keeps
@@ -451,12 +472,12 @@ else
     fi
 
     if [[ ${PROMPT_COMMAND[*]-} != *_portguard_prompt* ]]; then
-        # It disarms first: a trap still armed (Enter on an empty line)
-        # then takes none of these commands for a line. Unless portguard's
-        # trap ran for them, `trap -p DEBUG` is read, at the top level,
-        # where the DEBUG trap is seen.
+        # Unless portguard's trap ran for the step, `trap -p DEBUG` is
+        # read, at the top level, where the DEBUG trap is seen. (A trap
+        # still armed, after Enter on an empty line, takes none of these
+        # commands for a line: they are PROMPT_COMMAND's.)
         # shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
-        _portguard_step='_portguard_ran= _portguard_armed=; if [[ -n $_portguard_ran ]]; then _portguard_prompt ours; elif _portguard_file_ok; then trap -p DEBUG >|"$_portguard_file"; _portguard_prompt file; else _portguard_dbg=$(trap -p DEBUG); _portguard_prompt; fi'
+        _portguard_step='_portguard_prompt check "${_portguard_ran-}" || if _portguard_file_ok; then trap -p DEBUG >| "$_portguard_file"; _portguard_prompt file; else _portguard_dbg=$(trap -p DEBUG); _portguard_prompt dbg; fi'
         # ${VAR@a} (bash 4.4) says whether it is an array without a fork.
         _portguard_pc_attrs=
         if [[ -z ${PROMPT_COMMAND+set} ]]; then

@@ -194,3 +194,90 @@ func TestFishQuietLine(t *testing.T) {
 		t.Errorf("curl after the list lost it: %q, %v", out, err)
 	}
 }
+
+// bash's test of a line, run by bash itself on a table of lines, with the
+// hook's file and without one (functions are then found one by one): 0
+// for a line made only of commands that never listen, 1 for any other.
+func TestBashQuietLine(t *testing.T) {
+	bash := need(t, "bash")
+	hook, err := Hook("bash", "/nonexistent/portguard", NeverListen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []struct {
+		line  string
+		quiet bool
+	}{
+		{"ls", true},
+		{" ls -la", true},
+		{"cd . && pwd >/dev/null && echo hi", true},
+		{"git status --short | head", true},
+		{"git  status", true},
+		{"git\tstatus", true},
+		{"ls\ngit log -1", true},
+		{"ls & pwd", true},
+		{"ls *.go", true},
+		{"ls;pwd||echo no", true},
+		{"echo x; ", true},
+		{"   ", false},
+		{";", false},
+		{"git", false},
+		{"git; ls", false},
+		{"ls; git", false},
+		{"git statusx", false},
+		{"git status; git sync", false},
+		{"npm run dev", false},
+		{"ls; npm start", false},
+		{"ls && npm start", false},
+		{"ls | npm start", false},
+		{"ls\nnpm start", false},
+		{"ls &npm start", false},
+		{"PORT=3000 ls", false},
+		{"echo $PORT", false},
+		{"echo `npm start`", false},
+		{"echo $(npm start)", false},
+		{"(ls)", false},
+		{"! ls", false},
+		{`l\s`, false},
+		{"'ls'", false},
+		{`"ls"`, false},
+		{"echo 'a;npm' start", false},
+		{">out ls", false},
+		{"[ -d /tmp ] && echo yes", false},
+		{"ls[1]", false},
+		{"if true; then ls; fi", false},
+		{"{ ls; }", false},
+		{"time ls", false},
+		{"sudo ls", false},
+		{"ll", false},   // an alias of the user's
+		{"mine", false}, // a function of the user's
+		{"pwd", false},  // and, last, one named like a word of the list
+		{"ls; pwd", false},
+	}
+	file := filepath.Join(t.TempDir(), "hook-file")
+	for _, withFile := range []bool{false, true} {
+		script := hook + "\nshopt -s expand_aliases\nalias ll='ls -l'\nmine() { :; }\nset -u\n"
+		if withFile {
+			script += "_portguard_out=" + quote("bash", file) + "\n"
+		}
+		for i, l := range lines {
+			if i == len(lines)-2 {
+				script += "pwd() { echo mine; }\n"
+			}
+			script += "_portguard_quiet_line " + quote("bash", l.line) + "; echo $?\n"
+		}
+		out, err := exec.Command(bash, "--norc", "--noprofile", "-c", script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("bash: %v\n%s", err, out)
+		}
+		got := strings.Fields(string(out))
+		if len(got) != len(lines) {
+			t.Fatalf("bash printed %q for %d lines", out, len(lines))
+		}
+		for i, l := range lines {
+			if want := map[bool]string{true: "0", false: "1"}[l.quiet]; got[i] != want {
+				t.Errorf("with the file %v: %q: status %s, want %s", withFile, l.line, got[i], want)
+			}
+		}
+	}
+}
