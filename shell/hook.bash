@@ -260,6 +260,7 @@ if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
 else
     _portguard_armed=
     _portguard_pad=
+    _portguard_aside=
     _portguard_spaces='     '
     # bash 5.2 reads $(<file) without a subshell.
     _portguard_slurp=0
@@ -271,10 +272,10 @@ else
     # the prompt they are set aside and every line is saved; the check
     # then puts them back and removes the line again if they would have
     # kept it out.
+    # _portguard_aside says that they are.
     _portguard_hist_back() {
-        [[ -n ${_portguard_user_hc+set} ]] || return 0
-        HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
-        unset _portguard_user_hc _portguard_user_hi
+        [[ -z ${_portguard_aside-} ]] ||
+            HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi _portguard_aside=''
     }
 
     # _portguard_hist_kept LINE PREVIOUS: would the user's HISTCONTROL and
@@ -296,13 +297,14 @@ else
         return 0
     }
 
-    # _portguard_hist_drop ENTRY: the line's entry is taken out of the
+    # _portguard_hist_drop OUTPUT: the line's entry is taken out of the
     # history again when the user's settings would have kept it out after
-    # ENTRY, the one before it (as `history` prints it).
+    # the one before it, in OUTPUT (what `history 2` printed).
     _portguard_hist_drop() {
-        local previous=$1
-        # Only an entry that ends as the line does can be the same.
-        [[ $previous == *"$_portguard_line" ]] && _portguard_entry previous "$previous" || previous=''
+        local previous=''
+        if [[ $1 == *$'\n'"$_portguard_pad"[\ \*]\ * && $1 != "$_portguard_pad"[\ \*]\ * ]]; then
+            _portguard_entry previous "${1%%$'\n'"$_portguard_pad"[\ \*]\ *}"
+        fi
         if ((BASH_VERSINFO[0] >= 5)) && ! _portguard_hist_kept "$_portguard_line" "$previous"; then
             builtin history -d -1
         fi
@@ -334,8 +336,8 @@ else
         [[ ${1-} == check && ${2-} == "_portguard_prompt check"* && -z ${_portguard_int_trap+set} ]] ||
             _portguard_prompt_other "$@" || return 1
         # Set aside, unless they still are (Enter on an empty line).
-        [[ -n ${_portguard_user_hc+set} ]] ||
-            _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-} HISTCONTROL='' HISTIGNORE=''
+        [[ -n ${_portguard_aside-} ]] ||
+            _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-} HISTCONTROL='' HISTIGNORE='' _portguard_aside=1
         # The number as `history` prints it, %5d.
         _portguard_armed=1 _portguard_seen='' _portguard_ran='' _portguard_pad=${_portguard_spaces:${#HISTCMD}}$HISTCMD
     }
@@ -406,50 +408,58 @@ else
         [[ -n ${COMP_LINE-} || -n ${READLINE_LINE+set} || $BASH_SUBSHELL != 0 ||
             (($- == *T* || :$BASHOPTS: == *:extdebug:*) && ${#FUNCNAME[@]} -gt 2) ||
             $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *[$'\n\t ;&|(){}']"$BASH_COMMAND"[$'\n\t ;&|(){}']* ]] && return 0
-        # The hook's file, checked once for all the line's reads.
-        local _portguard_out='' all previous='' lines
-        [[ -n $_portguard_file && -O $_portguard_file && ! -L $_portguard_file ]] && _portguard_out=$_portguard_file
-        if [[ ! -o history || (-n ${HISTSIZE-} && $HISTSIZE != *[!0]*) ]]; then
-            _portguard_each_command
-            return
-        fi
         # With the user's HISTCONTROL set aside, an accepted line is always
         # saved, as the number HISTCMD had at the prompt. Anything else
         # that runs at the prompt (a trap of the user's on Ctrl-C, say)
         # leaves the last entry an older one, and the line is not read.
         # The entry before it is read too, for the user's settings that
-        # drop duplicates. bash 5.2 reads $(<file) with no subshell; an
-        # older one forks for it, so there mapfile reads the file (in
-        # blocks, where `read -d ''` reads it a byte at a time).
-        if [[ -z $_portguard_out ]]; then
-            all=$(HISTTIMEFORMAT='' builtin history 2)$'\n'
-        else
+        # drop duplicates. The common case is one test: the history is on
+        # and keeps lines, the hook's file is its own (checked once for all
+        # the line's reads), and bash (5.2) reads $(<file) with no
+        # subshell.
+        local _portguard_out='' all
+        if [[ -o history && (-z ${HISTSIZE-} || $HISTSIZE == *[!0]*) &&
+            -n $_portguard_file && -O $_portguard_file && ! -L $_portguard_file ]] && ((_portguard_slurp)); then
+            _portguard_out=$_portguard_file
             HISTTIMEFORMAT='' builtin history 2 >|"$_portguard_out"
-            if ((_portguard_slurp)); then
-                all=$(<"$_portguard_out")$'\n'
-            else
-                mapfile lines <"$_portguard_out"
-                printf -v all '%s' "${lines[@]}"
+            all=$(<"$_portguard_out")
+        else
+            [[ -n $_portguard_file && -O $_portguard_file && ! -L $_portguard_file ]] && _portguard_out=$_portguard_file
+            if [[ ! -o history || (-n ${HISTSIZE-} && $HISTSIZE != *[!0]*) ]]; then
+                _portguard_each_command
+                return
             fi
+            _portguard_history_slow all
         fi
-        if [[ $all != "$_portguard_pad"[\ \*]\ * && $all == *$'\n'"$_portguard_pad"[\ \*]\ * ]]; then
-            previous=${all%%$'\n'"$_portguard_pad"[\ \*]\ *}
-            all=${all:${#previous}+1}
-        elif [[ $all != "$_portguard_pad"[\ \*]\ * ]]; then
+        # Each entry is "%5d%c %s": the number, a * when modified, a
+        # blank, the command.
+        if [[ $all == *$'\n'"$_portguard_pad"[\ \*]\ * && $all != "$_portguard_pad"[\ \*]\ * ]]; then
+            _portguard_armed='' _portguard_line=${all#*$'\n'"$_portguard_pad"[\ \*]\ }
+        elif [[ $all == "$_portguard_pad"[\ \*]\ * ]]; then
+            _portguard_armed='' _portguard_line=${all:${#_portguard_pad}+2}
+        else
             return 0
         fi
-        _portguard_armed=
-        if [[ -n ${_portguard_user_hc+set} ]]; then
-            HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
-            unset _portguard_user_hc _portguard_user_hi
-        fi
-        # "%5d%c %s\n": the number, a * when modified, a blank; the newline
-        # that ends the output.
-        _portguard_line=${all:${#_portguard_pad}+2:${#all}-${#_portguard_pad}-3}
-        [[ $previous == *"$_portguard_line" || -n ${HISTIGNORE-} || $_portguard_line == [[:space:]]* ]] &&
-            _portguard_hist_drop "$previous"
+        [[ -z $_portguard_aside ]] ||
+            HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi _portguard_aside=''
+        # Only an entry that ends as the line does can be the same.
+        [[ $all == *"$_portguard_line"$'\n'"$_portguard_pad"[\ \*]\ * || -n ${HISTIGNORE-} || $_portguard_line == [[:space:]]* ]] &&
+            _portguard_hist_drop "$all"
         [[ -n ${PORTGUARD_DISABLE-} || $_portguard_line != *[![:space:]]* ]] && return 0
         _portguard_quiet_line "$_portguard_line" || _portguard_ask "$_portguard_line" || _portguard_cancel
+    }
+
+    # _portguard_history_slow VAR sets VAR to what `history 2` prints:
+    # with no file for the hook, by a subshell; in bash before 5.2, where
+    # $(<file) is one, read from the file by mapfile (in blocks, where
+    # `read -d ''` reads it a byte at a time).
+    _portguard_history_slow() {
+        if [[ -z $_portguard_out ]]; then
+            printf -v "$1" '%s' "$(HISTTIMEFORMAT='' builtin history 2)"
+        else
+            HISTTIMEFORMAT='' builtin history 2 >|"$_portguard_out"
+            _portguard_read "$1"
+        fi
     }
 
     # _portguard_each_command: with no line to read from the history (it
