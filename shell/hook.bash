@@ -134,12 +134,9 @@ fi
 # shell with no file for the hook needs is a function of its own.
 _portguard_quiet_line() {
     [[ -n $_portguard_quiet_on && $1 != *[\$\`\\\!\(\)]* ]] || return 1
-    if [[ $1 == *[*?[]* ]]; then
-        # The words are split unquoted: no globbing (local -: bash 4.4).
-        ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || return 1
-        local -
-        set -f
-    fi
+    # The words are split unquoted: a line with a pattern in it is read
+    # with globbing off.
+    [[ $1 != *[*?[]* || -n ${2-} ]] || { _portguard_quiet_glob "$1"; return; }
     # Split at the separators, a newline being one: the empty command
     # between && is dropped by the splitting, a blank one adds no name.
     local IFS=$'\n' command commands names=''
@@ -163,6 +160,15 @@ _portguard_quiet_line() {
     # shellcheck disable=SC2086
     declare -F -- $names >|"$_portguard_out"
     [[ ! -s $_portguard_out ]]
+}
+
+# _portguard_quiet_glob LINE: _portguard_quiet_line with globbing off
+# (local -: bash 4.4).
+_portguard_quiet_glob() {
+    ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || return 1
+    local -
+    set -f
+    _portguard_quiet_line "$1" noglob
 }
 
 # _portguard_no_function NAME...: 0 when there are names and none is a
