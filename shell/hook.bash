@@ -448,10 +448,10 @@ else
         fi
         [[ -z $_portguard_aside ]] ||
             HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi _portguard_aside=''
-        # Only an entry that ends as the line does can be the same.
-        [[ $all == *"$_portguard_line"$'\n'"$_portguard_pad"[\ \*]\ * || -n ${HISTIGNORE-} || $_portguard_line == [[:space:]]* ]] &&
-            _portguard_hist_drop "$all"
-        [[ -n ${PORTGUARD_DISABLE-} || $_portguard_line != *[![:space:]]* ]] && return 0
+        # Only an entry that ends as the line does can be the same. (No
+        # blank line is in the history.)
+        [[ $all == *"$_portguard_line"$'\n'"$_portguard_pad"[\ \*]\ * || -n ${HISTIGNORE-}${PORTGUARD_DISABLE-} ||
+            $_portguard_line == [[:space:]]* ]] && { _portguard_hist_drop "$all"; [[ -z ${PORTGUARD_DISABLE-} ]] || return 0; }
         _portguard_quiet_line "$_portguard_line" || _portguard_ask "$_portguard_line" || _portguard_cancel
     }
 
