@@ -597,3 +597,32 @@ func TestBashHookKeepsTheUsersHistory(t *testing.T) {
 		t.Fatalf("want the line f checked, and nothing the function or the prompt runs:\n%s", calls)
 	}
 }
+
+// Settings of the user's that the bash hook's reading of the history must
+// survive: a PROMPT_COMMAND whose text bash prints otherwise (the trap
+// fires for it still armed after a blank line), failglob with a pattern in
+// HISTIGNORE, and a read-only HISTIGNORE.
+func TestBashHookUnderHistorySettings(t *testing.T) {
+	dir := t.TempDir()
+	s := startHookShellRC(t, "bash", dir, "HISTCONTROL=ignoredups\nHISTIGNORE='echo ign*:&'\nshopt -s failglob\nPROMPT_COMMAND='true  x'", "")
+	for _, line := range []string{"   ", "echo ignored", "echo a", "echo a", "history > hist"} {
+		s.typeLine(line)
+	}
+	waitFor(t, "the history", func() string { return readFile(filepath.Join(dir, "hist")) }, "history > hist")
+	if n := strings.Count(readFile(filepath.Join(dir, "hist")), "echo "); n != 1 {
+		t.Errorf("the history kept %d lines of echo, want 1:\n%s", n, readFile(filepath.Join(dir, "hist")))
+	}
+	if strings.Contains(s.screen(), "no match") || strings.Contains(s.calls(), "--    ") {
+		t.Fatalf("want no glob error and no blank line checked:\n%s\ncalls:\n%s", s.screen(), s.calls())
+	}
+
+	dir = t.TempDir()
+	s = startHookShellRC(t, "bash", dir, "HISTCONTROL=ignoredups\nreadonly HISTIGNORE=zzz", "")
+	for _, line := range []string{"echo a", "echo a", `echo "[$HISTCONTROL]" > hc`} {
+		s.typeLine(line)
+	}
+	waitFor(t, "HISTCONTROL", func() string { return readFile(filepath.Join(dir, "hc")) }, "[ignoredups]")
+	if strings.Contains(s.screen(), "readonly") {
+		t.Fatalf("a read-only HISTIGNORE gave errors:\n%s", s.screen())
+	}
+}

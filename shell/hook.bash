@@ -267,6 +267,8 @@ else
     _portguard_armed=
     _portguard_pad=
     _portguard_aside=
+    _portguard_attrs=
+    ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 404)) || _portguard_attrs=1
     _portguard_spaces='     '
     # bash 5.2 reads $(<file) without a subshell.
     _portguard_slurp=0
@@ -281,7 +283,7 @@ else
     # _portguard_aside says that they are.
     _portguard_hist_back() {
         [[ -z ${_portguard_aside-} ]] ||
-            HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi _portguard_aside=''
+            _portguard_aside='' HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
     }
 
     # _portguard_hist_kept LINE PREVIOUS: would the user's HISTCONTROL and
@@ -294,11 +296,15 @@ else
         case :${HISTCONTROL-}: in
         *:ignoredups:* | *:ignoreboth:* | *:erasedups:*) [[ $1 == "$2" ]] && return 1 ;;
         esac
-        local IFS=:
-        for pat in ${HISTIGNORE-}; do
+        # HISTIGNORE's patterns, split at the colons by hand: an unquoted
+        # split would glob them against the current directory.
+        local rest=${HISTIGNORE-}
+        while [[ -n $rest ]]; do
+            pat=${rest%%:*}
+            [[ $rest == *:* ]] && rest=${rest#*:} || rest=''
             [[ $pat == '&' && $1 == "$2" ]] && return 1
             # shellcheck disable=SC2053 # a pattern, as HISTIGNORE's are
-            [[ $pat != '&' && $1 == $pat ]] && return 1
+            [[ -n $pat && $pat != '&' && $1 == $pat ]] && return 1
         done
         return 0
     }
@@ -341,9 +347,12 @@ else
     _portguard_prompt() {
         [[ ${1-} == check && ${2-} == "_portguard_prompt check"* && -z ${_portguard_int_trap+set} ]] ||
             _portguard_prompt_other "$@" || return 1
-        # Set aside, unless they still are (Enter on an empty line).
-        [[ -n ${_portguard_aside-} ]] ||
-            _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-} HISTCONTROL='' HISTIGNORE='' _portguard_aside=1
+        # Set aside, unless they still are (Enter on an empty line), or
+        # one of them is read-only (bash 4.4 tells without a fork; then a
+        # line they keep out of the history is not read, and not checked).
+        [[ -n ${_portguard_aside-} ||
+            (-n $_portguard_attrs && ${HISTCONTROL+${HISTCONTROL@a}}${HISTIGNORE+${HISTIGNORE@a}} == *r*) ]] ||
+            _portguard_user_hc=${HISTCONTROL-} _portguard_user_hi=${HISTIGNORE-} _portguard_aside=1 HISTCONTROL='' HISTIGNORE=''
         # The number as `history` prints it, %5d.
         _portguard_armed=1 _portguard_seen='' _portguard_ran='' _portguard_pad=${_portguard_spaces:${#HISTCMD}}$HISTCMD
     }
@@ -412,7 +421,7 @@ else
         # a command of PROMPT_COMMAND, one of its texts whole (a line that
         # is only part of a word of it, f in "file", is not one).
         [[ -n ${COMP_LINE-} || -n ${READLINE_LINE+set} || $BASH_SUBSHELL != 0 ||
-            (($- == *T* || :$BASHOPTS: == *:extdebug:*) && ${#FUNCNAME[@]} -gt 2) ||
+            (($- == *T* || :${BASHOPTS-}: == *:extdebug:*) && ${#FUNCNAME[@]} -gt 2) ||
             $'\n'"${PROMPT_COMMAND[*]-}"$'\n' == *[$'\n\t ;&|(){}']"$BASH_COMMAND"[$'\n\t ;&|(){}']* ]] && return 0
         # With the user's HISTCONTROL set aside, an accepted line is always
         # saved, as the number HISTCMD had at the prompt. Anything else
@@ -447,11 +456,15 @@ else
             return 0
         fi
         [[ -z $_portguard_aside ]] ||
-            HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi _portguard_aside=''
-        # Only an entry that ends as the line does can be the same. (No
-        # blank line is in the history.)
+            _portguard_aside='' HISTCONTROL=$_portguard_user_hc HISTIGNORE=$_portguard_user_hi
+        # Only an entry that ends as the line does can be the same. A
+        # blank line, saved while HISTCONTROL is set aside, runs nothing:
+        # the trap fired for a command of PROMPT_COMMAND after it.
         [[ $all == *"$_portguard_line"$'\n'"$_portguard_pad"[\ \*]\ * || -n ${HISTIGNORE-}${PORTGUARD_DISABLE-} ||
-            $_portguard_line == [[:space:]]* ]] && { _portguard_hist_drop "$all"; [[ -z ${PORTGUARD_DISABLE-} ]] || return 0; }
+            $_portguard_line == [[:space:]]* ]] && {
+            _portguard_hist_drop "$all"
+            [[ -z ${PORTGUARD_DISABLE-} && $_portguard_line == *[![:space:]]* ]] || return 0
+        }
         _portguard_quiet_line "$_portguard_line" || _portguard_ask "$_portguard_line" || _portguard_cancel
     }
 
