@@ -587,6 +587,10 @@ func TestBashHookKeepsTheUsersHistory(t *testing.T) {
 		t.Fatalf("the history kept %s, want a,b,a,b,done:\n%s", got, readFile(filepath.Join(dir, "hist")))
 	}
 
+	// The trap keeps $_, the last word of the command before.
+	s.typeLine(`true one last && builtin echo "$_" > last`)
+	waitFor(t, "$_", func() string { return readFile(filepath.Join(dir, "last")) }, "last\n")
+
 	s.typeLine("set +o history; shopt -s extdebug")
 	s.typeLine("f() { builtin echo inner > inner; }")
 	s.typeLine("f")

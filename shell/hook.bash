@@ -264,6 +264,13 @@ if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
         precmd_functions+=(_portguard_restore_int)
     fi
 else
+    # The trap: a function, whose first word is all that tools which
+    # layer their own DEBUG trap over an existing one (starship) keep; and
+    # given $_, so that $_ is still the last word of the command before
+    # (bash sets it to the trap command's last word: `mkdir -p d && cd
+    # "$_"` would go to the function's name).
+    # shellcheck disable=SC2016 # expanded when the trap runs
+    _portguard_trap='_portguard_debug "$_"'
     _portguard_armed=
     _portguard_pad=
     _portguard_aside=
@@ -381,9 +388,10 @@ else
     # function tracing), so PROMPT_COMMAND reads it at the top level into
     # _portguard_dbg first.
     _portguard_keep_trap() {
-        [[ -n ${_portguard_dbg+set} && $_portguard_dbg != "trap -- '_portguard_debug' DEBUG" ]] || return 0
+        [[ -n ${_portguard_dbg+set} && $_portguard_dbg != "trap -- '$_portguard_trap' DEBUG" &&
+            $_portguard_dbg != "trap -- '_portguard_debug' DEBUG" ]] || return 0
         _portguard_trap_command _portguard_prev_debug "$_portguard_dbg"
-        trap _portguard_debug DEBUG
+        trap -- "$_portguard_trap" DEBUG
     }
 
     # The trap itself: the common case, disarmed with no trap of the
@@ -497,7 +505,7 @@ else
     # running, first, as it did.
     if [[ -z ${_portguard_prev_debug+set} ]]; then
         _portguard_trap_command _portguard_prev_debug "$(trap -p DEBUG)"
-        [[ $_portguard_prev_debug == _portguard_debug ]] && _portguard_prev_debug=
+        [[ $_portguard_prev_debug == "$_portguard_trap" || $_portguard_prev_debug == _portguard_debug ]] && _portguard_prev_debug=
     fi
 
     if [[ ${PROMPT_COMMAND[*]-} != *_portguard_prompt* ]]; then
@@ -525,10 +533,8 @@ else
 }$_portguard_step"
         fi
     fi
-    # One word, a function: tools that layer their own DEBUG trap over an
-    # existing one (starship) read the old trap's first word only.
     # Disarmed, it is a test and a return: no subshell, no command.
-    trap _portguard_debug DEBUG
+    trap -- "$_portguard_trap" DEBUG
 fi
 
 fi
