@@ -447,7 +447,7 @@ else
             HISTTIMEFORMAT='' builtin history 2 >|"$_portguard_out"
             all=$(<"$_portguard_out")
         else
-            [[ -n $_portguard_file && -O $_portguard_file && ! -L $_portguard_file ]] && _portguard_out=$_portguard_file
+            ! _portguard_file_ok || _portguard_out=$_portguard_file
             if [[ ! -o history || (-n ${HISTSIZE-} && $HISTSIZE != *[!0]*) ]]; then
                 _portguard_each_command
                 return

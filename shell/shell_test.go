@@ -132,10 +132,7 @@ func TestFishQuietLine(t *testing.T) {
 	}
 	// The hook leaves a shell that is not interactive at its first line.
 	_, body, _ := strings.Cut(hook, "status is-interactive; or exit 0\n")
-	lines := []struct {
-		line  string
-		quiet bool
-	}{
+	lines := []quietLine{
 		{"ls", true},
 		{"cd . && pwd >/dev/null && echo hi", true},
 		{"git status --short | head", true},
@@ -165,19 +162,7 @@ func TestFishQuietLine(t *testing.T) {
 		}
 		script += "_portguard_quiet_line " + quote("fish", l.line) + "; echo $status\n"
 	}
-	out, err := exec.Command(fish, "--no-config", "-c", script).CombinedOutput()
-	if err != nil {
-		t.Fatalf("fish: %v\n%s", err, out)
-	}
-	got := strings.Fields(string(out))
-	if len(got) != len(lines) {
-		t.Fatalf("fish printed %q for %d lines", out, len(lines))
-	}
-	for i, l := range lines {
-		if want := map[bool]string{true: "0", false: "1"}[l.quiet]; got[i] != want {
-			t.Errorf("%q: status %s, want %s", l.line, got[i], want)
-		}
-	}
+	wantQuietStatuses(t, "fish", exec.Command(fish, "--no-config", "-c", script), lines)
 
 	// Sourced again with a word taken out of the list, fish checks it.
 	fewer, err := ParseNeverListen(NeverListen, "-curl")
@@ -189,7 +174,7 @@ func TestFishQuietLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, againBody, _ := strings.Cut(again, "status is-interactive; or exit 0\n")
-	out, err = exec.Command(fish, "--no-config", "-c", body+"\n"+againBody+"\n_portguard_quiet_line 'curl -s x'; echo $status\n").CombinedOutput()
+	out, err := exec.Command(fish, "--no-config", "-c", body+"\n"+againBody+"\n_portguard_quiet_line 'curl -s x'; echo $status\n").CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "1" {
 		t.Errorf("curl after the list lost it: %q, %v", out, err)
 	}
@@ -204,10 +189,7 @@ func TestBashQuietLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := []struct {
-		line  string
-		quiet bool
-	}{
+	lines := []quietLine{
 		{"ls", true},
 		{" ls -la", true},
 		{"cd . && pwd >/dev/null && echo hi", true},
@@ -266,18 +248,37 @@ func TestBashQuietLine(t *testing.T) {
 			}
 			script += "_portguard_quiet_line " + quote("bash", l.line) + "; echo $?\n"
 		}
-		out, err := exec.Command(bash, "--norc", "--noprofile", "-c", script).CombinedOutput()
-		if err != nil {
-			t.Fatalf("bash: %v\n%s", err, out)
+		what := "bash without the file"
+		if withFile {
+			what = "bash with the file"
 		}
-		got := strings.Fields(string(out))
-		if len(got) != len(lines) {
-			t.Fatalf("bash printed %q for %d lines", out, len(lines))
-		}
-		for i, l := range lines {
-			if want := map[bool]string{true: "0", false: "1"}[l.quiet]; got[i] != want {
-				t.Errorf("with the file %v: %q: status %s, want %s", withFile, l.line, got[i], want)
-			}
+		wantQuietStatuses(t, what, exec.Command(bash, "--norc", "--noprofile", "-c", script), lines)
+	}
+}
+
+// quietLine is a line of a shell's quiet-line table: whether the hook
+// decides it in the shell, with no portguard.
+type quietLine struct {
+	line  string
+	quiet bool
+}
+
+// wantQuietStatuses runs a shell's script that prints the quiet-line
+// test's status for each line of the table, in order, and checks them:
+// 0 for a quiet line, 1 for any other.
+func wantQuietStatuses(t *testing.T, what string, cmd *exec.Cmd, lines []quietLine) {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", what, err, out)
+	}
+	got := strings.Fields(string(out))
+	if len(got) != len(lines) {
+		t.Fatalf("%s printed %q for %d lines", what, out, len(lines))
+	}
+	for i, l := range lines {
+		if want := map[bool]string{true: "0", false: "1"}[l.quiet]; got[i] != want {
+			t.Errorf("%s: %q: status %s, want %s", what, l.line, got[i], want)
 		}
 	}
 }
